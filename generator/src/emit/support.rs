@@ -1,0 +1,50 @@
+//! Fixed support code every generated crate carries.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// `SecretString`: a string whose `Debug` and `Display` never show it.
+pub fn secret_module() -> TokenStream {
+    quote! {
+        //! Secrets: values the spec marks `format: password`.
+
+        use std::fmt;
+
+        /// A secret string (a password, token or session id). It serializes as
+        /// the plain string, but `Debug` prints a mask, so secrets do not leak
+        /// into logs or error messages. Read it with [`SecretString::expose_secret`].
+        #[derive(Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct SecretString(String);
+
+        impl SecretString {
+            /// Wraps a secret.
+            pub fn new(secret: impl Into<String>) -> Self {
+                SecretString(secret.into())
+            }
+
+            /// The secret itself; call only where it must be sent.
+            pub fn expose_secret(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Debug for SecretString {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("SecretString(***)")
+            }
+        }
+
+        impl From<String> for SecretString {
+            fn from(secret: String) -> Self {
+                SecretString(secret)
+            }
+        }
+
+        impl From<&str> for SecretString {
+            fn from(secret: &str) -> Self {
+                SecretString(secret.to_owned())
+            }
+        }
+    }
+}

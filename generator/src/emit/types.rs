@@ -1,0 +1,262 @@
+//! IR types -> Rust items: structs, open enums and aliases with serde.
+
+use super::rustdoc::{doc_attrs, doc_lines};
+use crate::ir::{Api, Enum, Field, StringFormat, Struct, TypeDef, TypeKind, TypeRef};
+use crate::naming::{last_segment, module_of};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+use std::collections::BTreeMap;
+
+/// The name of the field that keeps properties a struct does not list.
+const ADDITIONAL_FIELD: &str = "additional_properties";
+
+/// All named types of `api`, as the items of the `types` module: one nested
+/// module per vAPI package.
+pub fn types_module(api: &Api) -> Vec<TokenStream> {
+    let mut root = ModuleTree::default();
+    for def in api.types.values() {
+        let mut node = &mut root;
+        let module = module_of(&def.rust_name);
+        if !module.is_empty() {
+            for segment in module.split("::") {
+                node = node.children.entry(segment.to_owned()).or_default();
+            }
+        }
+        node.items.push(type_item(def));
+    }
+    let mut items = vec![quote! {
+        //! Data types: one per schema of the spec, in one module per vAPI package.
+    }];
+    items.extend(root.items);
+    items.extend(
+        root.children
+            .iter()
+            .map(|(name, child)| child.to_tokens(name, name)),
+    );
+    items
+}
+
+#[derive(Default)]
+struct ModuleTree {
+    items: Vec<TokenStream>,
+    children: BTreeMap<String, ModuleTree>,
+}
+
+impl ModuleTree {
+    fn to_tokens(&self, name: &str, package: &str) -> TokenStream {
+        let doc = format!(" Types of the `{package}` package.");
+        let name = ident(name);
+        let items = &self.items;
+        let children = self
+            .children
+            .iter()
+            .map(|(child, tree)| tree.to_tokens(child, &format!("{package}.{child}")));
+        quote! {
+            #[doc = #doc]
+            pub mod #name {
+                #(#items)*
+                #(#children)*
+            }
+        }
+    }
+}
+
+fn type_item(def: &TypeDef) -> TokenStream {
+    let fallback = format!("The `{}` schema.", def.source_name);
+    let mut docs = doc_attrs(&def.docs, &fallback);
+    if !def.source_name.starts_with("inline schema") {
+        let origin = format!(" Spec name: `{}`.", def.source_name);
+        docs.extend(quote! { #[doc = ""] #[doc = #origin] });
+    }
+    let deprecated = def.docs.deprecated.then(|| quote! { #[deprecated] });
+    let name = ident(last_segment(&def.rust_name));
+    match &def.kind {
+        TypeKind::Struct(strukt) => struct_item(&name, &docs, deprecated, strukt),
+        TypeKind::Enum(enumeration) => enum_item(&name, &docs, deprecated, enumeration),
+        TypeKind::Alias(target) => {
+            let target = type_tokens(target);
+            quote! { #docs #deprecated pub type #name = #target; }
+        }
+    }
+}
+
+fn struct_item(
+    name: &Ident,
+    docs: &TokenStream,
+    deprecated: Option<TokenStream>,
+    strukt: &Struct,
+) -> TokenStream {
+    let fields = strukt.fields.iter().map(field_tokens);
+    let additional = strukt.additional.as_ref().map(|values| {
+        let field_name = additional_field_name(strukt);
+        let values = type_tokens(values);
+        quote! {
+            /// Properties the spec does not list (for instance, added by a newer
+            /// server); kept so that they survive a round trip.
+            #[serde(flatten)]
+            pub #field_name: ::std::collections::BTreeMap<::std::string::String, #values>,
+        }
+    });
+    quote! {
+        #docs
+        #deprecated
+        #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        pub struct #name {
+            #(#fields)*
+            #additional
+        }
+    }
+}
+
+/// `additional_properties`, or with underscores added while a property has that name.
+fn additional_field_name(strukt: &Struct) -> Ident {
+    let mut name = ADDITIONAL_FIELD.to_owned();
+    while strukt.fields.iter().any(|f| f.rust_name == name) {
+        name.push('_');
+    }
+    ident(&name)
+}
+
+fn field_tokens(field: &Field) -> TokenStream {
+    let fallback = format!("The `{}` property.", field.wire_name);
+    let docs = doc_attrs(&field.docs, &fallback);
+    let deprecated = field.docs.deprecated.then(|| quote! { #[deprecated] });
+    let name = ident(&field.rust_name);
+    let mut ty = type_tokens(&field.ty);
+    if field.boxed {
+        ty = quote! { ::std::boxed::Box<#ty> };
+    }
+    let mut serde_args = Vec::new();
+    if field.rust_name != field.wire_name {
+        let wire = &field.wire_name;
+        serde_args.push(quote! { rename = #wire });
+    }
+    if !field.required {
+        // Absent stays absent on the way back out.
+        serde_args.push(quote! { default, skip_serializing_if = "::std::option::Option::is_none" });
+        ty = quote! { ::std::option::Option<#ty> };
+    } else if field.nullable {
+        ty = quote! { ::std::option::Option<#ty> };
+    }
+    let serde = (!serde_args.is_empty()).then(|| quote! { #[serde(#(#serde_args),*)] });
+    quote! { #docs #deprecated #serde pub #name: #ty, }
+}
+
+fn enum_item(
+    name: &Ident,
+    docs: &TokenStream,
+    deprecated: Option<TokenStream>,
+    enumeration: &Enum,
+) -> TokenStream {
+    let unknown = ident(&enumeration.unknown_variant);
+    let variants: Vec<Ident> = enumeration
+        .values
+        .iter()
+        .map(|v| ident(&v.rust_name))
+        .collect();
+    let wire_names: Vec<&str> = enumeration
+        .values
+        .iter()
+        .map(|v| v.wire_name.as_str())
+        .collect();
+    let variant_docs = enumeration.values.iter().map(|v| {
+        let mut text = format!("`{}`", v.wire_name);
+        if let Some(since) = &v.since {
+            text.push_str(&format!("\n\nAdded in vSphere API {since}."));
+        }
+        doc_lines(&text)
+    });
+    let open_note = doc_lines(&format!(
+        "\nThe enumeration is open: a value this version does not know is kept in\n`{}` and serialized back unchanged.",
+        enumeration.unknown_variant
+    ));
+    quote! {
+        #docs
+        #open_note
+        #deprecated
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum #name {
+            #( #variant_docs #variants, )*
+            /// A value not known to this version of the bindings, as sent.
+            #unknown(::std::string::String),
+        }
+
+        impl #name {
+            /// The value as it travels on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #( Self::#variants => #wire_names, )*
+                    Self::#unknown(value) => value,
+                }
+            }
+        }
+
+        impl ::std::convert::From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #( #wire_names => Self::#variants, )*
+                    other => Self::#unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl ::std::convert::From<::std::string::String> for #name {
+            fn from(value: ::std::string::String) -> Self {
+                match Self::from(value.as_str()) {
+                    Self::#unknown(_) => Self::#unknown(value),
+                    known => known,
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            }
+        }
+    }
+}
+
+/// The Rust type for a type expression (types live in the crate's `types` module).
+pub fn type_tokens(ty: &TypeRef) -> TokenStream {
+    match ty {
+        TypeRef::Named(path) => {
+            let segments = path.split("::").map(ident);
+            quote! { crate::types #(::#segments)* }
+        }
+        TypeRef::String(StringFormat::Secret) => quote! { crate::SecretString },
+        TypeRef::String(_) => quote! { ::std::string::String },
+        TypeRef::Boolean => quote! { bool },
+        TypeRef::Int32 => quote! { i32 },
+        TypeRef::Int64 => quote! { i64 },
+        TypeRef::Float => quote! { f32 },
+        TypeRef::Double => quote! { f64 },
+        TypeRef::List(inner) => {
+            let inner = type_tokens(inner);
+            quote! { ::std::vec::Vec<#inner> }
+        }
+        TypeRef::Map(inner) => {
+            let inner = type_tokens(inner);
+            quote! { ::std::collections::BTreeMap<::std::string::String, #inner> }
+        }
+        TypeRef::Json => quote! { ::serde_json::Value },
+    }
+}
+
+/// An identifier; names in the IR are already valid and never keywords.
+pub fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}

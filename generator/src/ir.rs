@@ -1,0 +1,307 @@
+//! The project's own intermediate representation.
+//!
+//! Lowering (`crate::lower`) turns an OpenAPI document into an [`Api`]; every
+//! emitter reads only this. Names here are already Rust names, collisions are
+//! already resolved, and recursion is already broken (`Field::boxed`).
+//! All collections are ordered so output is deterministic.
+
+use std::collections::BTreeMap;
+
+/// A whole API, ready to emit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Api {
+    /// `info.title`.
+    pub title: String,
+    /// `info.version`: the API release the spec describes.
+    pub version: String,
+    /// `info.description`.
+    pub description: Option<String>,
+    /// Named types by Rust name (sorted, so output order never depends on the file's).
+    pub types: BTreeMap<String, TypeDef>,
+    /// Operations by Rust (snake_case) name.
+    pub operations: BTreeMap<String, Operation>,
+}
+
+/// Documentation and metadata shared by types, fields, values and operations.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Docs {
+    /// A short summary line (operations).
+    pub summary: Option<String>,
+    /// Description, Markdown.
+    pub description: Option<String>,
+    /// The API release that added it (`x-vapi-since`).
+    pub since: Option<String>,
+    /// Privileges required to call it (`x-vapi-privileges`).
+    pub privileges: Vec<String>,
+    /// Whether the spec deprecates it.
+    pub deprecated: bool,
+}
+
+/// A named type.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypeDef {
+    /// Rust name (CamelCase).
+    pub rust_name: String,
+    /// The name in the spec (the vAPI dotted name), or a description of where an
+    /// inline schema was found.
+    pub source_name: String,
+    /// JSON pointer of the schema.
+    pub pointer: String,
+    /// Documentation.
+    pub docs: Docs,
+    /// What it is.
+    pub kind: TypeKind,
+}
+
+/// The shape of a named type.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TypeKind {
+    /// An object with known properties.
+    Struct(Struct),
+    /// A string with a known set of values; open (unknown values are kept).
+    Enum(Enum),
+    /// Another name for a type expression.
+    Alias(TypeRef),
+}
+
+/// An object type.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Struct {
+    /// Properties in spec order.
+    pub fields: Vec<Field>,
+    /// What properties not listed in `fields` hold: `None` when the spec forbids
+    /// them, otherwise their type (free-form JSON when the spec says nothing, so
+    /// unknown fields from newer servers survive a round trip).
+    pub additional: Option<TypeRef>,
+    /// The error discriminator value (`error_type`) this type stands for, when it
+    /// is (or extends) a vapi standard error.
+    pub error_type: Option<String>,
+}
+
+/// A property of an object type.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    /// Name on the wire.
+    pub wire_name: String,
+    /// Rust field name (snake_case, never a keyword).
+    pub rust_name: String,
+    /// Type of the value (without the `Option` that `required == false` adds).
+    pub ty: TypeRef,
+    /// Whether the property must be present.
+    pub required: bool,
+    /// Whether the value may be `null` on the wire.
+    pub nullable: bool,
+    /// Whether the field must be boxed because it closes a cycle of direct containment.
+    pub boxed: bool,
+    /// Documentation.
+    pub docs: Docs,
+}
+
+/// A string enumeration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Enum {
+    /// Known values in spec order.
+    pub values: Vec<EnumValue>,
+    /// Name of the variant that keeps values not in `values`.
+    pub unknown_variant: String,
+}
+
+/// One known value of an enumeration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnumValue {
+    /// Value on the wire.
+    pub wire_name: String,
+    /// Rust variant name (CamelCase).
+    pub rust_name: String,
+    /// The API release that added the value, when later than its enum.
+    pub since: Option<String>,
+}
+
+/// A type expression.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TypeRef {
+    /// A named type from [`Api::types`], by Rust name.
+    Named(String),
+    /// A string, with its declared format.
+    String(StringFormat),
+    /// `true` / `false`.
+    Boolean,
+    /// 32-bit integer.
+    Int32,
+    /// 64-bit integer (also integers without a format).
+    Int64,
+    /// 32-bit float.
+    Float,
+    /// 64-bit float (also numbers without a format).
+    Double,
+    /// An array.
+    List(Box<TypeRef>),
+    /// An object with string keys and values of one type.
+    Map(Box<TypeRef>),
+    /// Any JSON value (free-form, or a construct that cannot be typed).
+    Json,
+}
+
+/// What a string holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StringFormat {
+    /// No (or an unknown) format.
+    Plain,
+    /// `format: password`: a secret, never shown in Debug output.
+    Secret,
+    /// `format: uri`.
+    Uri,
+    /// `format: date-time` (RFC 3339).
+    DateTime,
+    /// `format: date`.
+    Date,
+    /// `format: uuid`.
+    Uuid,
+    /// `format: byte` (base64).
+    Byte,
+    /// `format: binary`.
+    Binary,
+}
+
+impl StringFormat {
+    /// The OpenAPI name of the format, if any.
+    pub fn openapi_name(self) -> Option<&'static str> {
+        match self {
+            StringFormat::Plain => None,
+            StringFormat::Secret => Some("password"),
+            StringFormat::Uri => Some("uri"),
+            StringFormat::DateTime => Some("date-time"),
+            StringFormat::Date => Some("date"),
+            StringFormat::Uuid => Some("uuid"),
+            StringFormat::Byte => Some("byte"),
+            StringFormat::Binary => Some("binary"),
+        }
+    }
+}
+
+/// An HTTP operation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Operation {
+    /// Rust method name (snake_case), unique in the API.
+    pub rust_name: String,
+    /// The `operationId` (or a name made from method and path when missing).
+    pub operation_id: String,
+    /// JSON pointer of the operation.
+    pub pointer: String,
+    /// HTTP method, upper case.
+    pub method: String,
+    /// Path template without query, e.g. `/api/content/library/{library}/subscriptions`.
+    pub path: String,
+    /// Query pairs that are part of the operation's identity (`?action=create`).
+    pub fixed_query: Vec<(String, String)>,
+    /// Parameters (path, query, header, cookie), in spec order.
+    pub parameters: Vec<Parameter>,
+    /// Request body, if any.
+    pub body: Option<Body>,
+    /// Responses by status, ascending; `default` last.
+    pub responses: Vec<Response>,
+    /// The wire form.
+    pub wire: Wire,
+    /// vAPI package (first tag), for grouping.
+    pub tags: Vec<String>,
+    /// Accepted security schemes (any one of them).
+    pub security: Vec<String>,
+    /// Documentation.
+    pub docs: Docs,
+}
+
+/// How an operation's bodies travel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wire {
+    /// The current `/api` form: plain JSON bodies.
+    Api,
+    /// The legacy `/rest` form (`x-vapi-wire: rest`): success wrapped in
+    /// `{"value": ...}`, errors as `{"type", "value"}`, maps as key/value lists.
+    LegacyRest,
+}
+
+/// Where a parameter travels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ParameterLocation {
+    /// In the path template.
+    Path,
+    /// In the query string.
+    Query,
+    /// In a header.
+    Header,
+    /// In a cookie.
+    Cookie,
+}
+
+/// An operation parameter.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Parameter {
+    /// Name on the wire.
+    pub wire_name: String,
+    /// Rust name (snake_case).
+    pub rust_name: String,
+    /// Where it travels.
+    pub location: ParameterLocation,
+    /// Its type.
+    pub ty: TypeRef,
+    /// Whether it must be given.
+    pub required: bool,
+    /// Documentation.
+    pub docs: Docs,
+}
+
+/// A request body.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Body {
+    /// Media type, e.g. `application/json`.
+    pub content_type: String,
+    /// Type of the body.
+    pub ty: TypeRef,
+    /// Whether the body must be sent.
+    pub required: bool,
+    /// Documentation.
+    pub docs: Docs,
+}
+
+/// A response status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    /// One exact code.
+    Code(u16),
+    /// A class such as `4XX` (the leading digit).
+    Range(u16),
+    /// `default`: any status not listed.
+    Default,
+}
+
+/// One documented response.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Response {
+    /// Status it answers with.
+    pub status: Status,
+    /// When it happens.
+    pub description: String,
+    /// Success or error, with what the body holds.
+    pub kind: ResponseKind,
+}
+
+/// What a response body holds.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ResponseKind {
+    /// A successful answer (2xx), with its body type (already unwrapped from the
+    /// legacy `value` envelope).
+    Success(Option<TypeRef>),
+    /// An error answer: one case per error schema documented for the status.
+    Error(Vec<ErrorCase>),
+}
+
+/// One documented error.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ErrorCase {
+    /// The vapi `error_type` value that identifies it (e.g. `ALREADY_EXISTS`), when known.
+    pub error_type: Option<String>,
+    /// Its body type (already unwrapped from the legacy `{type, value}` envelope).
+    pub ty: TypeRef,
+    /// The type of its `data` property, when the spec types it.
+    pub data: Option<TypeRef>,
+}

@@ -1,0 +1,48 @@
+//! vapigen: an OpenAPI 3.0 -> Rust generator for the vSphere Automation REST API.
+//!
+//! One pipeline, one direction:
+//! [`load`] (YAML/JSON -> `openapiv3`) -> [`lower`] (-> [`ir::Api`]) ->
+//! [`emit`] (IR -> formatted files in memory). Writing files is the caller's job
+//! (see the `xtask` crate), so a failure anywhere writes nothing.
+
+pub mod diagnostics;
+pub mod emit;
+pub mod ir;
+pub mod load;
+pub mod lower;
+pub mod naming;
+
+pub use diagnostics::{Error, Location, Warning};
+pub use emit::Files;
+
+/// How to generate.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The package name of the generated crate.
+    pub crate_name: String,
+    /// The spec path as written in the "do not edit" preamble and in messages.
+    pub spec_name: String,
+    /// Whether the crate is its own workspace (true outside this repository).
+    pub standalone: bool,
+    /// Whether a reference that resolves to nothing degrades to free-form JSON
+    /// with a warning instead of failing (for vendor files with broken `$ref`s).
+    pub lenient: bool,
+}
+
+/// Everything a generation run produced.
+pub struct Generated {
+    /// Files by path relative to the crate root.
+    pub files: Files,
+    /// Constructs generated in a degraded form, and repairs made to the spec.
+    pub warnings: Vec<Warning>,
+}
+
+/// Runs the whole pipeline on the text of a spec.
+pub fn generate(spec_text: &str, options: &Options) -> Result<Generated, Error> {
+    let loaded = load::load(&options.spec_name, spec_text)?;
+    let lowered = lower::lower(&options.spec_name, &loaded.openapi, options.lenient)?;
+    let files = emit::emit(&lowered.api, options)?;
+    let mut warnings = loaded.warnings;
+    warnings.extend(lowered.warnings);
+    Ok(Generated { files, warnings })
+}

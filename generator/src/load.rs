@@ -1,0 +1,197 @@
+//! Reading a spec: YAML or JSON text -> normalised JSON value -> `openapiv3::OpenAPI`.
+//!
+//! Parsing goes through `serde_json::Value` first so that known defects of real
+//! VMware files can be repaired (each repair is a warning), and so that a
+//! structural error can be reported with the JSON pointer where it happened.
+
+use crate::diagnostics::{Error, Location, Warning, escape_pointer_segment};
+use serde_json::Value;
+
+/// A parsed spec and the warnings produced while reading it.
+pub struct Loaded {
+    /// The OpenAPI document.
+    pub openapi: openapiv3::OpenAPI,
+    /// Repairs made to the document.
+    pub warnings: Vec<Warning>,
+}
+
+/// Parses `text` (YAML or JSON; JSON is a subset of YAML) named `source_name` in messages.
+pub fn load(source_name: &str, text: &str) -> Result<Loaded, Error> {
+    let mut document = parse_yaml(source_name, text)?;
+    check_version(source_name, &document)?;
+    let mut warnings = Vec::new();
+    normalise(&mut document, &mut String::new(), &mut warnings);
+    repair_refs(&mut document, &mut warnings);
+    let openapi =
+        serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(document).map_err(|error| {
+            Error::Invalid {
+                source_name: source_name.to_owned(),
+                location: Location::pointer(path_to_pointer(error.path())),
+                message: error.into_inner().to_string(),
+            }
+        })?;
+    Ok(Loaded { openapi, warnings })
+}
+
+/// The single place that chooses the YAML crate.
+fn parse_yaml(source_name: &str, text: &str) -> Result<Value, Error> {
+    serde_yaml::from_str::<Value>(text).map_err(|error| Error::Syntax {
+        source_name: source_name.to_owned(),
+        location: Location {
+            pointer: String::new(),
+            line_column: error.location().map(|at| (at.line(), at.column())),
+        },
+        message: error.to_string(),
+    })
+}
+
+fn check_version(source_name: &str, document: &Value) -> Result<(), Error> {
+    let version = document.get("openapi").and_then(Value::as_str);
+    match version {
+        Some(version) if version.starts_with("3.0.") => Ok(()),
+        Some(version) => Err(Error::Unsupported {
+            source_name: source_name.to_owned(),
+            location: Location::pointer("/openapi"),
+            message: format!("OpenAPI version {version}; only 3.0.x is supported"),
+        }),
+        None => Err(Error::Invalid {
+            source_name: source_name.to_owned(),
+            location: Location::pointer("/openapi"),
+            message: "missing `openapi` version string (is this an OpenAPI 3.0 document?)".into(),
+        }),
+    }
+}
+
+/// Repairs real-world deviations from OpenAPI 3.0 that carry no meaning.
+fn normalise(value: &mut Value, pointer: &mut String, warnings: &mut Vec<Warning>) {
+    match value {
+        Value::Object(map) => {
+            // `"required": true|false` inside a schema is OpenAPI 2 / JSON Schema draft 3
+            // style; in 3.0 `required` is a list on the parent. VMware's files have it.
+            if matches!(map.get("required"), Some(Value::Bool(_))) && looks_like_schema(map) {
+                map.remove("required");
+                warnings.push(Warning {
+                    location: Location::pointer(format!("{pointer}/required")),
+                    message: "boolean `required` inside a schema ignored (not OpenAPI 3.0)".into(),
+                });
+            }
+            for (key, child) in map.iter_mut() {
+                let before = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&escape_pointer_segment(key));
+                normalise(child, pointer, warnings);
+                pointer.truncate(before);
+            }
+        }
+        Value::Array(items) => {
+            for (index, child) in items.iter_mut().enumerate() {
+                let before = pointer.len();
+                pointer.push_str(&format!("/{index}"));
+                normalise(child, pointer, warnings);
+                pointer.truncate(before);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn looks_like_schema(map: &serde_json::Map<String, Value>) -> bool {
+    // Parameters and request bodies legitimately carry a boolean `required`.
+    [
+        "type",
+        "$ref",
+        "properties",
+        "items",
+        "allOf",
+        "format",
+        "enum",
+    ]
+    .iter()
+    .any(|key| map.contains_key(*key))
+        && !map.contains_key("in")
+        && !map.contains_key("content")
+}
+
+fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                pointer.push('/');
+                pointer.push_str(&escape_pointer_segment(key));
+            }
+            Segment::Unknown => pointer.push_str("/?"),
+        }
+    }
+    pointer
+}
+
+/// Repairs a local `$ref` that names no component but matches exactly one
+/// existing key once case and `_`/`-` are ignored (VMware's files name a
+/// request body `..._task` and refer to it as `...Task`). Anything else is left
+/// for lowering to report.
+fn repair_refs(document: &mut Value, warnings: &mut Vec<Warning>) {
+    let components = document.get("components").cloned().unwrap_or(Value::Null);
+    let mut pointer = String::new();
+    visit_refs(document, &mut pointer, &mut |reference, at| {
+        let target = reference.strip_prefix("#/components/")?;
+        let (section, key) = target.split_once('/')?;
+        let keys = components.get(section)?.as_object()?;
+        if keys.contains_key(key) {
+            return None;
+        }
+        let wanted = loose(key);
+        let mut candidates = keys.keys().filter(|candidate| loose(candidate) == wanted);
+        let found = candidates.next()?;
+        if candidates.next().is_some() {
+            return None;
+        }
+        let repaired = format!("#/components/{section}/{found}");
+        warnings.push(Warning {
+            location: Location::pointer(format!("{at}/$ref")),
+            message: format!("dangling $ref `{reference}` taken to mean `{repaired}`"),
+        });
+        Some(repaired)
+    });
+}
+
+fn loose(key: &str) -> String {
+    key.chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn visit_refs(
+    value: &mut Value,
+    pointer: &mut String,
+    repair: &mut dyn FnMut(&str, &str) -> Option<String>,
+) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(reference)) = map.get("$ref")
+                && let Some(repaired) = repair(reference, pointer)
+            {
+                map.insert("$ref".into(), Value::String(repaired));
+            }
+            for (key, child) in map.iter_mut() {
+                let before = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&escape_pointer_segment(key));
+                visit_refs(child, pointer, repair);
+                pointer.truncate(before);
+            }
+        }
+        Value::Array(items) => {
+            for (index, child) in items.iter_mut().enumerate() {
+                let before = pointer.len();
+                pointer.push_str(&format!("/{index}"));
+                visit_refs(child, pointer, repair);
+                pointer.truncate(before);
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,586 @@
+//! Paths -> operations: parameters by location, body, responses by status,
+//! and the error cases of each error status.
+
+use super::{EXT_WIRE, Lowering, docs_from};
+use crate::diagnostics::{Error, Location, escape_pointer_segment, ref_pointer};
+use crate::ir::{
+    Body, ErrorCase, Operation, Parameter, ParameterLocation, Response, ResponseKind, Status,
+    TypeKind, TypeRef, Wire,
+};
+use crate::naming::{camel_case, snake_case, type_path};
+use openapiv3::{
+    MediaType, Parameter as OpenApiParameter, ParameterSchemaOrContent, ReferenceOr, RequestBody,
+    Response as OpenApiResponse, Schema, SchemaKind, StatusCode, Type,
+};
+use std::collections::BTreeMap;
+
+impl<'a> Lowering<'a> {
+    pub(super) fn lower_operations(&mut self) -> Result<BTreeMap<String, Operation>, Error> {
+        let openapi = self.openapi;
+        let mut operations: BTreeMap<String, Operation> = BTreeMap::new();
+        for (path_key, item) in &openapi.paths.paths {
+            let path_location =
+                Location::pointer(format!("/paths/{}", escape_pointer_segment(path_key)));
+            let item = match item {
+                ReferenceOr::Item(item) => item,
+                ReferenceOr::Reference { .. } => {
+                    return Err(self.unsupported(
+                        &path_location,
+                        "path items given by $ref are not supported",
+                    ));
+                }
+            };
+            for (method, operation) in item.iter() {
+                let location = path_location.child(method);
+                let lowered =
+                    self.lower_operation(path_key, method, &item.parameters, operation, &location)?;
+                let rust_name = self.unique_operation_name(&operations, &lowered, &location);
+                operations.insert(
+                    rust_name.clone(),
+                    Operation {
+                        rust_name,
+                        ..lowered
+                    },
+                );
+            }
+        }
+        Ok(operations)
+    }
+
+    /// Real specs repeat operationIds; the second and later get a numbered name.
+    fn unique_operation_name(
+        &mut self,
+        operations: &BTreeMap<String, Operation>,
+        operation: &Operation,
+        location: &Location,
+    ) -> String {
+        let wanted = operation.rust_name.clone();
+        let mut name = wanted.clone();
+        let mut counter = 2;
+        while operations.contains_key(&name) {
+            name = format!("{wanted}_{counter}");
+            counter += 1;
+        }
+        if name != wanted {
+            let first = operations[&wanted].pointer.clone();
+            self.warn(
+                location,
+                format!("operationId repeats the one at {first}; this operation is named `{name}`"),
+            );
+        }
+        name
+    }
+
+    fn lower_operation(
+        &mut self,
+        path_key: &str,
+        method: &str,
+        path_parameters: &'a [ReferenceOr<OpenApiParameter>],
+        operation: &'a openapiv3::Operation,
+        location: &Location,
+    ) -> Result<Operation, Error> {
+        let (path, fixed_query) = split_fixed_query(path_key);
+        let operation_id = operation
+            .operation_id
+            .clone()
+            .unwrap_or_else(|| format!("{method}_{path}"));
+        let type_prefix = type_path(&operation_id);
+        let wire = match operation
+            .extensions
+            .get(EXT_WIRE)
+            .and_then(serde_json::Value::as_str)
+        {
+            Some("rest") => Wire::LegacyRest,
+            Some(other) => {
+                return Err(self.unsupported(
+                    &location.child(EXT_WIRE),
+                    format!("unknown wire form `{other}` (known: `rest`)"),
+                ));
+            }
+            None => Wire::Api,
+        };
+        let mut docs = docs_from(
+            operation.description.as_ref(),
+            operation.deprecated,
+            &operation.extensions,
+        );
+        docs.summary = operation.summary.clone();
+
+        let parameters = self.lower_parameters(
+            path_parameters,
+            &operation.parameters,
+            location,
+            &type_prefix,
+        )?;
+        let body = match &operation.request_body {
+            Some(body) => {
+                let lowered = self
+                    .lower_body(body, &location.child("requestBody"), &type_prefix)
+                    .map(Some);
+                let fallback = Body {
+                    content_type: "application/json".into(),
+                    ty: TypeRef::Json,
+                    required: true,
+                    docs: Default::default(),
+                };
+                self.tolerate(lowered, Some(fallback))?
+            }
+            None => None,
+        };
+        let mut responses = Vec::new();
+        let mut ordered: Vec<(Status, &'a ReferenceOr<OpenApiResponse>, Location)> = operation
+            .responses
+            .responses
+            .iter()
+            .map(|(code, response)| {
+                let status = match code {
+                    StatusCode::Code(code) => Status::Code(*code),
+                    StatusCode::Range(class) => Status::Range(*class),
+                };
+                (
+                    status,
+                    response,
+                    location.child("responses").child(&code.to_string()),
+                )
+            })
+            .collect();
+        if let Some(default) = &operation.responses.default {
+            ordered.push((
+                Status::Default,
+                default,
+                location.child("responses").child("default"),
+            ));
+        }
+        ordered.sort_by_key(|(status, _, _)| *status);
+        for (status, response, response_location) in ordered {
+            let lowered = self
+                .lower_response(status, response, &response_location, wire, &type_prefix)
+                .map(Some);
+            if let Some(response) = self.tolerate(lowered, None)? {
+                responses.push(response);
+            }
+        }
+        let security = operation
+            .security
+            .as_ref()
+            .or(self.openapi.security.as_ref())
+            .map(|requirements| {
+                let mut schemes: Vec<String> = requirements
+                    .iter()
+                    .flat_map(|r| r.keys().cloned())
+                    .collect();
+                schemes.dedup();
+                schemes
+            })
+            .unwrap_or_default();
+        Ok(Operation {
+            rust_name: snake_case(&operation_id),
+            operation_id,
+            pointer: location.pointer.clone(),
+            method: method.to_ascii_uppercase(),
+            path: path.to_owned(),
+            fixed_query,
+            parameters,
+            body,
+            responses,
+            wire,
+            tags: operation.tags.clone(),
+            security,
+            docs,
+        })
+    }
+
+    fn lower_parameters(
+        &mut self,
+        path_level: &'a [ReferenceOr<OpenApiParameter>],
+        operation_level: &'a [ReferenceOr<OpenApiParameter>],
+        location: &Location,
+        type_prefix: &str,
+    ) -> Result<Vec<Parameter>, Error> {
+        let mut lowered: Vec<Parameter> = Vec::new();
+        let path_item = Location::pointer(
+            location
+                .pointer
+                .rsplit_once('/')
+                .map_or("", |(item, _)| item),
+        );
+        let parameter_lists = [
+            (path_level, path_item.child("parameters")),
+            (operation_level, location.child("parameters")),
+        ];
+        for (list, list_location) in parameter_lists {
+            for (index, parameter) in list.iter().enumerate() {
+                let parameter_location = list_location.child(&index.to_string());
+                let resolved = self
+                    .resolve_parameter(parameter, &parameter_location)
+                    .map(Some);
+                let Some(parameter) = self.tolerate(resolved, None)? else {
+                    continue;
+                };
+                let (data, where_) = match parameter {
+                    OpenApiParameter::Path { parameter_data, .. } => {
+                        (parameter_data, ParameterLocation::Path)
+                    }
+                    OpenApiParameter::Query { parameter_data, .. } => {
+                        (parameter_data, ParameterLocation::Query)
+                    }
+                    OpenApiParameter::Header { parameter_data, .. } => {
+                        (parameter_data, ParameterLocation::Header)
+                    }
+                    OpenApiParameter::Cookie { parameter_data, .. } => {
+                        (parameter_data, ParameterLocation::Cookie)
+                    }
+                };
+                let ty = match &data.format {
+                    ParameterSchemaOrContent::Schema(schema) => {
+                        let hint = format!("{type_prefix}{}", camel_case(&data.name));
+                        self.lower_expr(schema, &parameter_location.child("schema"), &hint)?
+                    }
+                    ParameterSchemaOrContent::Content(_) => {
+                        self.warn(
+                            &parameter_location,
+                            "parameter with `content` generated as free-form JSON",
+                        );
+                        TypeRef::Json
+                    }
+                };
+                let lowered_parameter = Parameter {
+                    rust_name: snake_case(&data.name),
+                    wire_name: data.name.clone(),
+                    location: where_,
+                    ty,
+                    required: data.required || where_ == ParameterLocation::Path,
+                    docs: docs_from(
+                        data.description.as_ref(),
+                        data.deprecated.unwrap_or(false),
+                        &data.extensions,
+                    ),
+                };
+                // An operation-level parameter overrides a path-level one of the same name and place.
+                lowered.retain(|p| {
+                    !(p.wire_name == lowered_parameter.wire_name && p.location == where_)
+                });
+                lowered.push(lowered_parameter);
+            }
+        }
+        Ok(lowered)
+    }
+
+    fn resolve_parameter(
+        &self,
+        parameter: &'a ReferenceOr<OpenApiParameter>,
+        location: &Location,
+    ) -> Result<&'a OpenApiParameter, Error> {
+        match parameter {
+            ReferenceOr::Item(parameter) => Ok(parameter),
+            ReferenceOr::Reference { reference } => {
+                let key = component_key(reference, "/components/parameters/").ok_or_else(|| {
+                    self.unsupported(
+                        location,
+                        format!(
+                            "parameter $ref `{reference}` must point into /components/parameters"
+                        ),
+                    )
+                })?;
+                match self
+                    .openapi
+                    .components
+                    .as_ref()
+                    .and_then(|c| c.parameters.get(&key))
+                {
+                    Some(ReferenceOr::Item(parameter)) => Ok(parameter),
+                    Some(ReferenceOr::Reference { .. }) => {
+                        Err(self.unsupported(location, "a parameter $ref to another $ref"))
+                    }
+                    None => Err(self.invalid(
+                        location,
+                        format!("dangling $ref `{reference}`: no such parameter"),
+                    )),
+                }
+            }
+        }
+    }
+
+    fn lower_body(
+        &mut self,
+        body: &'a ReferenceOr<RequestBody>,
+        location: &Location,
+        type_prefix: &str,
+    ) -> Result<Body, Error> {
+        let body = match body {
+            ReferenceOr::Item(body) => body,
+            ReferenceOr::Reference { reference } => {
+                let key = component_key(reference, "/components/requestBodies/")
+                    .ok_or_else(|| self.unsupported(location, format!("request body $ref `{reference}` must point into /components/requestBodies")))?;
+                match self
+                    .openapi
+                    .components
+                    .as_ref()
+                    .and_then(|c| c.request_bodies.get(&key))
+                {
+                    Some(ReferenceOr::Item(body)) => body,
+                    _ => {
+                        return Err(self
+                            .invalid(location, format!("dangling or chained $ref `{reference}`")));
+                    }
+                }
+            }
+        };
+        let (content_type, media) = pick_json(&body.content).ok_or_else(|| {
+            self.unsupported(
+                &location.child("content"),
+                "request body without a media type",
+            )
+        })?;
+        let ty = self.media_type(
+            media,
+            &location.child("content").child(content_type),
+            &format!("{type_prefix}Body"),
+        )?;
+        Ok(Body {
+            content_type: content_type.to_owned(),
+            ty: ty.unwrap_or(TypeRef::Json),
+            required: body.required,
+            docs: docs_from(body.description.as_ref(), false, &body.extensions),
+        })
+    }
+
+    fn media_type(
+        &mut self,
+        media: &'a MediaType,
+        location: &Location,
+        name_hint: &str,
+    ) -> Result<Option<TypeRef>, Error> {
+        match &media.schema {
+            Some(schema) => Ok(Some(self.lower_expr(
+                schema,
+                &location.child("schema"),
+                name_hint,
+            )?)),
+            None => Ok(None),
+        }
+    }
+
+    fn lower_response(
+        &mut self,
+        status: Status,
+        response: &'a ReferenceOr<OpenApiResponse>,
+        location: &Location,
+        wire: Wire,
+        type_prefix: &str,
+    ) -> Result<Response, Error> {
+        let response = match response {
+            ReferenceOr::Item(response) => response,
+            ReferenceOr::Reference { reference } => {
+                let key = component_key(reference, "/components/responses/").ok_or_else(|| {
+                    self.unsupported(
+                        location,
+                        format!(
+                            "response $ref `{reference}` must point into /components/responses"
+                        ),
+                    )
+                })?;
+                match self
+                    .openapi
+                    .components
+                    .as_ref()
+                    .and_then(|c| c.responses.get(&key))
+                {
+                    Some(ReferenceOr::Item(response)) => response,
+                    _ => {
+                        return Err(self
+                            .invalid(location, format!("dangling or chained $ref `{reference}`")));
+                    }
+                }
+            }
+        };
+        let is_error = match status {
+            Status::Code(code) => code >= 400,
+            Status::Range(class) => class >= 4,
+            Status::Default => true,
+        };
+        let status_name = match status {
+            Status::Code(code) => code.to_string(),
+            Status::Range(class) => format!("{class}xx"),
+            Status::Default => "Default".to_owned(),
+        };
+        let media = pick_json(&response.content);
+        let kind = if is_error {
+            let cases = match media
+                .and_then(|(content_type, m)| m.schema.as_ref().map(|s| (content_type, s)))
+            {
+                Some((content_type, schema)) => {
+                    let schema_location = location
+                        .child("content")
+                        .child(content_type)
+                        .child("schema");
+                    self.error_cases(
+                        schema,
+                        &schema_location,
+                        wire,
+                        &format!("{type_prefix}Error{status_name}"),
+                    )?
+                }
+                None => Vec::new(),
+            };
+            ResponseKind::Error(cases)
+        } else {
+            let body = match media
+                .and_then(|(content_type, m)| m.schema.as_ref().map(|s| (content_type, s)))
+            {
+                Some((content_type, schema)) => {
+                    let schema_location = location
+                        .child("content")
+                        .child(content_type)
+                        .child("schema");
+                    let hint = format!("{type_prefix}Response{status_name}");
+                    Some(match wire {
+                        Wire::Api => self.lower_expr(schema, &schema_location, &hint)?,
+                        Wire::LegacyRest => {
+                            self.unwrap_value_envelope(schema, &schema_location, &hint)?
+                        }
+                    })
+                }
+                None => None,
+            };
+            ResponseKind::Success(body)
+        };
+        Ok(Response {
+            status,
+            description: response.description.trim().to_owned(),
+            kind,
+        })
+    }
+
+    /// The error cases of one status: one per `oneOf` member, or the single schema.
+    fn error_cases(
+        &mut self,
+        schema: &'a ReferenceOr<Schema>,
+        location: &Location,
+        wire: Wire,
+        name_hint: &str,
+    ) -> Result<Vec<ErrorCase>, Error> {
+        let members: Vec<(&'a ReferenceOr<Schema>, Location)> = match schema {
+            ReferenceOr::Item(Schema {
+                schema_kind: SchemaKind::OneOf { one_of },
+                schema_data,
+            }) => {
+                if let Some(discriminator) = &schema_data.discriminator {
+                    for (value, target) in &discriminator.mapping {
+                        if let Some(pointer) = ref_pointer(target) {
+                            self.discriminator_values
+                                .entry(pointer.to_owned())
+                                .or_insert_with(|| value.clone());
+                        }
+                    }
+                }
+                one_of
+                    .iter()
+                    .enumerate()
+                    .map(|(index, member)| {
+                        (member, location.child("oneOf").child(&index.to_string()))
+                    })
+                    .collect()
+            }
+            _ => vec![(schema, location.clone())],
+        };
+        let mut cases = Vec::new();
+        for (index, (member, member_location)) in members.into_iter().enumerate() {
+            let hint = if index == 0 {
+                name_hint.to_owned()
+            } else {
+                format!("{name_hint}Case{}", index + 1)
+            };
+            let ty = match wire {
+                Wire::Api => self.lower_expr(member, &member_location, &hint)?,
+                Wire::LegacyRest => self.unwrap_value_envelope(member, &member_location, &hint)?,
+            };
+            cases.push(self.error_case(ty));
+        }
+        Ok(cases)
+    }
+
+    /// What an error body type says about itself: its `error_type` and typed `data`.
+    fn error_case(&self, ty: TypeRef) -> ErrorCase {
+        let strukt = match &ty {
+            TypeRef::Named(name) => match self.types.get(name).map(|def| &def.kind) {
+                Some(TypeKind::Struct(strukt)) => Some(strukt),
+                _ => None,
+            },
+            _ => None,
+        };
+        let error_type = strukt.and_then(|s| s.error_type.clone());
+        let data = strukt
+            .and_then(|s| s.fields.iter().find(|f| f.wire_name == "data"))
+            .map(|f| f.ty.clone())
+            .filter(|ty| *ty != TypeRef::Json);
+        ErrorCase {
+            error_type,
+            ty,
+            data,
+        }
+    }
+
+    /// Legacy `/rest` bodies wrap the payload in an object's `value` property.
+    fn unwrap_value_envelope(
+        &mut self,
+        schema: &'a ReferenceOr<Schema>,
+        location: &Location,
+        name_hint: &str,
+    ) -> Result<TypeRef, Error> {
+        let (envelope, envelope_location) = match schema {
+            ReferenceOr::Reference { reference } => self.component_schema(reference, location)?,
+            ReferenceOr::Item(schema) => (schema, location.clone()),
+        };
+        let value = match &envelope.schema_kind {
+            SchemaKind::Type(Type::Object(object)) => object.properties.get("value"),
+            _ => None,
+        };
+        match value {
+            Some(value) => self.lower_expr(value, &envelope_location.child("properties").child("value"), name_hint),
+            None => Err(self.unsupported(
+                &envelope_location,
+                "a body of an `x-vapi-wire: rest` operation must be an object with a `value` property",
+            )),
+        }
+    }
+}
+
+/// `/api/vcenter/vm/{vm}/guest/filesystem?action=create` -> the path and `[("action", "create")]`.
+fn split_fixed_query(path_key: &str) -> (&str, Vec<(String, String)>) {
+    match path_key.split_once('?') {
+        None => (path_key, Vec::new()),
+        Some((path, query)) => {
+            let pairs = query
+                .split('&')
+                .filter(|pair| !pair.is_empty())
+                .map(|pair| match pair.split_once('=') {
+                    Some((name, value)) => (name.to_owned(), value.to_owned()),
+                    None => (pair.to_owned(), String::new()),
+                })
+                .collect();
+            (path, pairs)
+        }
+    }
+}
+
+/// The JSON media type of a content map (`application/json`, or any `*+json`),
+/// else the first one.
+fn pick_json(content: &indexmap::IndexMap<String, MediaType>) -> Option<(&str, &MediaType)> {
+    content
+        .iter()
+        .find(|(content_type, _)| content_type.as_str() == "application/json")
+        .or_else(|| {
+            content
+                .iter()
+                .find(|(content_type, _)| content_type.contains("json"))
+        })
+        .or_else(|| content.iter().next())
+        .map(|(content_type, media)| (content_type.as_str(), media))
+}
+
+fn component_key(reference: &str, prefix: &str) -> Option<String> {
+    ref_pointer(reference)?
+        .strip_prefix(prefix)
+        .map(|key| key.replace("~1", "/").replace("~0", "~"))
+}

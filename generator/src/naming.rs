@@ -1,0 +1,190 @@
+//! Rust names from spec names.
+//!
+//! The rule (written down in the README): one module per vAPI package. A
+//! schema's dotted name is split at its dots; the last part is the type name in
+//! CamelCase, the parts before it are modules in snake_case:
+//! `Esx.Settings.Depots.Offline.CreateSpec` becomes
+//! `esx::settings::depots::offline::CreateSpec` (inside the `types` module).
+//! A name without dots stays at the root of `types`. Words are split at any
+//! character that is not a letter or digit and at lower-to-upper case changes;
+//! every word is capitalised (`HEADER_AUTH` -> `HeaderAuth`). Fields,
+//! parameters and operations become snake_case. Keywords get a trailing
+//! underscore (`type` -> `type_`). Two sources that give one path are an error.
+
+/// Splits a spec name into words.
+fn words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let chars: Vec<char> = name.chars().collect();
+    for (index, &c) in chars.iter().enumerate() {
+        if !c.is_ascii_alphanumeric() {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        let previous = index.checked_sub(1).map(|i| chars[i]);
+        let next = chars.get(index + 1).copied();
+        let boundary = match previous {
+            // fooBar -> foo | Bar;  9a stays together
+            Some(p) if p.is_ascii_lowercase() && c.is_ascii_uppercase() => true,
+            // HTTPServer -> HTTP | Server
+            Some(p) if p.is_ascii_uppercase() && c.is_ascii_uppercase() => {
+                next.is_some_and(|n| n.is_ascii_lowercase())
+            }
+            _ => false,
+        };
+        if boundary && !current.is_empty() {
+            words.push(std::mem::take(&mut current));
+        }
+        current.push(c);
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
+
+/// `Esx.Settings.Depots.Offline_create$Task` -> `EsxSettingsDepotsOfflineCreateTask`.
+pub fn camel_case(name: &str) -> String {
+    let mut out = String::new();
+    for word in words(name) {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            out.push(first.to_ascii_uppercase());
+            out.extend(chars.map(|c| c.to_ascii_lowercase()));
+        }
+    }
+    if out.is_empty() {
+        out.push_str("Empty");
+    }
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, 'V');
+    }
+    if is_reserved_type_name(&out) {
+        out.push('_');
+    }
+    out
+}
+
+/// The Rust path (`::`-separated, relative to the `types` module) of a schema named `name`.
+pub fn type_path(name: &str) -> String {
+    let segments: Vec<&str> = name.split('.').filter(|s| !s.is_empty()).collect();
+    match segments.split_last() {
+        None => camel_case(name),
+        Some((last, modules)) => {
+            let mut path: Vec<String> = modules.iter().map(|m| snake_case(m)).collect();
+            path.push(camel_case(last));
+            path.join("::")
+        }
+    }
+}
+
+/// The module part of a type path (`a::b::C` -> `a::b`), empty at the root.
+pub fn module_of(path: &str) -> &str {
+    path.rsplit_once("::").map_or("", |(module, _)| module)
+}
+
+/// The last part of a type path (`a::b::C` -> `C`).
+pub fn last_segment(path: &str) -> &str {
+    path.rsplit_once("::").map_or(path, |(_, name)| name)
+}
+
+/// A path in the same module as `sibling_of`, named `name`.
+pub fn sibling(sibling_of: &str, name: &str) -> String {
+    match module_of(sibling_of) {
+        "" => name.to_owned(),
+        module => format!("{module}::{name}"),
+    }
+}
+
+/// `libraryItemId`, `library_item_id`, `Client-Token` -> `library_item_id`, `client_token`.
+pub fn snake_case(name: &str) -> String {
+    let mut out = words(name)
+        .iter()
+        .map(|w| w.to_ascii_lowercase())
+        .collect::<Vec<_>>()
+        .join("_");
+    if out.is_empty() {
+        out.push_str("value");
+    }
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, '_');
+    }
+    if is_keyword(&out) {
+        out.push('_');
+    }
+    out
+}
+
+fn is_keyword(name: &str) -> bool {
+    // Strict and reserved keywords of Rust 2024, plus names that cannot be raw.
+    const KEYWORDS: &[&str] = &[
+        "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+        "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+        "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub",
+        "ref", "return", "self", "static", "struct", "super", "trait", "true", "try", "type",
+        "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+    ];
+    KEYWORDS.contains(&name)
+}
+
+/// `Self` cannot name a type. Generated code refers to everything else by a
+/// full path (`::std::...`, `crate::types::...`), so no other name is taken.
+fn is_reserved_type_name(name: &str) -> bool {
+    name == "Self"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn camel_case_flattens_vapi_names() {
+        assert_eq!(
+            camel_case("Esx.Settings.Depots.Offline.CreateSpec"),
+            "EsxSettingsDepotsOfflineCreateSpec"
+        );
+        assert_eq!(
+            camel_case("Esx.Settings.Depots.Offline_create$Task"),
+            "EsxSettingsDepotsOfflineCreateTask"
+        );
+        assert_eq!(camel_case("HEADER_AUTH"), "HeaderAuth");
+        assert_eq!(
+            camel_case("SELF_SIGNED_CERTIFICATE"),
+            "SelfSignedCertificate"
+        );
+        assert_eq!(camel_case("Vapi.Std.Errors.Error"), "VapiStdErrorsError");
+        assert_eq!(camel_case("HTTPServer"), "HttpServer");
+        assert_eq!(camel_case("x509"), "X509");
+        assert_eq!(camel_case("2xx"), "V2xx");
+        assert_eq!(camel_case("self"), "Self_");
+    }
+
+    #[test]
+    fn type_path_is_a_module_per_package() {
+        assert_eq!(
+            type_path("Esx.Settings.Depots.Offline.CreateSpec"),
+            "esx::settings::depots::offline::CreateSpec"
+        );
+        assert_eq!(
+            type_path("vapi.std.errors.not_found"),
+            "vapi::std::errors::NotFound"
+        );
+        assert_eq!(type_path("VapiStdErrorsNotFound"), "VapiStdErrorsNotFound");
+        assert_eq!(type_path("Foo.Type.Bar"), "foo::type_::Bar");
+    }
+
+    #[test]
+    fn snake_case_handles_keywords_and_headers() {
+        assert_eq!(snake_case("Client-Token"), "client_token");
+        assert_eq!(snake_case("libraryItemId"), "library_item_id");
+        assert_eq!(snake_case("type"), "type_");
+        assert_eq!(snake_case("x509"), "x509");
+        assert_eq!(
+            snake_case("Content.Library.Subscriptions_create"),
+            "content_library_subscriptions_create"
+        );
+        assert_eq!(snake_case("self"), "self_");
+    }
+}

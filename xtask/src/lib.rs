@@ -1,0 +1,3 @@
+//! The project's tasks, as a library so tests can run them in-process.
+
+pub mod codegen;
