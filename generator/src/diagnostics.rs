@@ -92,6 +92,9 @@ pub enum Error {
     /// Generated code did not parse back (a bug in the generator).
     #[error("internal error: emitted code for {file} does not parse: {message}")]
     Emit { file: String, message: String },
+    /// rustfmt could not be run or rejected the code.
+    #[error("formatting {file} with rustfmt failed: {message}")]
+    Format { file: String, message: String },
     /// A text template failed to render.
     #[error("internal error: template for {file} failed: {message}")]
     Template { file: String, message: String },

@@ -1,6 +1,7 @@
 //! IR -> files of a Rust crate. Each emitter reads only the IR.
 
 mod crate_files;
+mod rustfmt;
 pub mod rustdoc;
 mod support;
 pub mod types;
@@ -43,7 +44,8 @@ pub fn preamble(comment: &str, options: &Options) -> String {
 }
 
 /// Formats items into a Rust source file: each item through prettyplease, with
-/// a blank line between items (prettyplease drops them), then the preamble.
+/// a blank line between items (prettyplease drops them), after the preamble;
+/// then rustfmt.
 /// The first item may hold the file's inner attributes and docs.
 fn rust_file(path: &str, options: &Options, items: Vec<TokenStream>) -> Result<String, Error> {
     let mut out = preamble("//", options);
@@ -58,7 +60,7 @@ fn rust_file(path: &str, options: &Options, items: Vec<TokenStream>) -> Result<S
         }
         out.push_str(&separate_items(&prettyplease::unparse(&file)));
     }
-    Ok(out)
+    rustfmt::rustfmt(path, &out)
 }
 
 /// Puts a blank line between items that follow a closing brace inside modules
