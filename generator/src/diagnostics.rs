@@ -41,6 +41,9 @@ impl fmt::Display for Location {
             &self.pointer
         };
         match self.line_column {
+            Some((line, column)) if self.pointer.is_empty() => {
+                write!(f, "line {line} column {column}")
+            }
             Some((line, column)) => write!(f, "line {line} column {column} ({pointer})"),
             None => write!(f, "{pointer}"),
         }

@@ -1,8 +1,8 @@
 //! IR -> files of a Rust crate. Each emitter reads only the IR.
 
 mod crate_files;
-mod rustfmt;
 pub mod rustdoc;
+mod rustfmt;
 mod support;
 pub mod types;
 

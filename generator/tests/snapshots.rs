@@ -1,0 +1,65 @@
+//! The emitted Rust of each small fixture spec, one concern per fixture, and
+//! the error of each bad spec. Whether the fixture output compiles is checked
+//! by `compile.rs`.
+
+mod common;
+
+#[test]
+fn fixture_types_match_snapshots() {
+    let fixtures = common::fixtures("good");
+    assert!(
+        fixtures.len() >= 9,
+        "expected the fixture set, found {fixtures:?}"
+    );
+    for path in fixtures {
+        let name = common::stem(&path);
+        let generated =
+            common::generate(&path, false).unwrap_or_else(|error| panic!("{name}: {error}"));
+        let warnings: Vec<String> = generated.warnings.iter().map(ToString::to_string).collect();
+        let types = &generated.files["src/types.rs"];
+        insta::assert_snapshot!(name.clone(), format!("// warnings: {warnings:#?}\n{types}"));
+    }
+}
+
+#[test]
+fn bad_specs_fail_with_located_errors() {
+    let fixtures = common::fixtures("bad");
+    assert!(fixtures.len() >= 4);
+    for path in fixtures {
+        let name = common::stem(&path);
+        let error = match common::generate(&path, false) {
+            Ok(_) => panic!("{name}: generation should fail"),
+            Err(error) => error.to_string(),
+        };
+        insta::assert_snapshot!(format!("error_{name}"), error);
+    }
+}
+
+#[test]
+fn lenient_mode_degrades_a_dangling_ref_to_json_with_a_warning() {
+    let path = common::fixtures("bad")
+        .into_iter()
+        .find(|p| common::stem(p) == "dangling_ref")
+        .expect("fixture");
+    let generated = common::generate(&path, true).expect("lenient generation succeeds");
+    let types = &generated.files["src/types.rs"];
+    assert!(
+        types.contains("pub b: ::std::option::Option<::serde_json::Value>"),
+        "{types}"
+    );
+    assert_eq!(generated.warnings.len(), 1, "{:?}", generated.warnings);
+    assert!(
+        generated.warnings[0]
+            .to_string()
+            .contains("/components/schemas/A/properties/b")
+    );
+}
+
+#[test]
+fn generation_is_deterministic() {
+    for path in common::fixtures("good") {
+        let first = common::generate(&path, false).expect("generates").files;
+        let second = common::generate(&path, false).expect("generates").files;
+        assert_eq!(first, second, "{}", path.display());
+    }
+}
