@@ -3,6 +3,7 @@
 mod crate_files;
 pub mod rustdoc;
 mod rustfmt;
+pub mod scope;
 mod support;
 pub mod types;
 

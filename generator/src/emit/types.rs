@@ -1,7 +1,8 @@
 //! IR types -> Rust items: structs, open enums and aliases with serde.
 
 use super::rustdoc::{doc_attrs, doc_lines};
-use crate::ir::{Api, Enum, Field, StringFormat, Struct, TypeDef, TypeKind, TypeRef};
+use super::scope::Scope;
+use crate::ir::{Api, Enum, Field, Struct, TypeDef, TypeKind};
 use crate::naming::{last_segment, module_of};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -14,6 +15,7 @@ const ADDITIONAL_FIELD: &str = "additional_properties";
 /// module per vAPI package.
 pub fn types_module(api: &Api) -> Vec<TokenStream> {
     let mut root = ModuleTree::default();
+    let mut scopes: BTreeMap<String, Scope> = BTreeMap::new();
     for def in api.types.values() {
         let mut node = &mut root;
         let module = module_of(&def.rust_name);
@@ -22,7 +24,12 @@ pub fn types_module(api: &Api) -> Vec<TokenStream> {
                 node = node.children.entry(segment.to_owned()).or_default();
             }
         }
-        node.items.push(type_item(def));
+        node.items.push(type_item(
+            def,
+            &scopes
+                .entry(module.to_owned())
+                .or_insert_with(|| Scope::types_module(api, module)),
+        ));
     }
     let mut items = vec![quote! {
         //! Data types: one per schema of the spec, in one module per vAPI package.
@@ -61,7 +68,7 @@ impl ModuleTree {
     }
 }
 
-fn type_item(def: &TypeDef) -> TokenStream {
+fn type_item(def: &TypeDef, scope: &Scope) -> TokenStream {
     let fallback = format!("The `{}` schema.", def.source_name);
     let mut docs = doc_attrs(&def.docs, &fallback);
     if !def.source_name.starts_with("inline schema") {
@@ -71,10 +78,10 @@ fn type_item(def: &TypeDef) -> TokenStream {
     let deprecated = def.docs.deprecated.then(|| quote! { #[deprecated] });
     let name = ident(last_segment(&def.rust_name));
     match &def.kind {
-        TypeKind::Struct(strukt) => struct_item(&name, &docs, deprecated, strukt),
-        TypeKind::Enum(enumeration) => enum_item(&name, &docs, deprecated, enumeration),
+        TypeKind::Struct(strukt) => struct_item(&name, &docs, deprecated, strukt, scope),
+        TypeKind::Enum(enumeration) => enum_item(&name, &docs, deprecated, enumeration, scope),
         TypeKind::Alias(target) => {
-            let target = type_tokens(target);
+            let target = scope.ty(target);
             quote! { #docs #deprecated pub type #name = #target; }
         }
     }
@@ -85,16 +92,17 @@ fn struct_item(
     docs: &TokenStream,
     deprecated: Option<TokenStream>,
     strukt: &Struct,
+    scope: &Scope,
 ) -> TokenStream {
-    let fields = strukt.fields.iter().map(field_tokens);
+    let fields = strukt.fields.iter().map(|field| field_tokens(field, scope));
     let additional = strukt.additional.as_ref().map(|values| {
         let field_name = additional_field_name(strukt);
-        let values = type_tokens(values);
+        let map = scope.map(scope.ty(values));
         quote! {
             /// Properties the spec does not list (for instance, added by a newer
             /// server); kept so that they survive a round trip.
             #[serde(flatten)]
-            pub #field_name: ::std::collections::BTreeMap<::std::string::String, #values>,
+            pub #field_name: #map,
         }
     });
     quote! {
@@ -117,14 +125,14 @@ fn additional_field_name(strukt: &Struct) -> Ident {
     ident(&name)
 }
 
-fn field_tokens(field: &Field) -> TokenStream {
+fn field_tokens(field: &Field, scope: &Scope) -> TokenStream {
     let fallback = format!("The `{}` property.", field.wire_name);
     let docs = doc_attrs(&field.docs, &fallback);
     let deprecated = field.docs.deprecated.then(|| quote! { #[deprecated] });
     let name = ident(&field.rust_name);
-    let mut ty = type_tokens(&field.ty);
+    let mut ty = scope.ty(&field.ty);
     if field.boxed {
-        ty = quote! { ::std::boxed::Box<#ty> };
+        ty = scope.boxed(ty);
     }
     let mut serde_args = Vec::new();
     if field.rust_name != field.wire_name {
@@ -133,10 +141,11 @@ fn field_tokens(field: &Field) -> TokenStream {
     }
     if !field.required {
         // Absent stays absent on the way back out.
-        serde_args.push(quote! { default, skip_serializing_if = "::std::option::Option::is_none" });
-        ty = quote! { ::std::option::Option<#ty> };
+        let is_none = scope.option_is_none();
+        serde_args.push(quote! { default, skip_serializing_if = #is_none });
+        ty = scope.option(ty);
     } else if field.nullable {
-        ty = quote! { ::std::option::Option<#ty> };
+        ty = scope.option(ty);
     }
     let serde = (!serde_args.is_empty()).then(|| quote! { #[serde(#(#serde_args),*)] });
     quote! { #docs #deprecated #serde pub #name: #ty, }
@@ -147,7 +156,9 @@ fn enum_item(
     docs: &TokenStream,
     deprecated: Option<TokenStream>,
     enumeration: &Enum,
+    scope: &Scope,
 ) -> TokenStream {
+    let string = scope.string();
     let unknown = ident(&enumeration.unknown_variant);
     let variants: Vec<Ident> = enumeration
         .values
@@ -179,7 +190,7 @@ fn enum_item(
         pub enum #name {
             #( #variant_docs #variants, )*
             /// A value not known to this version of the bindings, as sent.
-            #unknown(::std::string::String),
+            #unknown(#string),
         }
 
         impl #name {
@@ -201,8 +212,8 @@ fn enum_item(
             }
         }
 
-        impl ::std::convert::From<::std::string::String> for #name {
-            fn from(value: ::std::string::String) -> Self {
+        impl ::std::convert::From<#string> for #name {
+            fn from(value: #string) -> Self {
                 match Self::from(value.as_str()) {
                     Self::#unknown(_) => Self::#unknown(value),
                     known => known,
@@ -224,35 +235,9 @@ fn enum_item(
 
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                <::std::string::String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+                <#string as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
             }
         }
-    }
-}
-
-/// The Rust type for a type expression (types live in the crate's `types` module).
-pub fn type_tokens(ty: &TypeRef) -> TokenStream {
-    match ty {
-        TypeRef::Named(path) => {
-            let segments = path.split("::").map(ident);
-            quote! { crate::types #(::#segments)* }
-        }
-        TypeRef::String(StringFormat::Secret) => quote! { crate::SecretString },
-        TypeRef::String(_) => quote! { ::std::string::String },
-        TypeRef::Boolean => quote! { bool },
-        TypeRef::Int32 => quote! { i32 },
-        TypeRef::Int64 => quote! { i64 },
-        TypeRef::Float => quote! { f32 },
-        TypeRef::Double => quote! { f64 },
-        TypeRef::List(inner) => {
-            let inner = type_tokens(inner);
-            quote! { ::std::vec::Vec<#inner> }
-        }
-        TypeRef::Map(inner) => {
-            let inner = type_tokens(inner);
-            quote! { ::std::collections::BTreeMap<::std::string::String, #inner> }
-        }
-        TypeRef::Json => quote! { ::serde_json::Value },
     }
 }
 
