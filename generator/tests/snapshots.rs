@@ -44,7 +44,7 @@ fn lenient_mode_degrades_a_dangling_ref_to_json_with_a_warning() {
     let generated = common::generate(&path, true).expect("lenient generation succeeds");
     let types = &generated.files["src/types.rs"];
     assert!(
-        types.contains("pub b: ::std::option::Option<::serde_json::Value>"),
+        types.contains("pub b: Option<serde_json::Value>"),
         "{types}"
     );
     assert_eq!(generated.warnings.len(), 1, "{:?}", generated.warnings);
