@@ -8,9 +8,10 @@ use crate::ir::{
     TypeKind, TypeRef, Wire,
 };
 use crate::naming::{camel_case, snake_case, type_path};
+use indexmap::IndexMap;
 use openapiv3::{
-    MediaType, Parameter as OpenApiParameter, ParameterSchemaOrContent, ReferenceOr, RequestBody,
-    Response as OpenApiResponse, Schema, SchemaKind, StatusCode, Type,
+    Components, MediaType, Parameter as OpenApiParameter, ParameterSchemaOrContent, ReferenceOr,
+    RequestBody, Response as OpenApiResponse, Schema, SchemaKind, StatusCode, Type,
 };
 use std::collections::BTreeMap;
 
@@ -212,7 +213,9 @@ impl<'a> Lowering<'a> {
             for (index, parameter) in list.iter().enumerate() {
                 let parameter_location = list_location.child(&index.to_string());
                 let resolved = self
-                    .resolve_parameter(parameter, &parameter_location)
+                    .resolve_component(parameter, &parameter_location, "parameters", |c| {
+                        &c.parameters
+                    })
                     .map(Some);
                 let Some(parameter) = self.tolerate(resolved, None)? else {
                     continue;
@@ -266,38 +269,41 @@ impl<'a> Lowering<'a> {
         Ok(lowered)
     }
 
-    fn resolve_parameter(
+    /// Resolves a `$ref` into one section of `components` (`parameters`,
+    /// `requestBodies`, `responses`); chains of references are not followed.
+    fn resolve_component<T>(
         &self,
-        parameter: &'a ReferenceOr<OpenApiParameter>,
+        item: &'a ReferenceOr<T>,
         location: &Location,
-    ) -> Result<&'a OpenApiParameter, Error> {
-        match parameter {
-            ReferenceOr::Item(parameter) => Ok(parameter),
-            ReferenceOr::Reference { reference } => {
-                let key = component_key(reference, "/components/parameters/").ok_or_else(|| {
-                    self.unsupported(
-                        location,
-                        format!(
-                            "parameter $ref `{reference}` must point into /components/parameters"
-                        ),
-                    )
-                })?;
-                match self
-                    .openapi
-                    .components
-                    .as_ref()
-                    .and_then(|c| c.parameters.get(&key))
-                {
-                    Some(ReferenceOr::Item(parameter)) => Ok(parameter),
-                    Some(ReferenceOr::Reference { .. }) => {
-                        Err(self.unsupported(location, "a parameter $ref to another $ref"))
-                    }
-                    None => Err(self.invalid(
-                        location,
-                        format!("dangling $ref `{reference}`: no such parameter"),
-                    )),
-                }
-            }
+        section: &str,
+        pick: fn(&'a Components) -> &'a IndexMap<String, ReferenceOr<T>>,
+    ) -> Result<&'a T, Error> {
+        let reference = match item {
+            ReferenceOr::Item(item) => return Ok(item),
+            ReferenceOr::Reference { reference } => reference,
+        };
+        let prefix = format!("/components/{section}/");
+        let key = component_key(reference, &prefix).ok_or_else(|| {
+            self.unsupported(
+                location,
+                format!("$ref `{reference}` must point into /components/{section}"),
+            )
+        })?;
+        match self
+            .openapi
+            .components
+            .as_ref()
+            .and_then(|c| pick(c).get(&key))
+        {
+            Some(ReferenceOr::Item(item)) => Ok(item),
+            Some(ReferenceOr::Reference { .. }) => Err(self.unsupported(
+                location,
+                format!("$ref `{reference}` leads to another $ref"),
+            )),
+            None => Err(self.invalid(
+                location,
+                format!("dangling $ref `{reference}`: no such entry in /components/{section}"),
+            )),
         }
     }
 
@@ -307,25 +313,8 @@ impl<'a> Lowering<'a> {
         location: &Location,
         type_prefix: &str,
     ) -> Result<Body, Error> {
-        let body = match body {
-            ReferenceOr::Item(body) => body,
-            ReferenceOr::Reference { reference } => {
-                let key = component_key(reference, "/components/requestBodies/")
-                    .ok_or_else(|| self.unsupported(location, format!("request body $ref `{reference}` must point into /components/requestBodies")))?;
-                match self
-                    .openapi
-                    .components
-                    .as_ref()
-                    .and_then(|c| c.request_bodies.get(&key))
-                {
-                    Some(ReferenceOr::Item(body)) => body,
-                    _ => {
-                        return Err(self
-                            .invalid(location, format!("dangling or chained $ref `{reference}`")));
-                    }
-                }
-            }
-        };
+        let body =
+            self.resolve_component(body, location, "requestBodies", |c| &c.request_bodies)?;
         let (content_type, media) = pick_json(&body.content).ok_or_else(|| {
             self.unsupported(
                 &location.child("content"),
@@ -369,31 +358,7 @@ impl<'a> Lowering<'a> {
         wire: Wire,
         type_prefix: &str,
     ) -> Result<Response, Error> {
-        let response = match response {
-            ReferenceOr::Item(response) => response,
-            ReferenceOr::Reference { reference } => {
-                let key = component_key(reference, "/components/responses/").ok_or_else(|| {
-                    self.unsupported(
-                        location,
-                        format!(
-                            "response $ref `{reference}` must point into /components/responses"
-                        ),
-                    )
-                })?;
-                match self
-                    .openapi
-                    .components
-                    .as_ref()
-                    .and_then(|c| c.responses.get(&key))
-                {
-                    Some(ReferenceOr::Item(response)) => response,
-                    _ => {
-                        return Err(self
-                            .invalid(location, format!("dangling or chained $ref `{reference}`")));
-                    }
-                }
-            }
-        };
+        let response = self.resolve_component(response, location, "responses", |c| &c.responses)?;
         let is_error = match status {
             Status::Code(code) => code >= 400,
             Status::Range(class) => class >= 4,
