@@ -26,7 +26,7 @@ pub fn types_module(api: &Api) -> Vec<TokenStream> {
         }
         node.items.push(type_item(
             def,
-            &scopes
+            scopes
                 .entry(module.to_owned())
                 .or_insert_with(|| Scope::types_module(api, module)),
         ));
