@@ -89,8 +89,9 @@ pub enum Error {
     NameCollision {
         source_name: String,
         rust_name: String,
-        first: Location,
-        second: Location,
+        // Boxed to keep `Error` small: it travels in every `Result` of the pipeline.
+        first: Box<Location>,
+        second: Box<Location>,
     },
     /// Generated code did not parse back (a bug in the generator).
     #[error("internal error: emitted code for {file} does not parse: {message}")]

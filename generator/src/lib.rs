@@ -5,9 +5,6 @@
 //! [`emit`] (IR -> formatted files in memory). Writing files is the caller's job
 //! (see the `xtask` crate), so a failure anywhere writes nothing.
 
-// An `Error` is built at most once per run and ends it, so its size does not matter.
-#![allow(clippy::result_large_err)]
-
 pub mod diagnostics;
 pub mod emit;
 pub mod ir;

@@ -119,8 +119,8 @@ impl Lowering<'_> {
             return Err(Error::NameCollision {
                 source_name: self.source_name.to_owned(),
                 rust_name: rust_name.to_owned(),
-                first: first.clone(),
-                second: origin.clone(),
+                first: Box::new(first.clone()),
+                second: Box::new(origin.clone()),
             });
         }
         self.type_origins

@@ -399,8 +399,8 @@ impl<'a> Lowering<'a> {
                 return Err(Error::NameCollision {
                     source_name: self.source_name.to_owned(),
                     rust_name: format!("{owner}::{rust_name}"),
-                    first: first.clone(),
-                    second: location,
+                    first: Box::new(first.clone()),
+                    second: Box::new(location),
                 });
             }
             origins.insert(rust_name.clone(), location.clone());
@@ -455,8 +455,8 @@ impl<'a> Lowering<'a> {
                 return Err(Error::NameCollision {
                     source_name: self.source_name.to_owned(),
                     rust_name,
-                    first: location.child("enum").child(&first.to_string()),
-                    second: location.child("enum").child(&index.to_string()),
+                    first: Box::new(location.child("enum").child(&first.to_string())),
+                    second: Box::new(location.child("enum").child(&index.to_string())),
                 });
             }
             let since = since_by_value
