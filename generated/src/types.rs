@@ -14,9 +14,9 @@ pub mod content {
         /// Spec name: `Content.Library.StorageBacking`.
         #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
         pub struct StorageBacking {
-            /// The `type` property.
+            /// The kind of storage backing.
             #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-            pub type_: Option<crate::types::content::library::storage_backing::Type>,
+            pub type_: Option<storage_backing::Type>,
             /// Identifier of the datastore, when `type` is DATASTORE.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub datastore_id: Option<String>,
@@ -71,10 +71,9 @@ pub mod content {
                 /// The progress of the session, reported by the client, from 0 to 100.
                 #[serde(default, skip_serializing_if = "Option::is_none")]
                 pub client_progress: Option<i64>,
-                /// The `state` property.
+                /// The state of an update session.
                 #[serde(default, skip_serializing_if = "Option::is_none")]
-                pub state:
-                    Option<crate::types::content::library::item::update_session_model::State>,
+                pub state: Option<update_session_model::State>,
                 /// Indicates the time after which the session will expire.
                 #[serde(default, skip_serializing_if = "Option::is_none")]
                 pub expiration_time: Option<String>,
@@ -82,15 +81,12 @@ pub mod content {
                 ///
                 /// Added in vSphere API 7.0.2.0.
                 #[serde(default, skip_serializing_if = "Option::is_none")]
-                pub preview_info:
-                    Option<crate::types::content::library::item::updatesession::PreviewInfo>,
+                pub preview_info: Option<updatesession::PreviewInfo>,
                 /// How warnings of the session are handled.
                 ///
                 /// Added in vSphere API 7.0.2.0.
                 #[serde(default, skip_serializing_if = "Option::is_none")]
-                pub warning_behavior: Option<
-                    Vec<crate::types::content::library::item::updatesession::WarningBehavior>,
-                >,
+                pub warning_behavior: Option<Vec<updatesession::WarningBehavior>>,
                 /// Properties the spec does not list (for instance, added by a newer
                 /// server); kept so that they survive a round trip.
                 #[serde(flatten)]
@@ -211,9 +207,8 @@ pub mod content {
                 /// Spec name: `Content.Library.Item.Updatesession.PreviewInfo`.
                 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
                 pub struct PreviewInfo {
-                    /// The `state` property.
-                    pub state:
-                        crate::types::content::library::item::updatesession::preview_info::State,
+                    /// Whether a preview is available.
+                    pub state: preview_info::State,
                     /// The certificate the files are signed with, if any.
                     #[serde(default, skip_serializing_if = "Option::is_none")]
                     pub certificate_info: Option<CertificateInfo>,
@@ -237,7 +232,7 @@ pub mod content {
                 /// Spec name: `Content.Library.Item.Updatesession.PreviewWarningInfo`.
                 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
                 pub struct PreviewWarningInfo {
-                    /// The `type` property.
+                    /// The kind of a preview warning.
                     #[serde(rename = "type")]
                     pub type_: WarningType,
                     /// What the warning says.
@@ -258,7 +253,7 @@ pub mod content {
                 /// Spec name: `Content.Library.Item.Updatesession.WarningBehavior`.
                 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
                 pub struct WarningBehavior {
-                    /// The `type` property.
+                    /// The kind of a preview warning.
                     #[serde(rename = "type")]
                     pub type_: WarningType,
                     /// Whether warnings of this type are ignored.
@@ -520,7 +515,7 @@ pub mod content {
             /// Spec name: `Content.Library.Subscriptions.CreateSpec`.
             #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
             pub struct CreateSpec {
-                /// The `subscribed_library` property.
+                /// Which subscribed library receives the subscription, and where it is.
                 pub subscribed_library: CreateSpecSubscribedLibrary,
                 /// Properties the spec does not list (for instance, added by a newer
                 /// server); kept so that they survive a round trip.
@@ -587,15 +582,15 @@ pub mod content {
             /// Spec name: `Content.Library.Subscriptions.CreateSpecSubscribedLibrary`.
             #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
             pub struct CreateSpecSubscribedLibrary {
-                /// The `target` property.
-                pub target: crate::types::content::library::subscriptions::create_spec_subscribed_library::Target,
+                /// Whether to create a new subscribed library or use an existing one.
+                pub target: create_spec_subscribed_library::Target,
                 /// The new subscribed library; required when `target` is CREATE_NEW.
                 #[serde(default, skip_serializing_if = "Option::is_none")]
                 pub new_subscribed_library: Option<CreateSpecNewSubscribedLibrary>,
                 /// The existing subscribed library; required when `target` is USE_EXISTING.
                 #[serde(default, skip_serializing_if = "Option::is_none")]
                 pub subscribed_library: Option<String>,
-                /// The `location` property.
+                /// Whether the subscribed library is on this vCenter Server or a remote one.
                 pub location: Location,
                 /// The remote vCenter Server; required when `location` is REMOTE.
                 #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -606,10 +601,7 @@ pub mod content {
                 /// Properties the spec does not list (for instance, added by a newer
                 /// server); kept so that they survive a round trip.
                 #[serde(flatten)]
-                pub additional_properties: ::std::collections::BTreeMap<
-                    String,
-                    serde_json::Value,
-                >,
+                pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
             }
 
             /// A remote vCenter Server.
@@ -863,7 +855,7 @@ pub mod esx {
                 /// Spec name: `Esx.Settings.Depots.Offline.AuthenticationSpec`.
                 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
                 pub struct AuthenticationSpec {
-                    /// The `method` property.
+                    /// How the depot's server is authenticated to.
                     pub method: AuthenticationMethod,
                     /// Name of the header that carries the credential.
                     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -888,7 +880,7 @@ pub mod esx {
                     pub error_type: Option<crate::types::vapi::std::errors::ErrorType>,
                     /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
                     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
-                    /// The `data` property.
+                    /// The result of an import; in an AlreadyExists error, the depot that exists.
                     #[serde(default, skip_serializing_if = "Option::is_none")]
                     pub data: Option<CreateResult>,
                     /// Properties the spec does not list (for instance, added by a newer
@@ -924,7 +916,7 @@ pub mod esx {
                     /// Description of the depot. If unset, the description is empty.
                     #[serde(default, skip_serializing_if = "Option::is_none")]
                     pub description: Option<String>,
-                    /// The `source_type` property.
+                    /// Where the offline depot comes from.
                     pub source_type: SourceType,
                     /// Location of the depot file; must be set when `source_type` is PULL.
                     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1067,7 +1059,7 @@ pub mod rest {
                     /// The error's type name.
                     #[serde(rename = "type")]
                     pub type_: InvalidArgumentType,
-                    /// The `value` property.
+                    /// The `InvalidArgument` error indicates that a value passed to an operation is not valid (its `data` is often ArgumentLocations).
                     pub value: crate::types::vapi::std::errors::InvalidArgument,
                     /// Properties the spec does not list (for instance, added by a newer
                     /// server); kept so that they survive a round trip.
@@ -1152,7 +1144,7 @@ pub mod rest {
                     /// The error's type name.
                     #[serde(rename = "type")]
                     pub type_: InvalidElementTypeType,
-                    /// The `value` property.
+                    /// The `InvalidElementType` error indicates that the server finds an element of the wrong type (for example an item of a subscribed library where a local one is needed).
                     pub value: crate::types::vapi::std::errors::InvalidElementType,
                     /// Properties the spec does not list (for instance, added by a newer
                     /// server); kept so that they survive a round trip.
@@ -1237,7 +1229,7 @@ pub mod rest {
                     /// The error's type name.
                     #[serde(rename = "type")]
                     pub type_: NotFoundType,
-                    /// The `value` property.
+                    /// The `NotFound` error indicates that a specified element could not be found.
                     pub value: crate::types::vapi::std::errors::NotFound,
                     /// Properties the spec does not list (for instance, added by a newer
                     /// server); kept so that they survive a round trip.
@@ -1322,7 +1314,7 @@ pub mod rest {
                     /// The error's type name.
                     #[serde(rename = "type")]
                     pub type_: ResourceBusyType,
-                    /// The `value` property.
+                    /// The `ResourceBusy` error indicates that the operation cannot complete because a resource is busy.
                     pub value: crate::types::vapi::std::errors::ResourceBusy,
                     /// Properties the spec does not list (for instance, added by a newer
                     /// server); kept so that they survive a round trip.
@@ -1456,9 +1448,9 @@ pub mod vapi {
             /// Nested localizable value associated with the parameter.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub l: Option<NestedLocalizableMessage>,
-            /// The `format` property.
+            /// How a date-time parameter is formatted.
             #[serde(default, skip_serializing_if = "Option::is_none")]
-            pub format: Option<crate::types::vapi::std::localization_param::DateTimeFormat>,
+            pub format: Option<localization_param::DateTimeFormat>,
             /// Number of fractional digits to include in a formatted double value.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub precision: Option<i64>,
@@ -2080,9 +2072,9 @@ pub mod vcenter {
             pub struct Credentials {
                 /// If true, the operation runs in the interactive session of the logged-on user.
                 pub interactive_session: bool,
-                /// The `type` property.
+                /// The kind of guest credentials.
                 #[serde(rename = "type")]
-                pub type_: crate::types::vcenter::vm::guest::credentials::Type,
+                pub type_: credentials::Type,
                 /// The guest user name; required for USERNAME_PASSWORD.
                 #[serde(default, skip_serializing_if = "Option::is_none")]
                 pub user_name: Option<String>,
@@ -2287,21 +2279,15 @@ pub mod vcenter {
                     pub last_accessed: Option<String>,
                     /// Windows-specific attributes.
                     #[serde(default, skip_serializing_if = "Option::is_none")]
-                    pub windows: Option<
-                        crate::types::vcenter::vm::guest::filesystem::transfers::WindowsFileAttributesCreateSpec,
-                    >,
+                    pub windows: Option<transfers::WindowsFileAttributesCreateSpec>,
                     /// POSIX-specific attributes.
                     #[serde(default, skip_serializing_if = "Option::is_none")]
-                    pub posix: Option<
-                        crate::types::vcenter::vm::guest::filesystem::transfers::PosixFileAttributesCreateSpec,
-                    >,
+                    pub posix: Option<transfers::PosixFileAttributesCreateSpec>,
                     /// Properties the spec does not list (for instance, added by a newer
                     /// server); kept so that they survive a round trip.
                     #[serde(flatten)]
-                    pub additional_properties: ::std::collections::BTreeMap<
-                        String,
-                        serde_json::Value,
-                    >,
+                    pub additional_properties:
+                        ::std::collections::BTreeMap<String, serde_json::Value>,
                 }
 
                 /// Details of a guest file error, carried in the error's `data`.
@@ -2311,7 +2297,7 @@ pub mod vcenter {
                 /// Spec name: `Vcenter.Vm.Guest.Filesystem.FileErrorDetails`.
                 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
                 pub struct FileErrorDetails {
-                    /// The `reason` property.
+                    /// Why a guest file operation failed.
                     pub reason: ErrorReason,
                     /// The file path associated with the error.
                     pub file_path: String,
@@ -2328,7 +2314,7 @@ pub mod vcenter {
                     /// The guest authentication credentials.
                     pub credentials: crate::types::vcenter::vm::guest::Credentials,
                     /// A specification for the transfer.
-                    pub spec: crate::types::vcenter::vm::guest::filesystem::transfers::CreateSpec,
+                    pub spec: transfers::CreateSpec,
                     /// Properties the spec does not list (for instance, added by a newer
                     /// server); kept so that they survive a round trip.
                     #[serde(flatten)]
@@ -2348,7 +2334,7 @@ pub mod vcenter {
                         pub error_type: Option<crate::types::vapi::std::errors::ErrorType>,
                         /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
                         pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
-                        /// The `data` property.
+                        /// Details of a guest file error, carried in the error's `data`.
                         #[serde(default, skip_serializing_if = "Option::is_none")]
                         pub data:
                             Option<crate::types::vcenter::vm::guest::filesystem::FileErrorDetails>,
@@ -2369,7 +2355,7 @@ pub mod vcenter {
                         pub error_type: Option<crate::types::vapi::std::errors::ErrorType>,
                         /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
                         pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
-                        /// The `data` property.
+                        /// Details of a guest file error, carried in the error's `data`.
                         #[serde(default, skip_serializing_if = "Option::is_none")]
                         pub data:
                             Option<crate::types::vcenter::vm::guest::filesystem::FileErrorDetails>,
@@ -2390,7 +2376,7 @@ pub mod vcenter {
                         pub error_type: Option<crate::types::vapi::std::errors::ErrorType>,
                         /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
                         pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
-                        /// The `data` property.
+                        /// Details of a guest file error, carried in the error's `data`.
                         #[serde(default, skip_serializing_if = "Option::is_none")]
                         pub data:
                             Option<crate::types::vcenter::vm::guest::filesystem::FileErrorDetails>,

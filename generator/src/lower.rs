@@ -45,6 +45,7 @@ pub fn lower(source_name: &str, openapi: &OpenAPI, lenient: bool) -> Result<Lowe
     lowering.lower_components()?;
     let operations = lowering.lower_operations()?;
     lowering.break_cycles();
+    lowering.inherit_field_docs();
     Ok(Lowered {
         api: Api {
             title: openapi.info.title.clone(),
@@ -186,6 +187,27 @@ impl Lowering<'_> {
             }
         }
         self.break_alias_cycles();
+    }
+
+    /// A property given only as a `$ref` has no description of its own; it
+    /// takes the description of the type it refers to.
+    fn inherit_field_docs(&mut self) {
+        let descriptions: BTreeMap<String, String> = self
+            .types
+            .iter()
+            .filter_map(|(name, def)| def.docs.description.clone().map(|d| (name.clone(), d)))
+            .collect();
+        for def in self.types.values_mut() {
+            if let TypeKind::Struct(strukt) = &mut def.kind {
+                for field in &mut strukt.fields {
+                    if field.docs.description.is_none()
+                        && let TypeRef::Named(target) = &field.ty
+                    {
+                        field.docs.description = descriptions.get(target).cloned();
+                    }
+                }
+            }
+        }
     }
 
     fn break_alias_cycles(&mut self) {

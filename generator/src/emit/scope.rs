@@ -124,12 +124,25 @@ impl Scope {
         }
     }
 
+    /// A sibling by its bare name, a type below this module by a relative path,
+    /// anything else by its full path.
     fn named(&self, path: &str) -> TokenStream {
-        if self.types_module.as_deref() == Some(module_of(path)) {
-            let name = super::types::ident(last_segment(path));
-            return quote! { #name };
+        let relative = match self.types_module.as_deref() {
+            Some("") => Some(path),
+            Some(module) => path
+                .strip_prefix(module)
+                .and_then(|rest| rest.strip_prefix("::")),
+            None => None,
+        };
+        match relative {
+            Some(relative) => {
+                let segments = relative.split("::").map(super::types::ident);
+                quote! { #(#segments)::* }
+            }
+            None => {
+                let segments = path.split("::").map(super::types::ident);
+                quote! { crate::types #(::#segments)* }
+            }
         }
-        let segments = path.split("::").map(super::types::ident);
-        quote! { crate::types #(::#segments)* }
     }
 }
