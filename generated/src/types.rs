@@ -1413,7 +1413,11 @@ pub mod vapi {
             /// Named arguments to be substituted into the message template.
             ///
             /// Added in vSphere API 7.0.0.0.
-            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[serde(
+                default,
+                skip_serializing_if = "Option::is_none",
+                deserialize_with = "crate::wire::deserialize_optional_map"
+            )]
             pub params: Option<::std::collections::BTreeMap<String, LocalizationParam>>,
             /// Localized string value as per request requirements.
             ///
@@ -1470,7 +1474,11 @@ pub mod vapi {
             /// Unique identifier of the localizable string or message template.
             pub id: String,
             /// Named arguments to be substituted into the message template.
-            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[serde(
+                default,
+                skip_serializing_if = "Option::is_none",
+                deserialize_with = "crate::wire::deserialize_optional_map"
+            )]
             pub params: Option<::std::collections::BTreeMap<String, LocalizationParam>>,
             /// Properties the spec does not list (for instance, added by a newer
             /// server); kept so that they survive a round trip.

@@ -127,3 +127,53 @@ fn secrets_are_masked_in_debug_output() {
         Some("hunter2-guest-password")
     );
 }
+
+#[test]
+fn legacy_rest_error_with_key_value_params_reads_into_the_same_types() {
+    // The legacy `/rest` form: a `{type, value}` envelope, and maps (here the
+    // message params, nested twice) as lists of `{"key", "value"}` entries.
+    let legacy = json!({
+        "type": "com.vmware.vapi.std.errors.invalid_argument",
+        "value": {
+            "messages": [{
+                "id": "com.vmware.content.updatesession.invalid_item",
+                "default_message": "The library item item-7 cannot be updated.",
+                "args": ["item-7"],
+                "params": [
+                    {"key": "item", "value": {"s": "item-7"}},
+                    {"key": "cause", "value": {"l": {
+                        "id": "com.vmware.content.item.subscribed",
+                        "params": [{"key": "library", "value": {"s": "lib-3"}}]
+                    }}}
+                ]
+            }]
+        }
+    });
+    let envelope: vsphere_api::types::rest::vapi::std::errors::InvalidArgument =
+        serde_json::from_value(legacy).expect("legacy form deserializes");
+    assert_eq!(
+        envelope.type_.as_str(),
+        "com.vmware.vapi.std.errors.invalid_argument"
+    );
+    let message = &envelope.value.messages[0];
+    // Read into the same types as the `/api` form, so it writes out as `/api` JSON.
+    let api_form: LocalizableMessage = round_trip(json!({
+        "id": "com.vmware.content.updatesession.invalid_item",
+        "default_message": "The library item item-7 cannot be updated.",
+        "args": ["item-7"],
+        "params": {
+            "item": {"s": "item-7"},
+            "cause": {"l": {"id": "com.vmware.content.item.subscribed", "params": {"library": {"s": "lib-3"}}}}
+        }
+    }));
+    assert_eq!(message, &api_form);
+}
+
+#[test]
+fn a_map_that_is_neither_object_nor_list_is_rejected() {
+    let result = serde_json::from_value::<LocalizableMessage>(json!({
+        "id": "x", "default_message": "x", "args": [], "params": "not a map"
+    }));
+    let error = result.expect_err("a string is not a map").to_string();
+    assert!(error.contains("key"), "{error}");
+}

@@ -29,6 +29,10 @@ pub fn emit(api: &Api, options: &Options) -> Result<Files, Error> {
         rust_file("src/secret.rs", options, vec![support::secret_module()])?,
     );
     files.insert(
+        "src/wire.rs".into(),
+        rust_file("src/wire.rs", options, vec![support::wire_module()])?,
+    );
+    files.insert(
         "src/types.rs".into(),
         rust_file("src/types.rs", options, types::types_module(api))?,
     );

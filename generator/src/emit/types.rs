@@ -2,7 +2,7 @@
 
 use super::rustdoc::{doc_attrs, doc_lines};
 use super::scope::Scope;
-use crate::ir::{Api, Enum, Field, Struct, TypeDef, TypeKind};
+use crate::ir::{Api, Enum, Field, Struct, TypeDef, TypeKind, TypeRef};
 use crate::naming::{last_segment, module_of};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -139,13 +139,22 @@ fn field_tokens(field: &Field, scope: &Scope) -> TokenStream {
         let wire = &field.wire_name;
         serde_args.push(quote! { rename = #wire });
     }
+    let is_map = matches!(field.ty, TypeRef::Map(_)) && !field.boxed;
     if !field.required {
         // Absent stays absent on the way back out.
         let is_none = scope.option_is_none();
         serde_args.push(quote! { default, skip_serializing_if = #is_none });
+        if is_map {
+            serde_args.push(quote! { deserialize_with = "crate::wire::deserialize_optional_map" });
+        }
         ty = scope.option(ty);
     } else if field.nullable {
         ty = scope.option(ty);
+        if is_map {
+            serde_args.push(quote! { deserialize_with = "crate::wire::deserialize_optional_map" });
+        }
+    } else if is_map {
+        serde_args.push(quote! { deserialize_with = "crate::wire::deserialize_map" });
     }
     let serde = (!serde_args.is_empty()).then(|| quote! { #[serde(#(#serde_args),*)] });
     quote! { #docs #deprecated #serde pub #name: #ty, }
