@@ -1416,7 +1416,8 @@ pub mod vapi {
             #[serde(
                 default,
                 skip_serializing_if = "Option::is_none",
-                deserialize_with = "crate::wire::deserialize_optional_map"
+                deserialize_with = "crate::wire::deserialize_optional_map",
+                serialize_with = "crate::wire::serialize_optional_map"
             )]
             pub params: Option<::std::collections::BTreeMap<String, LocalizationParam>>,
             /// Localized string value as per request requirements.
@@ -1477,7 +1478,8 @@ pub mod vapi {
             #[serde(
                 default,
                 skip_serializing_if = "Option::is_none",
-                deserialize_with = "crate::wire::deserialize_optional_map"
+                deserialize_with = "crate::wire::deserialize_optional_map",
+                serialize_with = "crate::wire::serialize_optional_map"
             )]
             pub params: Option<::std::collections::BTreeMap<String, LocalizationParam>>,
             /// Properties the spec does not list (for instance, added by a newer

@@ -139,18 +139,22 @@ fn legacy_rest_error_with_key_value_params_reads_into_the_same_types() {
                 "id": "com.vmware.content.updatesession.invalid_item",
                 "default_message": "The library item item-7 cannot be updated.",
                 "args": ["item-7"],
+                // A map has no order; entries are written sorted by key.
                 "params": [
-                    {"key": "item", "value": {"s": "item-7"}},
                     {"key": "cause", "value": {"l": {
                         "id": "com.vmware.content.item.subscribed",
                         "params": [{"key": "library", "value": {"s": "lib-3"}}]
-                    }}}
+                    }}},
+                    {"key": "item", "value": {"s": "item-7"}}
                 ]
             }]
         }
     });
     let envelope: vsphere_api::types::rest::vapi::std::errors::InvalidArgument =
-        serde_json::from_value(legacy).expect("legacy form deserializes");
+        serde_json::from_value(legacy.clone()).expect("legacy form deserializes");
+    // Encoding for the legacy form gives back exactly the legacy JSON.
+    let encoded = vsphere_api::wire::encode_error("INVALID_ARGUMENT", &envelope.value, true);
+    assert_eq!(encoded, legacy);
     assert_eq!(
         envelope.type_.as_str(),
         "com.vmware.vapi.std.errors.invalid_argument"

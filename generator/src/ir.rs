@@ -202,6 +202,11 @@ pub struct Operation {
     pub responses: Vec<Response>,
     /// The wire form.
     pub wire: Wire,
+    /// Whether the operation starts a task and answers with its id (`vmw-task=true`).
+    pub is_task: bool,
+    /// The parameter, or the body property path (`create_spec.library_item_id`),
+    /// naming the object the privileges are checked on (`x-vapi-privilege-scope`).
+    pub privilege_scope: Option<String>,
     /// vAPI package (first tag), for grouping.
     pub tags: Vec<String>,
     /// Accepted security schemes (any one of them).

@@ -19,6 +19,8 @@ pub const EXT_SINCE: &str = "x-vapi-since";
 pub const EXT_PRIVILEGES: &str = "x-vapi-privileges";
 /// Vendor extension: the wire form of an operation (`rest` for the legacy form).
 pub const EXT_WIRE: &str = "x-vapi-wire";
+/// Vendor extension: the parameter or body property naming the object privileges apply to.
+pub const EXT_PRIVILEGE_SCOPE: &str = "x-vapi-privilege-scope";
 /// Vendor extension on an enum schema: since-versions of values added later.
 pub const EXT_ENUM_SINCE: &str = "x-vapi-enum-since";
 

@@ -55,9 +55,202 @@ pub fn wire_module() -> TokenStream {
         //! Wire-form helpers shared by the generated types.
 
         use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+        use serde::ser::{Serialize, SerializeSeq, Serializer};
+        use serde_json::Value;
+        use std::cell::Cell;
         use std::collections::BTreeMap;
         use std::fmt;
         use std::marker::PhantomData;
+
+        /// Where an operation lives and what it needs, from the spec.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub struct OperationInfo {
+            /// The spec's `operationId`.
+            pub operation_id: &'static str,
+            /// HTTP method.
+            pub method: &'static str,
+            /// Path template, e.g. `/api/content/library/{library}/subscriptions`.
+            pub path: &'static str,
+            /// Query pairs that are part of the operation (`?action=create`).
+            pub fixed_query: &'static [(&'static str, &'static str)],
+            /// Privileges required to call it.
+            pub privileges: &'static [&'static str],
+            /// The parameter or body property naming the object privileges apply to.
+            pub privilege_scope: Option<&'static str>,
+            /// Accepted security schemes (any one of them).
+            pub security: &'static [&'static str],
+            /// Whether it uses the legacy `/rest` wire form.
+            pub legacy_rest: bool,
+        }
+
+        /// The identifier of a task started by an operation (resource type
+        /// `com.vmware.cis.task`); read its result with `GET /api/cis/tasks/{task}`.
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct TaskId(pub String);
+
+        impl fmt::Display for TaskId {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        /// A response that is not what the spec documents (or no response at all):
+        /// what was received is kept for diagnosis.
+        #[derive(Clone, PartialEq, Eq)]
+        pub struct Unexpected {
+            /// The HTTP status, if a response arrived.
+            pub status: Option<u16>,
+            /// The response headers.
+            pub headers: Vec<(String, String)>,
+            /// The raw response body.
+            pub body: Vec<u8>,
+            /// What went wrong.
+            pub message: String,
+        }
+
+        impl Unexpected {
+            /// A failure before any response arrived (connection, timeout, ...).
+            pub fn transport(message: impl Into<String>) -> Self {
+                Unexpected { status: None, headers: Vec::new(), body: Vec::new(), message: message.into() }
+            }
+        }
+
+        /// Headers that may carry credentials; their values are never printed.
+        const SENSITIVE_HEADERS: &[&str] =
+            &["authorization", "cookie", "set-cookie", "vmware-api-session-id", "proxy-authorization"];
+
+        impl fmt::Debug for Unexpected {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let headers: Vec<(&str, &str)> = self
+                    .headers
+                    .iter()
+                    .map(|(name, value)| {
+                        let sensitive = SENSITIVE_HEADERS.contains(&name.to_ascii_lowercase().as_str());
+                        (name.as_str(), if sensitive { "***" } else { value.as_str() })
+                    })
+                    .collect();
+                f.debug_struct("Unexpected")
+                    .field("status", &self.status)
+                    .field("headers", &headers)
+                    .field("body", &String::from_utf8_lossy(&self.body))
+                    .field("message", &self.message)
+                    .finish()
+            }
+        }
+
+        impl fmt::Display for Unexpected {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                match self.status {
+                    Some(status) => write!(f, "unexpected response (HTTP {status}): {}", self.message),
+                    None => write!(f, "request failed: {}", self.message),
+                }
+            }
+        }
+
+        /// The prefix of legacy `/rest` error type names.
+        const LEGACY_ERROR_PREFIX: &str = "com.vmware.vapi.std.errors.";
+
+        /// An error body split into its `error_type` and its fields, from either
+        /// wire form: `{"error_type": ..., ...}` or `{"type": "com.vmware.vapi.std.errors.x", "value": {...}}`.
+        pub fn split_error_body(body: &[u8], legacy_rest: bool) -> Option<(Option<String>, Value)> {
+            let value: Value = serde_json::from_slice(body).ok()?;
+            if legacy_rest {
+                let object = value.as_object()?;
+                let error_type = object
+                    .get("type")
+                    .and_then(Value::as_str)
+                    .map(|name| name.strip_prefix(LEGACY_ERROR_PREFIX).unwrap_or(name).to_ascii_uppercase());
+                let inner = object.get("value")?.clone();
+                inner.is_object().then_some((error_type, inner))
+            } else {
+                let error_type = value.get("error_type").and_then(Value::as_str).map(str::to_owned);
+                value.is_object().then_some((error_type, value))
+            }
+        }
+
+        /// An error as it goes on the wire: with its `error_type` set, or in the
+        /// legacy `{type, value}` envelope with maps as key/value lists.
+        pub fn encode_error<T: Serialize>(error_type: &str, error: &T, legacy_rest: bool) -> Value {
+            let mut value = to_json(error, legacy_rest);
+            if legacy_rest {
+                if let Some(object) = value.as_object_mut() {
+                    object.remove("error_type");
+                }
+                serde_json::json!({
+                    "type": format!("{LEGACY_ERROR_PREFIX}{}", error_type.to_ascii_lowercase()),
+                    "value": value,
+                })
+            } else {
+                if let Some(object) = value.as_object_mut() {
+                    object.insert("error_type".into(), Value::String(error_type.to_owned()));
+                }
+                value
+            }
+        }
+
+        /// A success body as it goes on the wire (legacy: wrapped in `{"value": ...}`).
+        pub fn encode_success<T: Serialize>(value: &T, legacy_rest: bool) -> Value {
+            let value = to_json(value, legacy_rest);
+            if legacy_rest { serde_json::json!({ "value": value }) } else { value }
+        }
+
+        /// A success body from the wire (legacy: unwrapped from `{"value": ...}`).
+        pub fn decode_success<T: serde::de::DeserializeOwned>(body: &[u8], legacy_rest: bool) -> Result<T, String> {
+            if legacy_rest {
+                #[derive(serde::Deserialize)]
+                struct Envelope<T> {
+                    value: T,
+                }
+                serde_json::from_slice::<Envelope<T>>(body).map(|e| e.value).map_err(|e| e.to_string())
+            } else {
+                serde_json::from_slice(body).map_err(|e| e.to_string())
+            }
+        }
+
+        thread_local! {
+            /// Set while serializing for the legacy wire form.
+            static LEGACY_MAPS: Cell<bool> = const { Cell::new(false) };
+        }
+
+        /// Serializes `value` to JSON; for the legacy form, maps become key/value lists.
+        pub fn to_json<T: Serialize>(value: &T, legacy_rest: bool) -> Value {
+            let previous = LEGACY_MAPS.with(|flag| flag.replace(legacy_rest));
+            let result = serde_json::to_value(value);
+            LEGACY_MAPS.with(|flag| flag.set(previous));
+            // Generated types serialize to JSON without fail: string keys, no non-finite
+            // floats from the wire; anything else is reported as null rather than a panic.
+            result.unwrap_or(Value::Null)
+        }
+
+        /// Writes a map as a JSON object, or as a key/value list inside [`to_json`] for the legacy form.
+        pub fn serialize_map<S, V>(map: &BTreeMap<String, V>, serializer: S) -> Result<S::Ok, S::Error>
+        where
+            S: Serializer,
+            V: Serialize,
+        {
+            if LEGACY_MAPS.with(Cell::get) {
+                let mut list = serializer.serialize_seq(Some(map.len()))?;
+                for (key, value) in map {
+                    list.serialize_element(&serde_json::json!({ "key": key, "value": to_json(value, true) }))?;
+                }
+                list.end()
+            } else {
+                map.serialize(serializer)
+            }
+        }
+
+        /// [`serialize_map`] for an optional property.
+        pub fn serialize_optional_map<S, V>(map: &Option<BTreeMap<String, V>>, serializer: S) -> Result<S::Ok, S::Error>
+        where
+            S: Serializer,
+            V: Serialize,
+        {
+            match map {
+                Some(map) => serialize_map(map, serializer),
+                None => serializer.serialize_none(),
+            }
+        }
 
         /// Reads a map from either vAPI wire form: a JSON object (the `/api`
         /// form) or a list of `{"key": k, "value": v}` entries (the legacy

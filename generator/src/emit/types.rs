@@ -144,17 +144,21 @@ fn field_tokens(field: &Field, scope: &Scope) -> TokenStream {
         // Absent stays absent on the way back out.
         let is_none = scope.option_is_none();
         serde_args.push(quote! { default, skip_serializing_if = #is_none });
-        if is_map {
-            serde_args.push(quote! { deserialize_with = "crate::wire::deserialize_optional_map" });
-        }
         ty = scope.option(ty);
     } else if field.nullable {
         ty = scope.option(ty);
-        if is_map {
-            serde_args.push(quote! { deserialize_with = "crate::wire::deserialize_optional_map" });
-        }
-    } else if is_map {
-        serde_args.push(quote! { deserialize_with = "crate::wire::deserialize_map" });
+    }
+    if is_map {
+        // Maps travel as objects (`/api`) or key/value lists (legacy `/rest`).
+        let (read, write) = if field.required && !field.nullable {
+            ("crate::wire::deserialize_map", "crate::wire::serialize_map")
+        } else {
+            (
+                "crate::wire::deserialize_optional_map",
+                "crate::wire::serialize_optional_map",
+            )
+        };
+        serde_args.push(quote! { deserialize_with = #read, serialize_with = #write });
     }
     let serde = (!serde_args.is_empty()).then(|| quote! { #[serde(#(#serde_args),*)] });
     quote! { #docs #deprecated #serde pub #name: #ty, }

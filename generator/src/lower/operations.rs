@@ -1,7 +1,7 @@
 //! Paths -> operations: parameters by location, body, responses by status,
 //! and the error cases of each error status.
 
-use super::{EXT_WIRE, Lowering, docs_from};
+use super::{EXT_PRIVILEGE_SCOPE, EXT_WIRE, Lowering, docs_from};
 use crate::diagnostics::{Error, Location, escape_pointer_segment, ref_pointer};
 use crate::ir::{
     Body, ErrorCase, Operation, Parameter, ParameterLocation, Response, ResponseKind, Status,
@@ -174,8 +174,18 @@ impl<'a> Lowering<'a> {
                 schemes
             })
             .unwrap_or_default();
+        let is_task = fixed_query
+            .iter()
+            .any(|(name, value)| name == "vmw-task" && value == "true");
+        let privilege_scope = operation
+            .extensions
+            .get(EXT_PRIVILEGE_SCOPE)
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned);
         Ok(Operation {
             rust_name: snake_case(&operation_id),
+            is_task,
+            privilege_scope,
             operation_id,
             pointer: location.pointer.clone(),
             method: method.to_ascii_uppercase(),
