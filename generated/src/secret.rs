@@ -3,6 +3,7 @@
 
 //! Secrets: values the spec marks `format: password`.
 use std::fmt;
+
 /// A secret string (a password, token or session id). It serializes as
 /// the plain string, but `Debug` prints a mask, so secrets do not leak
 /// into logs or error messages. Read it with [`SecretString::expose_secret`].

@@ -1,6 +1,7 @@
 //! IR -> files of a Rust crate. Each emitter reads only the IR.
 
 mod crate_files;
+pub mod operations;
 pub mod rustdoc;
 mod rustfmt;
 pub mod scope;
@@ -27,6 +28,14 @@ pub fn emit(api: &Api, options: &Options) -> Result<Files, Error> {
     files.insert(
         "src/secret.rs".into(),
         rust_file("src/secret.rs", options, vec![support::secret_module()])?,
+    );
+    files.insert(
+        "src/operations.rs".into(),
+        rust_file(
+            "src/operations.rs",
+            options,
+            operations::operations_module(api),
+        )?,
     );
     files.insert(
         "src/wire.rs".into(),
@@ -78,7 +87,12 @@ fn separate_items(code: &str) -> String {
     let mut previous = "";
     for line in code.lines() {
         let trimmed = line.trim_start();
-        if previous == "}" && ITEM_STARTS.iter().any(|start| trimmed.starts_with(start)) {
+        let after_item = previous == "}"
+            || previous == "};"
+            || (previous.ends_with(';')
+                && !previous.starts_with("//")
+                && trimmed.starts_with("///"));
+        if after_item && ITEM_STARTS.iter().any(|start| trimmed.starts_with(start)) {
             out.push('\n');
         }
         out.push_str(line);

@@ -169,10 +169,47 @@ pub fn wire_module() -> TokenStream {
             }
         }
 
+        /// Reads an error's fields into its type; the `error_type` (which the legacy
+        /// form carries outside the fields) is put in, so both forms read alike.
+        pub fn decode_error_value<T: serde::de::DeserializeOwned>(error_type: Option<&str>, mut value: Value) -> Result<T, String> {
+            if let (Some(error_type), Some(object)) = (error_type, value.as_object_mut()) {
+                object.entry("error_type").or_insert_with(|| Value::String(error_type.to_owned()));
+            }
+            serde_json::from_value(value).map_err(|error| format!("the error body does not match its schema: {error}"))
+        }
+
+        /// The first message of an error, for display.
+        pub fn first_message<T: Serialize>(error: &T) -> String {
+            let value = to_json(error, false);
+            value
+                .pointer("/messages/0/default_message")
+                .and_then(Value::as_str)
+                .unwrap_or("(no message)")
+                .to_owned()
+        }
+
+        /// The body of an internal server error.
+        pub fn internal_error(message: &str, legacy_rest: bool) -> Value {
+            let error = serde_json::json!({
+                "messages": [{
+                    "id": "vapi.server.internal_error",
+                    "default_message": format!("Internal server error: {message}"),
+                    "args": [message],
+                }],
+            });
+            encode_error(Some("INTERNAL_SERVER_ERROR"), &error, legacy_rest)
+        }
+
         /// An error as it goes on the wire: with its `error_type` set, or in the
-        /// legacy `{type, value}` envelope with maps as key/value lists.
-        pub fn encode_error<T: Serialize>(error_type: &str, error: &T, legacy_rest: bool) -> Value {
+        /// legacy `{type, value}` envelope with maps as key/value lists. Without an
+        /// `error_type` argument, the error's own (or `ERROR`) is used.
+        pub fn encode_error<T: Serialize>(error_type: Option<&str>, error: &T, legacy_rest: bool) -> Value {
             let mut value = to_json(error, legacy_rest);
+            let error_type = error_type
+                .map(str::to_owned)
+                .or_else(|| value.get("error_type").and_then(Value::as_str).map(str::to_owned))
+                .unwrap_or_else(|| "ERROR".to_owned());
+            let error_type = error_type.as_str();
             if legacy_rest {
                 if let Some(object) = value.as_object_mut() {
                     object.remove("error_type");

@@ -59,7 +59,8 @@ impl<'a> Lowering<'a> {
         let mut name = wanted.clone();
         let mut counter = 2;
         while operations.contains_key(&name) {
-            name = format!("{wanted}_{counter}");
+            // `move_` (a keyword escaped) becomes `move_2`, not `move__2`.
+            name = format!("{}_{counter}", wanted.trim_end_matches('_'));
             counter += 1;
         }
         if name != wanted {
