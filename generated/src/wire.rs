@@ -10,6 +10,35 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
+/// The credentials of a call: what a client sends, what a server received.
+/// Secrets are [`crate::SecretString`]s, so `Debug` never shows them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Credentials {
+    /// No credentials.
+    #[default]
+    None,
+    /// A session id from `POST /api/session`, sent as `vmware-api-session-id`.
+    SessionId(crate::SecretString),
+    /// HTTP basic authentication.
+    Basic {
+        /// The user name.
+        user: String,
+        /// The password.
+        password: crate::SecretString,
+    },
+    /// An `Authorization: Bearer` token.
+    Bearer(crate::SecretString),
+}
+
+/// A parameter value as text for a path, query or header: strings as they
+/// are, anything else as its JSON text.
+pub fn parameter_text<T: Serialize>(value: &T) -> String {
+    match to_json(value, false) {
+        Value::String(text) => text,
+        other => other.to_string(),
+    }
+}
+
 /// Where an operation lives and what it needs, from the spec.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OperationInfo {

@@ -1,5 +1,6 @@
 //! IR -> files of a Rust crate. Each emitter reads only the IR.
 
+mod client;
 mod crate_files;
 pub mod operations;
 pub mod rustdoc;
@@ -28,6 +29,10 @@ pub fn emit(api: &Api, options: &Options) -> Result<Files, Error> {
     files.insert(
         "src/secret.rs".into(),
         rust_file("src/secret.rs", options, vec![support::secret_module()])?,
+    );
+    files.insert(
+        "src/client.rs".into(),
+        rust_file("src/client.rs", options, client::client_module(api))?,
     );
     files.insert(
         "src/operations.rs".into(),

@@ -62,6 +62,35 @@ pub fn wire_module() -> TokenStream {
         use std::fmt;
         use std::marker::PhantomData;
 
+        /// The credentials of a call: what a client sends, what a server received.
+        /// Secrets are [`crate::SecretString`]s, so `Debug` never shows them.
+        #[derive(Clone, Debug, Default, PartialEq, Eq)]
+        pub enum Credentials {
+            /// No credentials.
+            #[default]
+            None,
+            /// A session id from `POST /api/session`, sent as `vmware-api-session-id`.
+            SessionId(crate::SecretString),
+            /// HTTP basic authentication.
+            Basic {
+                /// The user name.
+                user: String,
+                /// The password.
+                password: crate::SecretString,
+            },
+            /// An `Authorization: Bearer` token.
+            Bearer(crate::SecretString),
+        }
+
+        /// A parameter value as text for a path, query or header: strings as they
+        /// are, anything else as its JSON text.
+        pub fn parameter_text<T: Serialize>(value: &T) -> String {
+            match to_json(value, false) {
+                Value::String(text) => text,
+                other => other.to_string(),
+            }
+        }
+
         /// Where an operation lives and what it needs, from the spec.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub struct OperationInfo {
@@ -368,5 +397,230 @@ pub fn wire_module() -> TokenStream {
                 MapVisitor(PhantomData).visit_seq(access).map(Some)
             }
         }
+    }
+}
+
+/// The fixed part of `src/client.rs`: the client type, its builder, and sending.
+pub fn client_support() -> TokenStream {
+    quote! {
+        //! An async client (feature `client`): one method per operation, each
+        //! returning the operation's response or its closed set of errors.
+        //!
+        //! ```no_run
+        //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+        //! let client = vsphere_api::client::Client::new("https://vcenter.example.com")?;
+        //! let client = client.login("administrator@vsphere.local", "secret").await?;
+        //! # let _ = client; Ok(()) }
+        //! ```
+
+        use crate::wire::{Credentials, Unexpected};
+        use std::fmt;
+        use std::time::Duration;
+
+        /// How long a call may take, unless [`ClientBuilder::timeout`] says otherwise.
+        pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+        /// How long connecting may take, unless [`ClientBuilder::connect_timeout`] says otherwise.
+        pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+        /// The largest response body read; a larger one is an [`Unexpected`] error.
+        pub const MAX_RESPONSE_BYTES: usize = 64 << 20;
+
+        /// Why a client could not be built.
+        #[derive(Debug)]
+        pub struct BuildError(String);
+
+        impl fmt::Display for BuildError {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "cannot build the client: {}", self.0)
+            }
+        }
+
+        impl std::error::Error for BuildError {}
+
+        /// Settings for a [`Client`].
+        #[derive(Debug)]
+        pub struct ClientBuilder {
+            base_url: String,
+            timeout: Duration,
+            connect_timeout: Duration,
+            credentials: Credentials,
+            accept_invalid_certs: bool,
+        }
+
+        impl ClientBuilder {
+            /// How long a whole call may take.
+            pub fn timeout(mut self, timeout: Duration) -> Self {
+                self.timeout = timeout;
+                self
+            }
+
+            /// How long connecting may take.
+            pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+                self.connect_timeout = timeout;
+                self
+            }
+
+            /// The credentials sent with every call.
+            pub fn credentials(mut self, credentials: Credentials) -> Self {
+                self.credentials = credentials;
+                self
+            }
+
+            /// Accepts any server certificate (vCenter's self-signed one, in a lab).
+            /// This disables the protection TLS gives; never use it in production.
+            pub fn danger_accept_invalid_certs(mut self, accept: bool) -> Self {
+                self.accept_invalid_certs = accept;
+                self
+            }
+
+            /// Builds the client.
+            pub fn build(self) -> Result<Client, BuildError> {
+                let base = reqwest::Url::parse(&self.base_url)
+                    .map_err(|error| BuildError(format!("base URL `{}`: {error}", self.base_url)))?;
+                if base.cannot_be_a_base() || base.host_str().is_none() {
+                    return Err(BuildError(format!("base URL `{}` has no host", self.base_url)));
+                }
+                let http = reqwest::Client::builder()
+                    .timeout(self.timeout)
+                    .connect_timeout(self.connect_timeout)
+                    .danger_accept_invalid_certs(self.accept_invalid_certs)
+                    .build()
+                    .map_err(|error| BuildError(error.to_string()))?;
+                Ok(Client { http, base, credentials: self.credentials })
+            }
+        }
+
+        /// A connection to one vCenter Server. Cloning is cheap and shares the
+        /// connection pool.
+        #[derive(Clone)]
+        pub struct Client {
+            http: reqwest::Client,
+            base: reqwest::Url,
+            credentials: Credentials,
+        }
+
+        impl fmt::Debug for Client {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct("Client")
+                    .field("base", &self.base.as_str())
+                    .field("credentials", &self.credentials)
+                    .finish()
+            }
+        }
+
+        impl Client {
+            /// A builder for a client of the server at `base_url` (e.g. `https://vcenter.example.com`).
+            pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
+                ClientBuilder {
+                    base_url: base_url.into(),
+                    timeout: DEFAULT_TIMEOUT,
+                    connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+                    credentials: Credentials::None,
+                    accept_invalid_certs: false,
+                }
+            }
+
+            /// A client of the server at `base_url` with default settings and no credentials.
+            pub fn new(base_url: impl Into<String>) -> Result<Self, BuildError> {
+                Self::builder(base_url).build()
+            }
+
+            /// The same client (sharing its connections) with other credentials.
+            pub fn with_credentials(&self, credentials: Credentials) -> Self {
+                Client { credentials, ..self.clone() }
+            }
+
+            /// The server's base URL.
+            pub fn base_url(&self) -> &str {
+                self.base.as_str()
+            }
+
+            /// Generates a `Client-Token`: a fresh UUID, so that a retried creation
+            /// request is carried out once.
+            pub fn new_client_token() -> String {
+                uuid::Uuid::new_v4().to_string()
+            }
+
+            fn url(&self, template: &str, path_parameters: &[(&str, String)]) -> reqwest::Url {
+                let mut path = template.to_owned();
+                for (name, value) in path_parameters {
+                    let encoded = percent_encoding::utf8_percent_encode(value, PATH_SEGMENT).to_string();
+                    path = path.replace(&format!("{{{name}}}"), &encoded);
+                }
+                let mut url = self.base.clone();
+                let base_path = url.path().trim_end_matches('/').to_owned();
+                url.set_path(&format!("{base_path}{path}"));
+                url.set_query(None);
+                url
+            }
+
+            fn request(&self, method: &str, url: reqwest::Url) -> reqwest::RequestBuilder {
+                let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);
+                let builder = self.http.request(method, url).header("Accept", "application/json");
+                match &self.credentials {
+                    Credentials::None => builder,
+                    Credentials::SessionId(session) => builder.header("vmware-api-session-id", session.expose_secret()),
+                    Credentials::Basic { user, password } => builder.basic_auth(user, Some(password.expose_secret())),
+                    Credentials::Bearer(token) => builder.bearer_auth(token.expose_secret()),
+                }
+            }
+
+            fn json_body(&self, builder: reqwest::RequestBuilder, body: &serde_json::Value) -> reqwest::RequestBuilder {
+                builder.header("Content-Type", "application/json").body(body.to_string())
+            }
+
+            /// Sends a request; any failure to get a whole response is an [`Unexpected`].
+            async fn send(&self, builder: reqwest::RequestBuilder) -> Result<(u16, Vec<(String, String)>, Vec<u8>), Unexpected> {
+                let mut response = builder.send().await.map_err(|error| Unexpected::transport(error.to_string()))?;
+                let status = response.status().as_u16();
+                let headers: Vec<(String, String)> = response
+                    .headers()
+                    .iter()
+                    .map(|(name, value)| (name.to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+                    .collect();
+                let mut body = Vec::new();
+                loop {
+                    match response.chunk().await {
+                        Ok(Some(chunk)) if body.len() + chunk.len() > MAX_RESPONSE_BYTES => {
+                            return Err(Unexpected {
+                                status: Some(status),
+                                headers,
+                                body,
+                                message: format!("response body larger than {MAX_RESPONSE_BYTES} bytes"),
+                            });
+                        }
+                        Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                        Ok(None) => return Ok((status, headers, body)),
+                        Err(error) => {
+                            return Err(Unexpected { status: Some(status), headers, body, message: error.to_string() });
+                        }
+                    }
+                }
+            }
+
+            /// A URL whose host is `*` (as vCenter answers for guest transfers)
+            /// gets the host this client called.
+            fn replace_star_host(&self, url: String) -> String {
+                let host = match (self.base.host_str(), self.base.port()) {
+                    (Some(host), Some(port)) => format!("{host}:{port}"),
+                    (Some(host), None) => host.to_owned(),
+                    (None, _) => return url,
+                };
+                for scheme in ["https://", "http://"] {
+                    if let Some(rest) = url.strip_prefix(scheme).and_then(|rest| rest.strip_prefix('*')) {
+                        // Keep a port the server gave; otherwise use ours.
+                        let host = if rest.starts_with(':') { host.split(':').next().unwrap_or_default().to_owned() } else { host };
+                        return format!("{scheme}{host}{rest}");
+                    }
+                }
+                url
+            }
+        }
+
+        /// Characters escaped in a path segment: everything but unreserved ones.
+        const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+            .remove(b'-')
+            .remove(b'.')
+            .remove(b'_')
+            .remove(b'~');
     }
 }

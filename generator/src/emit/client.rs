@@ -1,0 +1,184 @@
+//! IR operations -> the `client` module (feature `client`): an async reqwest
+//! client with one method per operation.
+
+use super::operations::{operation_docs, request_fields, returns_uri};
+use super::rustdoc::doc_lines;
+use super::types::ident;
+use crate::ir::{Api, Operation, ParameterLocation, TypeRef, Wire};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// The operationId of vSphere's session login, which gets a `login` helper.
+const SESSION_CREATE: &str = "Cis.Session_create";
+
+/// Items of `src/client.rs`.
+pub fn client_module(api: &Api) -> Vec<TokenStream> {
+    let methods = api
+        .operations
+        .values()
+        .map(|operation| method(api, operation));
+    let login = api
+        .operations
+        .values()
+        .find(|operation| operation.operation_id == SESSION_CREATE)
+        .map(|operation| {
+            let op = ident(&operation.rust_name);
+            quote! {
+                impl Client {
+                    /// Logs in with a user name and password (`POST /api/session` with
+                    /// basic authentication) and returns a client that sends the new
+                    /// session id in `vmware-api-session-id`.
+                    pub async fn login(
+                        &self,
+                        user: impl Into<String>,
+                        password: impl Into<crate::SecretString>,
+                    ) -> Result<Client, crate::operations::#op::Error> {
+                        let basic = self.with_credentials(Credentials::Basic { user: user.into(), password: password.into() });
+                        let session = basic.#op(crate::operations::#op::Request {}).await?;
+                        Ok(self.with_credentials(Credentials::SessionId(session)))
+                    }
+                }
+            }
+        });
+    vec![
+        super::support::client_support(),
+        quote! {
+            impl Client {
+                #(#methods)*
+            }
+        },
+        login.unwrap_or_default(),
+    ]
+}
+
+fn method(api: &Api, operation: &Operation) -> TokenStream {
+    let name = ident(&operation.rust_name);
+    let docs = doc_lines(&operation_docs(operation));
+    let legacy = operation.wire == Wire::LegacyRest;
+    let fields = request_fields(api, operation);
+
+    let path_params = fields
+        .iter()
+        .filter(|f| f.location == Some(ParameterLocation::Path))
+        .map(|field| {
+            let wire = &field.wire_name;
+            let rust = ident(&field.rust_name);
+            quote! { (#wire, crate::wire::parameter_text(&request.#rust)) }
+        });
+    let query_params = fields
+        .iter()
+        .filter(|f| f.location == Some(ParameterLocation::Query))
+        .map(|field| {
+            let wire = &field.wire_name;
+            let rust = ident(&field.rust_name);
+            let values = match (&field.ty, field.required) {
+                (TypeRef::List(_), true) => quote! { request.#rust.iter() },
+                (TypeRef::List(_), false) => quote! { request.#rust.iter().flatten() },
+                (_, true) => quote! { ::std::iter::once(&request.#rust) },
+                (_, false) => quote! { request.#rust.iter() },
+            };
+            quote! {
+                for value in #values {
+                    url.query_pairs_mut().append_pair(#wire, &crate::wire::parameter_text(value));
+                }
+            }
+        });
+    let headers = fields
+        .iter()
+        .filter(|f| matches!(f.location, Some(ParameterLocation::Header | ParameterLocation::Cookie)))
+        .map(|field| {
+            let wire = &field.wire_name;
+            let rust = ident(&field.rust_name);
+            let send = if field.location == Some(ParameterLocation::Cookie) {
+                quote! { builder = builder.header("Cookie", format!("{}={}", #wire, crate::wire::parameter_text(value))); }
+            } else {
+                quote! { builder = builder.header(#wire, crate::wire::parameter_text(value)); }
+            };
+            if field.required {
+                quote! { { let value = &request.#rust; #send } }
+            } else {
+                quote! { if let Some(value) = &request.#rust { #send } }
+            }
+        });
+    let body_fields: Vec<_> = fields.iter().filter(|f| f.location.is_none()).collect();
+    let body = if legacy && operation.body.is_some() {
+        // The legacy body is an envelope of the named arguments.
+        let inserts = body_fields.iter().map(|field| {
+            let wire = &field.wire_name;
+            let rust = ident(&field.rust_name);
+            if field.required {
+                quote! { envelope.insert(#wire.into(), crate::wire::to_json(&request.#rust, true)); }
+            } else {
+                quote! { if let Some(value) = &request.#rust { envelope.insert(#wire.into(), crate::wire::to_json(value, true)); } }
+            }
+        });
+        quote! {
+            let mut envelope = serde_json::Map::new();
+            #(#inserts)*
+            builder = self.json_body(builder, &serde_json::Value::Object(envelope));
+        }
+    } else if let Some(field) = body_fields.first() {
+        let rust = ident(&field.rust_name);
+        if field.required {
+            quote! { builder = self.json_body(builder, &crate::wire::to_json(&request.#rust, false)); }
+        } else {
+            quote! { if let Some(body) = &request.#rust { builder = self.json_body(builder, &crate::wire::to_json(body, false)); } }
+        }
+    } else {
+        quote! {}
+    };
+    let has_query = !operation.fixed_query.is_empty()
+        || fields
+            .iter()
+            .any(|f| f.location == Some(ParameterLocation::Query));
+    let url_mut = has_query.then(|| quote! { mut });
+    let fixed_query = (!operation.fixed_query.is_empty()).then(|| {
+        quote! {
+            for (name, value) in op::OPERATION.fixed_query {
+                url.query_pairs_mut().append_pair(name, value);
+            }
+        }
+    });
+    let builder_mut = fields
+        .iter()
+        .any(|f| {
+            f.location != Some(ParameterLocation::Path)
+                && f.location != Some(ParameterLocation::Query)
+        })
+        .then(|| quote! { mut });
+    let replace_star =
+        returns_uri(operation).then(|| quote! { let response = self.replace_star_host(response); });
+    let uses_request = !fields.is_empty();
+    let request_binding = if uses_request {
+        quote! { request }
+    } else {
+        quote! { _request }
+    };
+
+    quote! {
+        #docs
+        pub async fn #name(&self, #request_binding: crate::operations::#name::Request) -> Result<crate::operations::#name::Response, crate::operations::#name::Error> {
+            use crate::operations::#name as op;
+            let #url_mut url = self.url(op::OPERATION.path, &[#(#path_params),*]);
+            #fixed_query
+            #(#query_params)*
+            let #builder_mut builder = self.request(op::OPERATION.method, url);
+            #(#headers)*
+            #body
+            let (status, headers, body) = self.send(builder).await.map_err(op::Error::Unexpected)?;
+            match op::decode_response(status, &body) {
+                Some(Ok(response)) => {
+                    #replace_star
+                    Ok(response)
+                }
+                Some(Err(message)) => Err(op::Error::Unexpected(crate::wire::Unexpected {
+                    status: Some(status),
+                    headers,
+                    body,
+                    message,
+                })),
+                None => Err(op::Error::decode(status, headers, body)),
+            }
+        }
+    }
+}
