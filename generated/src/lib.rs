@@ -12,6 +12,7 @@
 //! - [`types`]: the data types, one per schema, in one module per vAPI package.
 //! - [`operations`]: per operation, its request, response and closed set of errors.
 //! - `client` (feature `client`): an async client with one method per operation.
+//! - `server` (feature `server`): a trait to implement and an axum router that validates requests.
 //! - [`SecretString`]: how secrets (`format: password`) are held.
 //! - [`wire`]: helpers for the vAPI wire forms (maps as objects or key/value lists).
 //!
@@ -21,6 +22,8 @@
 pub mod client;
 pub mod operations;
 mod secret;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod types;
 pub mod wire;
 

@@ -6,6 +6,7 @@ pub mod operations;
 pub mod rustdoc;
 mod rustfmt;
 pub mod scope;
+mod server;
 mod support;
 pub mod types;
 
@@ -33,6 +34,10 @@ pub fn emit(api: &Api, options: &Options) -> Result<Files, Error> {
     files.insert(
         "src/client.rs".into(),
         rust_file("src/client.rs", options, client::client_module(api))?,
+    );
+    files.insert(
+        "src/server.rs".into(),
+        rust_file("src/server.rs", options, server::server_module(api))?,
     );
     files.insert(
         "src/operations.rs".into(),

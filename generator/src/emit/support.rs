@@ -624,3 +624,373 @@ pub fn client_support() -> TokenStream {
             .remove(b'~');
     }
 }
+
+/// The fixed part of `src/server.rs`: reading, parsing and validating requests,
+/// and answering with vapi errors.
+pub fn server_support() -> TokenStream {
+    quote! {
+        //! Server stubs (feature `server`): implement [`Api`] and serve
+        //! [`router`]. Requests are authenticated, parsed and validated before
+        //! [`Api`] sees them; every failure is answered with a vapi error body.
+
+        use crate::wire::{Credentials, OperationInfo};
+        use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+        use axum::response::{IntoResponse, Response};
+        use serde_json::{Value, json};
+        use std::collections::BTreeMap;
+
+        /// The largest request body accepted; a larger one is an InvalidArgument.
+        pub const BODY_LIMIT: usize = 1 << 20;
+
+        /// One problem found in a request.
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub struct Violation {
+            /// Where: a parameter name or a property path such as `spec.location`.
+            pub location: String,
+            /// What is wrong.
+            pub message: String,
+        }
+
+        /// The problems found in a request; any makes it an InvalidArgument.
+        #[derive(Clone, Debug, Default, PartialEq, Eq)]
+        pub struct Violations(pub Vec<Violation>);
+
+        impl Violations {
+            /// Records a problem.
+            pub fn push(&mut self, location: &str, message: impl Into<String>) {
+                self.0.push(Violation { location: location.to_owned(), message: message.into() });
+            }
+
+            /// Whether nothing is wrong.
+            pub fn is_empty(&self) -> bool {
+                self.0.is_empty()
+            }
+
+            /// The 400 InvalidArgument answer, with `ArgumentLocations` naming the fields.
+            pub fn into_response(self, legacy_rest: bool) -> Response {
+                let mut violations = self.0;
+                if violations.is_empty() {
+                    violations.push(Violation { location: String::new(), message: "the request is not valid".into() });
+                }
+                let messages: Vec<Value> = violations
+                    .iter()
+                    .map(|v| {
+                        let text = if v.location.is_empty() { v.message.clone() } else { format!("{}: {}", v.location, v.message) };
+                        json!({ "id": "vapi.invalid_argument", "default_message": text, "args": [v.location, v.message] })
+                    })
+                    .collect();
+                let secondary: Vec<&str> = violations.iter().skip(1).map(|v| v.location.as_str()).collect();
+                let error = json!({
+                    "messages": messages,
+                    "data": { "primary": violations[0].location, "secondary": secondary },
+                });
+                respond(400, Some(crate::wire::encode_error(Some("INVALID_ARGUMENT"), &error, legacy_rest)))
+            }
+        }
+
+        /// Checks what the spec constrains beyond a value's Rust type: enum
+        /// values this version knows, and string formats.
+        pub trait Validate {
+            /// Records each problem of `self`, found at `location`.
+            fn validate(&self, location: &str, violations: &mut Violations);
+        }
+
+        macro_rules! no_constraints {
+            ($($ty:ty),*) => { $(impl Validate for $ty { fn validate(&self, _: &str, _: &mut Violations) {} })* };
+        }
+        no_constraints!(String, bool, i32, i64, f32, f64, Value, crate::SecretString);
+
+        impl<T: Validate> Validate for Option<T> {
+            fn validate(&self, location: &str, violations: &mut Violations) {
+                if let Some(value) = self {
+                    value.validate(location, violations);
+                }
+            }
+        }
+
+        impl<T: Validate> Validate for Box<T> {
+            fn validate(&self, location: &str, violations: &mut Violations) {
+                (**self).validate(location, violations);
+            }
+        }
+
+        impl<T: Validate> Validate for Vec<T> {
+            fn validate(&self, location: &str, violations: &mut Violations) {
+                for (index, value) in self.iter().enumerate() {
+                    value.validate(&format!("{location}[{index}]"), violations);
+                }
+            }
+        }
+
+        impl<T: Validate> Validate for BTreeMap<String, T> {
+            fn validate(&self, location: &str, violations: &mut Violations) {
+                for (key, value) in self {
+                    value.validate(&child(location, key), violations);
+                }
+            }
+        }
+
+        /// `location.name`, or `name` at the top.
+        pub fn child(location: &str, name: &str) -> String {
+            if location.is_empty() { name.to_owned() } else { format!("{location}.{name}") }
+        }
+
+        /// A `format: uri` string must be an absolute URI.
+        pub fn check_uri(value: &str, location: &str, violations: &mut Violations) {
+            if let Err(error) = url::Url::parse(value) {
+                violations.push(location, format!("`{value}` is not a URI: {error}"));
+            }
+        }
+
+        /// A `format: date-time` string must be RFC 3339.
+        pub fn check_date_time(value: &str, location: &str, violations: &mut Violations) {
+            let format = time::format_description::well_known::Rfc3339;
+            if let Err(error) = time::OffsetDateTime::parse(value, &format) {
+                violations.push(location, format!("`{value}` is not an RFC 3339 date-time: {error}"));
+            }
+        }
+
+        /// A `format: uuid` string (such as a `Client-Token`) must be a UUID.
+        pub fn check_uuid(value: &str, location: &str, violations: &mut Violations) {
+            if let Err(error) = uuid::Uuid::parse_str(value) {
+                violations.push(location, format!("`{value}` is not a UUID: {error}"));
+            }
+        }
+
+        /// Parses a parameter's text: as a string first (strings, enums), then as
+        /// JSON (numbers, booleans). A missing required parameter is a violation.
+        pub fn parse_parameter<T: serde::de::DeserializeOwned>(
+            raw: Option<&str>,
+            location: &str,
+            required: bool,
+            violations: &mut Violations,
+        ) -> Option<T> {
+            let Some(raw) = raw else {
+                if required {
+                    violations.push(location, "the parameter is required");
+                }
+                return None;
+            };
+            if let Ok(value) = serde_json::from_value(Value::String(raw.to_owned())) {
+                return Some(value);
+            }
+            match serde_json::from_str(raw) {
+                Ok(value) => Some(value),
+                Err(error) => {
+                    violations.push(location, format!("`{raw}` is not a valid value: {error}"));
+                    None
+                }
+            }
+        }
+
+        /// Reads JSON into a type, recording where it does not fit (e.g. `spec.location: invalid type`).
+        pub fn parse_value<T: serde::de::DeserializeOwned>(value: Value, location: &str, violations: &mut Violations) -> Option<T> {
+            match serde_path_to_error::deserialize::<_, T>(value) {
+                Ok(value) => Some(value),
+                Err(error) => {
+                    let path = error.path().to_string();
+                    let at = match (location.is_empty(), path.as_str()) {
+                        (_, ".") => location.to_owned(),
+                        (true, path) => path.to_owned(),
+                        (false, path) => child(location, path),
+                    };
+                    violations.push(&at, error.into_inner().to_string());
+                    None
+                }
+            }
+        }
+
+        /// One named argument of a legacy `/rest` body envelope.
+        pub fn argument<T: serde::de::DeserializeOwned>(
+            body: Option<&Value>,
+            name: &str,
+            required: bool,
+            violations: &mut Violations,
+        ) -> Option<T> {
+            match body.and_then(|body| body.get(name)).filter(|value| !value.is_null()) {
+                Some(value) => parse_value(value.clone(), name, violations),
+                None => {
+                    if required && body.is_some() {
+                        violations.push(name, "the argument is required");
+                    }
+                    None
+                }
+            }
+        }
+
+        /// The value at a dotted property path of the body, as text (for the privilege scope).
+        pub fn scope_in_body(body: Option<&Value>, path: &str) -> Option<String> {
+            let mut value = body?;
+            for segment in path.split('.') {
+                value = value.get(segment)?;
+            }
+            match value {
+                Value::String(text) => Some(text.clone()),
+                Value::Null => None,
+                other => Some(other.to_string()),
+            }
+        }
+
+        /// A request as the generated layer reads it: all of it, before any checks.
+        pub struct Incoming {
+            path: Vec<String>,
+            query: Vec<(String, String)>,
+            headers: HeaderMap,
+            body: axum::body::Bytes,
+        }
+
+        impl Incoming {
+            /// Reads the path parameters, query, headers and body (up to [`BODY_LIMIT`]).
+            pub async fn read(
+                path: Result<axum::extract::RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
+                request: axum::extract::Request,
+            ) -> Result<Self, Response> {
+                let path = match path {
+                    Ok(params) => params.iter().map(|(_, value)| value.to_owned()).collect(),
+                    Err(rejection) => {
+                        let mut violations = Violations::default();
+                        violations.push("path", rejection.body_text());
+                        return Err(violations.into_response(false));
+                    }
+                };
+                let (parts, body) = request.into_parts();
+                let query = parts
+                    .uri
+                    .query()
+                    .map(|query| url::form_urlencoded::parse(query.as_bytes()).into_owned().collect())
+                    .unwrap_or_default();
+                let body = match axum::body::to_bytes(body, BODY_LIMIT).await {
+                    Ok(body) => body,
+                    Err(_) => {
+                        let mut violations = Violations::default();
+                        violations.push("body", format!("the request body is larger than {BODY_LIMIT} bytes or could not be read"));
+                        return Err(violations.into_response(false));
+                    }
+                };
+                Ok(Incoming { path, query, headers: parts.headers, body })
+            }
+
+            /// Whether the query holds every pair of an operation's fixed query.
+            pub fn matches(&self, fixed_query: &[(&str, &str)]) -> bool {
+                fixed_query.iter().all(|(name, value)| self.query.iter().any(|(n, v)| n == name && v == value))
+            }
+
+            /// The path parameter at `position` in the template.
+            pub fn path_value(&self, position: usize) -> Option<&str> {
+                self.path.get(position).map(String::as_str)
+            }
+
+            /// The first query value named `name`.
+            pub fn query_value(&self, name: &str) -> Option<&str> {
+                self.query.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+            }
+
+            /// A header's value, if it is text.
+            pub fn header_value(&self, name: &str) -> Option<&str> {
+                self.headers.get(name).and_then(|value| value.to_str().ok())
+            }
+
+            /// A cookie's value.
+            pub fn cookie_value(&self, name: &str) -> Option<&str> {
+                self.headers
+                    .get_all(header::COOKIE)
+                    .iter()
+                    .filter_map(|value| value.to_str().ok())
+                    .flat_map(|cookies| cookies.split(';'))
+                    .filter_map(|cookie| cookie.trim().split_once('='))
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v)
+            }
+
+            /// The credentials the request carries.
+            pub fn credentials(&self) -> Credentials {
+                if let Some(session) = self.header_value("vmware-api-session-id") {
+                    return Credentials::SessionId(session.into());
+                }
+                let Some(authorization) = self.header_value("authorization") else { return Credentials::None };
+                let (scheme, value) = authorization.split_once(' ').unwrap_or((authorization, ""));
+                if scheme.eq_ignore_ascii_case("bearer") {
+                    return Credentials::Bearer(value.trim().into());
+                }
+                if scheme.eq_ignore_ascii_case("basic") {
+                    use base64::Engine;
+                    let decoded = base64::engine::general_purpose::STANDARD.decode(value.trim()).ok();
+                    let text = decoded.and_then(|bytes| String::from_utf8(bytes).ok());
+                    if let Some((user, password)) = text.as_deref().and_then(|t| t.split_once(':')) {
+                        return Credentials::Basic { user: user.to_owned(), password: password.into() };
+                    }
+                }
+                Credentials::None
+            }
+
+            /// The body as JSON; a missing required body or bad JSON is a violation.
+            pub fn json_body(&self, required: bool, violations: &mut Violations) -> Option<Value> {
+                if self.body.iter().all(u8::is_ascii_whitespace) {
+                    if required {
+                        violations.push("body", "a request body is required");
+                    }
+                    return None;
+                }
+                match serde_json::from_slice(&self.body) {
+                    Ok(value) => Some(value),
+                    Err(error) => {
+                        violations.push("body", format!("malformed JSON: {error}"));
+                        None
+                    }
+                }
+            }
+        }
+
+        /// A JSON answer with `status`.
+        pub fn respond(status: u16, body: Option<Value>) -> Response {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            match body {
+                Some(body) => (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response(),
+                None => status.into_response(),
+            }
+        }
+
+        /// 401 Unauthenticated, with the challenge in the body and in `WWW-Authenticate`.
+        pub fn unauthenticated(challenge: &str, legacy_rest: bool) -> Response {
+            let error = json!({
+                "messages": [{
+                    "id": "vapi.security.authentication.invalid",
+                    "default_message": "Unable to authenticate user",
+                    "args": [],
+                }],
+                "challenge": challenge,
+            });
+            let mut response = respond(401, Some(crate::wire::encode_error(Some("UNAUTHENTICATED"), &error, legacy_rest)));
+            if let Ok(value) = HeaderValue::from_str(challenge) {
+                response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
+            }
+            response
+        }
+
+        /// 403 Unauthorized: the caller lacks a privilege the operation requires.
+        pub fn unauthorized(operation: &OperationInfo, object: Option<&str>, legacy_rest: bool) -> Response {
+            let privileges = operation.privileges.join(", ");
+            let on = object.map(|object| format!(" on {object}")).unwrap_or_default();
+            let error = json!({
+                "messages": [{
+                    "id": "vapi.security.authorization.invalid",
+                    "default_message": format!("Permission denied: {} requires {privileges}{on}", operation.operation_id),
+                    "args": [operation.operation_id, privileges],
+                }],
+            });
+            respond(403, Some(crate::wire::encode_error(Some("UNAUTHORIZED"), &error, legacy_rest)))
+        }
+
+        /// 404 OperationNotFound: no operation at this method, path and query.
+        pub async fn operation_not_found() -> Response {
+            let error = json!({
+                "messages": [{
+                    "id": "vapi.method.input.operation_not_found",
+                    "default_message": "No operation at this method, path and query",
+                    "args": [],
+                }],
+            });
+            respond(404, Some(crate::wire::encode_error(Some("OPERATION_NOT_FOUND"), &error, false)))
+        }
+    }
+}
