@@ -6,7 +6,7 @@ use crate::ir::{Api, Enum, Field, Struct, TypeDef, TypeKind, TypeRef};
 use crate::naming::{last_segment, module_of};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The name of the field that keeps properties a struct does not list.
 const ADDITIONAL_FIELD: &str = "additional_properties";
@@ -16,6 +16,7 @@ const ADDITIONAL_FIELD: &str = "additional_properties";
 pub fn types_module(api: &Api) -> Vec<TokenStream> {
     let mut root = ModuleTree::default();
     let mut scopes: BTreeMap<String, Scope> = BTreeMap::new();
+    let defaults = types_with_default(api);
     for def in api.types.values() {
         let mut node = &mut root;
         let module = module_of(&def.rust_name);
@@ -26,6 +27,7 @@ pub fn types_module(api: &Api) -> Vec<TokenStream> {
         }
         node.items.push(type_item(
             def,
+            defaults.contains(&def.rust_name),
             scopes
                 .entry(module.to_owned())
                 .or_insert_with(|| Scope::types_module(api, module)),
@@ -68,7 +70,7 @@ impl ModuleTree {
     }
 }
 
-fn type_item(def: &TypeDef, scope: &Scope) -> TokenStream {
+fn type_item(def: &TypeDef, has_default: bool, scope: &Scope) -> TokenStream {
     let fallback = format!("The `{}` schema.", def.source_name);
     let mut docs = doc_attrs(&def.docs, &fallback);
     if !def.source_name.starts_with("inline schema") {
@@ -78,7 +80,9 @@ fn type_item(def: &TypeDef, scope: &Scope) -> TokenStream {
     let deprecated = def.docs.deprecated.then(|| quote! { #[deprecated] });
     let name = ident(last_segment(&def.rust_name));
     match &def.kind {
-        TypeKind::Struct(strukt) => struct_item(&name, &docs, deprecated, strukt, scope),
+        TypeKind::Struct(strukt) => {
+            struct_item(&name, &docs, deprecated, strukt, has_default, scope)
+        }
         TypeKind::Enum(enumeration) => enum_item(&name, &docs, deprecated, enumeration, scope),
         TypeKind::Alias(target) => {
             let target = scope.ty(target);
@@ -92,8 +96,10 @@ fn struct_item(
     docs: &TokenStream,
     deprecated: Option<TokenStream>,
     strukt: &Struct,
+    has_default: bool,
     scope: &Scope,
 ) -> TokenStream {
+    let default = has_default.then(|| quote! { Default, });
     let fields = strukt.fields.iter().map(|field| field_tokens(field, scope));
     let additional = strukt.additional.as_ref().map(|values| {
         let field_name = additional_field_name(strukt);
@@ -108,11 +114,42 @@ fn struct_item(
     quote! {
         #docs
         #deprecated
-        #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Clone, Debug, #default PartialEq, ::serde::Serialize, ::serde::Deserialize)]
         pub struct #name {
             #(#fields)*
             #additional
         }
+    }
+}
+
+/// The structs that can derive `Default`: every field is optional or of a type
+/// with a default (enums have none). Found as a fixed point, since structs nest.
+fn types_with_default(api: &Api) -> BTreeSet<String> {
+    let mut defaults = BTreeSet::new();
+    loop {
+        let before = defaults.len();
+        for (name, def) in &api.types {
+            let has_default = match &def.kind {
+                TypeKind::Struct(strukt) => strukt.fields.iter().all(|field| {
+                    !field.required || field.nullable || type_has_default(api, &defaults, &field.ty)
+                }),
+                TypeKind::Enum(_) => false,
+                TypeKind::Alias(target) => type_has_default(api, &defaults, target),
+            };
+            if has_default {
+                defaults.insert(name.clone());
+            }
+        }
+        if defaults.len() == before {
+            return defaults;
+        }
+    }
+}
+
+fn type_has_default(api: &Api, defaults: &BTreeSet<String>, ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::Named(name) => defaults.contains(name) && api.types.contains_key(name),
+        _ => true,
     }
 }
 

@@ -1,0 +1,33 @@
+//! A vCenter simulator on the generated server stubs.
+//!
+//! ```sh
+//! cargo run -p vsphere-api --example simulator -- --listen 127.0.0.1:8089
+//! ```
+//!
+//! Then log in with `administrator@vsphere.local` / `VMware1!` (see
+//! [`sim::Simulator::with_demo_data`] for the demo objects).
+
+mod sim;
+
+use clap::Parser;
+
+#[derive(Parser)]
+#[command(about = "An in-memory vCenter that speaks the vSphere Automation REST API")]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8089")]
+    listen: std::net::SocketAddr,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = Args::parse();
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    eprintln!(
+        "vCenter simulator listening on http://{}",
+        listener.local_addr()?
+    );
+    let app = vsphere_api::server::router(sim::Simulator::with_demo_data());
+    axum::serve(listener, app).await?;
+    Ok(())
+}
