@@ -7,6 +7,8 @@
 //! Then log in with `administrator@vsphere.local` / `VMware1!` (see
 //! [`sim::Simulator::with_demo_data`] for the demo objects).
 
+// Fault injection in `sim` is used by the tests, which share this module.
+#[allow(dead_code)]
 mod sim;
 
 use clap::Parser;

@@ -6,7 +6,7 @@
 //! generated `server` module. Shared by the `simulator` example and the tests.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use vsphere_api::SecretString;
 use vsphere_api::operations as ops;
 use vsphere_api::types::content::library::subscriptions::create_spec_subscribed_library::Target;
@@ -88,11 +88,16 @@ impl State {
     }
 }
 
-/// The simulator: a [`vsphere_api::server::Api`] over [`State`].
-#[derive(Debug, Default)]
+/// The simulator: a [`vsphere_api::server::Api`] over [`State`]. Clones share
+/// the state, so a test can look inside the simulator it serves.
+#[derive(Clone, Debug, Default)]
 pub struct Simulator {
     /// Its state; held only briefly, never across an await.
-    pub state: Mutex<State>,
+    pub state: Arc<Mutex<State>>,
+    /// Errors to answer the next call of an operation with, by operationId:
+    /// for situations a test cannot bring about (a 503, an internal error, an
+    /// error type a newer server might send).
+    pub faults: Arc<Mutex<BTreeMap<String, (u16, serde_json::Value)>>>,
 }
 
 /// Every privilege the five operations need.
@@ -172,8 +177,29 @@ impl Simulator {
             },
         );
         Simulator {
-            state: Mutex::new(state),
+            state: Arc::new(Mutex::new(state)),
+            faults: Arc::default(),
         }
+    }
+
+    /// Makes the next call of `operation_id` fail with `status` and the vapi error `body`.
+    pub fn inject_fault(&self, operation_id: &str, status: u16, body: serde_json::Value) {
+        let mut faults = self
+            .faults
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        faults.insert(operation_id.to_owned(), (status, body));
+    }
+
+    /// The fault injected for `operation`, if any (taken: it happens once).
+    fn take_fault(&self, operation: &OperationInfo) -> Option<(u16, Vec<u8>)> {
+        let mut faults = self
+            .faults
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        faults
+            .remove(operation.operation_id)
+            .map(|(status, body)| (status, body.to_string().into_bytes()))
     }
 
     /// The state, even if a panicking request poisoned the lock.
@@ -262,6 +288,13 @@ impl vsphere_api::server::Api for Simulator {
         principal: &String,
         _request: ops::cis_session_create::Request,
     ) -> Result<SecretString, ops::cis_session_create::Error> {
+        if let Some((status, body)) = self.take_fault(&ops::cis_session_create::OPERATION) {
+            return Err(ops::cis_session_create::Error::decode(
+                status,
+                Vec::new(),
+                body,
+            ));
+        }
         let mut state = self.lock();
         let session = format!(
             "{:032x}",
@@ -277,6 +310,15 @@ impl vsphere_api::server::Api for Simulator {
         _principal: &String,
         request: ops::esx_settings_depots_offline_create_task::Request,
     ) -> Result<TaskId, ops::esx_settings_depots_offline_create_task::Error> {
+        if let Some((status, body)) =
+            self.take_fault(&ops::esx_settings_depots_offline_create_task::OPERATION)
+        {
+            return Err(ops::esx_settings_depots_offline_create_task::Error::decode(
+                status,
+                Vec::new(),
+                body,
+            ));
+        }
         use ops::esx_settings_depots_offline_create_task::Error;
         let spec = request.body;
         let key = match (&spec.source_type, &spec.location, &spec.file_id) {
@@ -320,6 +362,17 @@ impl vsphere_api::server::Api for Simulator {
         _principal: &String,
         request: ops::esx_settings_repository_software_drafts_create::Request,
     ) -> Result<String, ops::esx_settings_repository_software_drafts_create::Error> {
+        if let Some((status, body)) =
+            self.take_fault(&ops::esx_settings_repository_software_drafts_create::OPERATION)
+        {
+            return Err(
+                ops::esx_settings_repository_software_drafts_create::Error::decode(
+                    status,
+                    Vec::new(),
+                    body,
+                ),
+            );
+        }
         use ops::esx_settings_repository_software_drafts_create::Error;
         let mut state = self.lock();
         if state.draft.is_some() && request.body.delete_existing_draft != Some(true) {
@@ -339,6 +392,17 @@ impl vsphere_api::server::Api for Simulator {
         _principal: &String,
         request: ops::content_library_item_update_session_create::Request,
     ) -> Result<String, ops::content_library_item_update_session_create::Error> {
+        if let Some((status, body)) =
+            self.take_fault(&ops::content_library_item_update_session_create::OPERATION)
+        {
+            return Err(
+                ops::content_library_item_update_session_create::Error::decode(
+                    status,
+                    Vec::new(),
+                    body,
+                ),
+            );
+        }
         use ops::content_library_item_update_session_create::Error;
         let item = request.body.library_item_id.clone();
         match self.create_update_session(item, request.client_token) {
@@ -355,6 +419,17 @@ impl vsphere_api::server::Api for Simulator {
         _principal: &String,
         request: ops::content_library_item_update_session_create_rest::Request,
     ) -> Result<String, ops::content_library_item_update_session_create_rest::Error> {
+        if let Some((status, body)) =
+            self.take_fault(&ops::content_library_item_update_session_create_rest::OPERATION)
+        {
+            return Err(
+                ops::content_library_item_update_session_create_rest::Error::decode(
+                    status,
+                    Vec::new(),
+                    body,
+                ),
+            );
+        }
         use ops::content_library_item_update_session_create_rest::Error;
         let item = request.create_spec.library_item_id.clone();
         match self.create_update_session(item, request.client_token) {
@@ -371,6 +446,15 @@ impl vsphere_api::server::Api for Simulator {
         _principal: &String,
         request: ops::content_library_subscriptions_create::Request,
     ) -> Result<String, ops::content_library_subscriptions_create::Error> {
+        if let Some((status, body)) =
+            self.take_fault(&ops::content_library_subscriptions_create::OPERATION)
+        {
+            return Err(ops::content_library_subscriptions_create::Error::decode(
+                status,
+                Vec::new(),
+                body,
+            ));
+        }
         use ops::content_library_subscriptions_create::Error;
         let mut state = self.lock();
         let Some(library) = state.libraries.get(&request.library).cloned() else {
@@ -464,6 +548,17 @@ impl vsphere_api::server::Api for Simulator {
         _principal: &String,
         request: ops::vcenter_vm_guest_filesystem_transfers_create::Request,
     ) -> Result<String, ops::vcenter_vm_guest_filesystem_transfers_create::Error> {
+        if let Some((status, body)) =
+            self.take_fault(&ops::vcenter_vm_guest_filesystem_transfers_create::OPERATION)
+        {
+            return Err(
+                ops::vcenter_vm_guest_filesystem_transfers_create::Error::decode(
+                    status,
+                    Vec::new(),
+                    body,
+                ),
+            );
+        }
         use ops::vcenter_vm_guest_filesystem_transfers_create::Error;
         let mut state = self.lock();
         let Some(vm) = state.vms.get(&request.vm).cloned() else {
