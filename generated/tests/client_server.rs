@@ -343,7 +343,8 @@ async fn update_session_current_form() {
         matches!(busy, update_session::Error::ResourceBusy(_)) && busy.status() == 500,
         "{busy:?}"
     );
-    let cases: [(Option<&str>, fn(&update_session::Error) -> bool); 3] = [
+    type Check = fn(&update_session::Error) -> bool;
+    let cases: [(Option<&str>, Check); 3] = [
         (None, |e| {
             matches!(e, update_session::Error::InvalidArgument(_))
         }),
@@ -419,7 +420,8 @@ async fn update_session_legacy_rest_form_gives_the_same_types() {
             .update_sessions
             .contains_key(&session)
     );
-    let cases: [(Option<&str>, fn(&update_session_rest::Error) -> bool); 4] = [
+    type Check = fn(&update_session_rest::Error) -> bool;
+    let cases: [(Option<&str>, Check); 4] = [
         (Some("item-1"), |e| {
             matches!(e, update_session_rest::Error::ResourceBusy(_))
         }),

@@ -407,10 +407,30 @@ impl vsphere_api::server::Api for Simulator {
         let item = request.body.library_item_id.clone();
         match self.create_update_session(item, request.client_token) {
             Ok(session) => Ok(session),
-            Err(UpdateSessionError::Invalid(e)) => Err(Error::InvalidArgument(e)),
-            Err(UpdateSessionError::Subscribed(e)) => Err(Error::InvalidElementType(e)),
-            Err(UpdateSessionError::NotFound(e)) => Err(Error::NotFound(e)),
-            Err(UpdateSessionError::Busy(e)) => Err(Error::ResourceBusy(e)),
+            Err(UpdateSessionError::Invalid(messages)) => {
+                Err(Error::InvalidArgument(std_errors::InvalidArgument {
+                    messages,
+                    ..Default::default()
+                }))
+            }
+            Err(UpdateSessionError::Subscribed(messages)) => {
+                Err(Error::InvalidElementType(std_errors::InvalidElementType {
+                    messages,
+                    ..Default::default()
+                }))
+            }
+            Err(UpdateSessionError::NotFound(messages)) => {
+                Err(Error::NotFound(std_errors::NotFound {
+                    messages,
+                    ..Default::default()
+                }))
+            }
+            Err(UpdateSessionError::Busy(messages)) => {
+                Err(Error::ResourceBusy(std_errors::ResourceBusy {
+                    messages,
+                    ..Default::default()
+                }))
+            }
         }
     }
 
@@ -434,10 +454,30 @@ impl vsphere_api::server::Api for Simulator {
         let item = request.create_spec.library_item_id.clone();
         match self.create_update_session(item, request.client_token) {
             Ok(session) => Ok(session),
-            Err(UpdateSessionError::Invalid(e)) => Err(Error::InvalidArgument(e)),
-            Err(UpdateSessionError::Subscribed(e)) => Err(Error::InvalidElementType(e)),
-            Err(UpdateSessionError::NotFound(e)) => Err(Error::NotFound(e)),
-            Err(UpdateSessionError::Busy(e)) => Err(Error::ResourceBusy(e)),
+            Err(UpdateSessionError::Invalid(messages)) => {
+                Err(Error::InvalidArgument(std_errors::InvalidArgument {
+                    messages,
+                    ..Default::default()
+                }))
+            }
+            Err(UpdateSessionError::Subscribed(messages)) => {
+                Err(Error::InvalidElementType(std_errors::InvalidElementType {
+                    messages,
+                    ..Default::default()
+                }))
+            }
+            Err(UpdateSessionError::NotFound(messages)) => {
+                Err(Error::NotFound(std_errors::NotFound {
+                    messages,
+                    ..Default::default()
+                }))
+            }
+            Err(UpdateSessionError::Busy(messages)) => {
+                Err(Error::ResourceBusy(std_errors::ResourceBusy {
+                    messages,
+                    ..Default::default()
+                }))
+            }
         }
     }
 
@@ -649,12 +689,12 @@ impl vsphere_api::server::Api for Simulator {
     }
 }
 
-/// The errors both update-session forms share.
+/// The errors both update-session forms share: which one, and its messages.
 enum UpdateSessionError {
-    Invalid(std_errors::InvalidArgument),
-    Subscribed(std_errors::InvalidElementType),
-    NotFound(std_errors::NotFound),
-    Busy(std_errors::ResourceBusy),
+    Invalid(Vec<LocalizableMessage>),
+    Subscribed(Vec<LocalizableMessage>),
+    NotFound(Vec<LocalizableMessage>),
+    Busy(Vec<LocalizableMessage>),
 }
 
 impl Simulator {
@@ -671,31 +711,27 @@ impl Simulator {
             return Ok(session.clone()); // a retried request: same session
         }
         let Some(item) = item else {
-            return Err(UpdateSessionError::Invalid(std_error!(
-                InvalidArgument,
+            return Err(UpdateSessionError::Invalid(message(
                 "com.vmware.content.updatesession.item_required",
-                "library_item_id must be given."
+                "library_item_id must be given.",
             )));
         };
         let Some(library) = state.items.get(&item).cloned() else {
-            return Err(UpdateSessionError::NotFound(std_error!(
-                NotFound,
+            return Err(UpdateSessionError::NotFound(message(
                 "com.vmware.content.item.not_found",
-                format!("Item {item} does not exist.")
+                format!("Item {item} does not exist."),
             )));
         };
         if state.libraries.get(&library).is_some_and(|l| l.subscribed) {
-            return Err(UpdateSessionError::Subscribed(std_error!(
-                InvalidElementType,
+            return Err(UpdateSessionError::Subscribed(message(
                 "com.vmware.content.updatesession.subscribed_item",
-                format!("Item {item} belongs to a subscribed library.")
+                format!("Item {item} belongs to a subscribed library."),
             )));
         }
         if state.update_sessions.values().any(|open| *open == item) {
-            return Err(UpdateSessionError::Busy(std_error!(
-                ResourceBusy,
+            return Err(UpdateSessionError::Busy(message(
                 "com.vmware.content.updatesession.busy",
-                format!("Another update session is open on item {item}.")
+                format!("Another update session is open on item {item}."),
             )));
         }
         let session = state.next_id("update-session");
