@@ -132,7 +132,7 @@ impl Client {
     pub fn with_credentials(&self, credentials: Credentials) -> Self {
         Client {
             credentials,
-            ..self.clone()
+            ..Clone::clone(self)
         }
     }
 
@@ -176,16 +176,6 @@ impl Client {
             }
             Credentials::Bearer(token) => builder.bearer_auth(token.expose_secret()),
         }
-    }
-
-    fn json_body(
-        &self,
-        builder: reqwest::RequestBuilder,
-        body: &serde_json::Value,
-    ) -> reqwest::RequestBuilder {
-        builder
-            .header("Content-Type", "application/json")
-            .body(body.to_string())
     }
 
     /// Sends a request; any failure to get a whole response is an [`Unexpected`].
@@ -232,7 +222,15 @@ impl Client {
             }
         }
     }
+}
 
+/// Characters escaped in a path segment: everything but unreserved ones.
+const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+impl Client {
     /// A URL whose host is `*` (as vCenter answers for guest transfers)
     /// gets the host this client called.
     fn replace_star_host(&self, url: String) -> String {
@@ -257,13 +255,6 @@ impl Client {
         url
     }
 }
-
-/// Characters escaped in a path segment: everything but unreserved ones.
-const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
 
 impl Client {
     /// Creates a session with the API.
@@ -322,7 +313,9 @@ impl Client {
         if let Some(value) = &request.client_token {
             builder = builder.header("Client-Token", crate::wire::parameter_text(value));
         }
-        builder = self.json_body(builder, &crate::wire::to_json(&request.body, false));
+        builder = builder
+            .header("Content-Type", "application/json")
+            .body(crate::wire::to_json(&request.body, false).to_string());
         let (status, headers, body) = self.send(builder).await.map_err(op::Error::Unexpected)?;
         match op::decode_response(status, &body) {
             Some(Ok(response)) => Ok(response),
@@ -365,7 +358,9 @@ impl Client {
             "create_spec".into(),
             crate::wire::to_json(&request.create_spec, true),
         );
-        builder = self.json_body(builder, &serde_json::Value::Object(envelope));
+        builder = builder
+            .header("Content-Type", "application/json")
+            .body(serde_json::Value::Object(envelope).to_string());
         let (status, headers, body) = self.send(builder).await.map_err(op::Error::Unexpected)?;
         match op::decode_response(status, &body) {
             Some(Ok(response)) => Ok(response),
@@ -405,7 +400,9 @@ impl Client {
         if let Some(value) = &request.client_token {
             builder = builder.header("Client-Token", crate::wire::parameter_text(value));
         }
-        builder = self.json_body(builder, &crate::wire::to_json(&request.body, false));
+        builder = builder
+            .header("Content-Type", "application/json")
+            .body(crate::wire::to_json(&request.body, false).to_string());
         let (status, headers, body) = self.send(builder).await.map_err(op::Error::Unexpected)?;
         match op::decode_response(status, &body) {
             Some(Ok(response)) => Ok(response),
@@ -443,7 +440,9 @@ impl Client {
             url.query_pairs_mut().append_pair(name, value);
         }
         let mut builder = self.request(op::OPERATION.method, url);
-        builder = self.json_body(builder, &crate::wire::to_json(&request.body, false));
+        builder = builder
+            .header("Content-Type", "application/json")
+            .body(crate::wire::to_json(&request.body, false).to_string());
         let (status, headers, body) = self.send(builder).await.map_err(op::Error::Unexpected)?;
         match op::decode_response(status, &body) {
             Some(Ok(response)) => Ok(response),
@@ -477,7 +476,9 @@ impl Client {
         use crate::operations::esx_settings_repository_software_drafts_create as op;
         let url = self.url(op::OPERATION.path, &[]);
         let mut builder = self.request(op::OPERATION.method, url);
-        builder = self.json_body(builder, &crate::wire::to_json(&request.body, false));
+        builder = builder
+            .header("Content-Type", "application/json")
+            .body(crate::wire::to_json(&request.body, false).to_string());
         let (status, headers, body) = self.send(builder).await.map_err(op::Error::Unexpected)?;
         match op::decode_response(status, &body) {
             Some(Ok(response)) => Ok(response),
@@ -518,7 +519,9 @@ impl Client {
             url.query_pairs_mut().append_pair(name, value);
         }
         let mut builder = self.request(op::OPERATION.method, url);
-        builder = self.json_body(builder, &crate::wire::to_json(&request.body, false));
+        builder = builder
+            .header("Content-Type", "application/json")
+            .body(crate::wire::to_json(&request.body, false).to_string());
         let (status, headers, body) = self.send(builder).await.map_err(op::Error::Unexpected)?;
         match op::decode_response(status, &body) {
             Some(Ok(response)) => {

@@ -1,6 +1,7 @@
 //! Generated crates must compile, not only match snapshots: every good fixture,
 //! and VMware's real vCenter and ESX specs (generality and scale), are generated
-//! into one scratch workspace and `cargo check`ed together.
+//! into one scratch workspace and `cargo check`ed together, with the client and
+//! server features on.
 
 mod common;
 
@@ -74,6 +75,7 @@ fn fixture_and_real_spec_crates_compile() {
         .args([
             "check",
             "--workspace",
+            "--all-features",
             "--quiet",
             "--message-format",
             "short",

@@ -1,4 +1,6 @@
 //! A simulator on a real loopback socket, for the end-to-end tests.
+// Each test file uses a different part of this module.
+#![allow(dead_code)]
 
 #[path = "../../examples/simulator/sim.rs"]
 #[allow(dead_code)]

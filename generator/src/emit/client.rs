@@ -1,12 +1,38 @@
 //! IR operations -> the `client` module (feature `client`): an async reqwest
 //! client with one method per operation.
 
-use super::operations::{operation_docs, request_fields, returns_uri};
+use super::operations::{operation_docs, request_fields, returns_uri, successes};
 use super::rustdoc::doc_lines;
 use super::types::ident;
-use crate::ir::{Api, Operation, ParameterLocation, TypeRef, Wire};
+use crate::ir::{Api, Operation, ParameterLocation, StringFormat, TypeRef, Wire};
 use proc_macro2::TokenStream;
 use quote::quote;
+
+/// Methods of `Client` itself; an operation with one of these names gets the
+/// method name `<name>_operation` instead.
+const CLIENT_METHODS: &[&str] = &[
+    "builder",
+    "new",
+    "with_credentials",
+    "base_url",
+    "new_client_token",
+    "url",
+    "request",
+    "send",
+    "replace_star_host",
+    "login",
+    "clone",
+    "fmt",
+];
+
+/// The `Client` method for an operation.
+pub fn method_name(operation: &str) -> proc_macro2::Ident {
+    if CLIENT_METHODS.contains(&operation) {
+        ident(&format!("{operation}_operation"))
+    } else {
+        ident(operation)
+    }
+}
 
 /// The operationId of vSphere's session login, which gets a `login` helper.
 const SESSION_CREATE: &str = "Cis.Session_create";
@@ -17,12 +43,25 @@ pub fn client_module(api: &Api) -> Vec<TokenStream> {
         .operations
         .values()
         .map(|operation| method(api, operation));
+    // `login` needs vSphere's session create as this spec has it: no arguments,
+    // a string (the session id) back.
     let login = api
         .operations
         .values()
         .find(|operation| operation.operation_id == SESSION_CREATE)
-        .map(|operation| {
+        .filter(|operation| request_fields(api, operation).is_empty())
+        .and_then(|operation| match successes(operation).as_slice() {
+            [(_, Some(TypeRef::String(format)))] => Some((operation, *format)),
+            _ => None,
+        })
+        .map(|(operation, format)| {
             let op = ident(&operation.rust_name);
+            let method = method_name(&operation.rust_name);
+            let session = if format == StringFormat::Secret {
+                quote! { session }
+            } else {
+                quote! { crate::SecretString::new(session) }
+            };
             quote! {
                 impl Client {
                     /// Logs in with a user name and password (`POST /api/session` with
@@ -34,14 +73,14 @@ pub fn client_module(api: &Api) -> Vec<TokenStream> {
                         password: impl Into<crate::SecretString>,
                     ) -> Result<Client, crate::operations::#op::Error> {
                         let basic = self.with_credentials(Credentials::Basic { user: user.into(), password: password.into() });
-                        let session = basic.#op(crate::operations::#op::Request {}).await?;
-                        Ok(self.with_credentials(Credentials::SessionId(session)))
+                        let session = basic.#method(crate::operations::#op::Request {}).await?;
+                        Ok(self.with_credentials(Credentials::SessionId(#session)))
                     }
                 }
             }
         });
     vec![
-        super::support::client_support(),
+        super::support::client_support(api.operations.values().any(returns_uri)),
         quote! {
             impl Client {
                 #(#methods)*
@@ -52,7 +91,8 @@ pub fn client_module(api: &Api) -> Vec<TokenStream> {
 }
 
 fn method(api: &Api, operation: &Operation) -> TokenStream {
-    let name = ident(&operation.rust_name);
+    let module = ident(&operation.rust_name);
+    let name = method_name(&operation.rust_name);
     let docs = doc_lines(&operation_docs(operation));
     let legacy = operation.wire == Wire::LegacyRest;
     let fields = request_fields(api, operation);
@@ -115,14 +155,14 @@ fn method(api: &Api, operation: &Operation) -> TokenStream {
         quote! {
             let mut envelope = serde_json::Map::new();
             #(#inserts)*
-            builder = self.json_body(builder, &serde_json::Value::Object(envelope));
+            builder = builder.header("Content-Type", "application/json").body(serde_json::Value::Object(envelope).to_string());
         }
     } else if let Some(field) = body_fields.first() {
         let rust = ident(&field.rust_name);
         if field.required {
-            quote! { builder = self.json_body(builder, &crate::wire::to_json(&request.#rust, false)); }
+            quote! { builder = builder.header("Content-Type", "application/json").body(crate::wire::to_json(&request.#rust, false).to_string()); }
         } else {
-            quote! { if let Some(body) = &request.#rust { builder = self.json_body(builder, &crate::wire::to_json(body, false)); } }
+            quote! { if let Some(body) = &request.#rust { builder = builder.header("Content-Type", "application/json").body(crate::wire::to_json(body, false).to_string()); } }
         }
     } else {
         quote! {}
@@ -157,8 +197,8 @@ fn method(api: &Api, operation: &Operation) -> TokenStream {
 
     quote! {
         #docs
-        pub async fn #name(&self, #request_binding: crate::operations::#name::Request) -> Result<crate::operations::#name::Response, crate::operations::#name::Error> {
-            use crate::operations::#name as op;
+        pub async fn #name(&self, #request_binding: crate::operations::#module::Request) -> Result<crate::operations::#module::Response, crate::operations::#module::Error> {
+            use crate::operations::#module as op;
             let #url_mut url = self.url(op::OPERATION.path, &[#(#path_params),*]);
             #fixed_query
             #(#query_params)*

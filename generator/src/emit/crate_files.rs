@@ -57,17 +57,18 @@ pub fn lib_items(api: &Api) -> Vec<TokenStream> {
         }
     });
     let version = &api.version;
+    let has_operations = !api.operations.is_empty();
+    let client = has_operations.then(|| quote! { #[cfg(feature = "client")] pub mod client; });
+    let server = has_operations.then(|| quote! { #[cfg(feature = "server")] pub mod server; });
     vec![
         quote! {
             #( #![doc = #crate_doc] )*
             #![deny(missing_docs)]
 
-            #[cfg(feature = "client")]
-            pub mod client;
+            #client
             pub mod operations;
             mod secret;
-            #[cfg(feature = "server")]
-            pub mod server;
+            #server
             pub mod types;
             pub mod wire;
         },

@@ -31,14 +31,17 @@ pub fn emit(api: &Api, options: &Options) -> Result<Files, Error> {
         "src/secret.rs".into(),
         rust_file("src/secret.rs", options, vec![support::secret_module()])?,
     );
-    files.insert(
-        "src/client.rs".into(),
-        rust_file("src/client.rs", options, client::client_module(api))?,
-    );
-    files.insert(
-        "src/server.rs".into(),
-        rust_file("src/server.rs", options, server::server_module(api))?,
-    );
+    // A spec without operations has nothing to call or serve.
+    if !api.operations.is_empty() {
+        files.insert(
+            "src/client.rs".into(),
+            rust_file("src/client.rs", options, client::client_module(api))?,
+        );
+        files.insert(
+            "src/server.rs".into(),
+            rust_file("src/server.rs", options, server::server_module(api))?,
+        );
+    }
     files.insert(
         "src/operations.rs".into(),
         rust_file(

@@ -14,6 +14,19 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 use std::collections::BTreeMap;
 
+/// Methods of the `Api` trait itself; an operation with one of these names gets
+/// the method name `<name>_operation` instead.
+const TRAIT_METHODS: &[&str] = &["authenticate", "authorize", "challenge"];
+
+/// The `Api` method for an operation.
+fn method_name(operation: &str) -> proc_macro2::Ident {
+    if TRAIT_METHODS.contains(&operation) {
+        ident(&format!("{operation}_operation"))
+    } else {
+        ident(operation)
+    }
+}
+
 /// Items of `src/server.rs`.
 pub fn server_module(api: &Api) -> Vec<TokenStream> {
     let mut items = vec![
@@ -32,7 +45,7 @@ pub fn server_module(api: &Api) -> Vec<TokenStream> {
 
 fn api_trait(api: &Api) -> TokenStream {
     let methods = api.operations.values().map(|operation| {
-        let name = ident(&operation.rust_name);
+        let name = method_name(&operation.rust_name);
         let docs = doc_lines(&operation_docs(operation));
         quote! {
             #docs
@@ -191,6 +204,7 @@ fn path_positions(path: &str) -> Vec<String> {
 
 fn handler(api: &Api, operation: &Operation) -> TokenStream {
     let op = ident(&operation.rust_name);
+    let method = method_name(&operation.rust_name);
     let handle = ident(&format!("handle_{}", operation.rust_name));
     let legacy = operation.wire == Wire::LegacyRest;
     let fields = request_fields(api, operation);
@@ -313,7 +327,7 @@ fn handler(api: &Api, operation: &Operation) -> TokenStream {
                 return unauthorized(&op::OPERATION, object.as_deref(), #legacy);
             }
             let request = op::Request { #(#request_fields)* };
-            match api.#op(&principal, request).await {
+            match api.#method(&principal, request).await {
                 Ok(response) => {
                     let (status, body) = op::encode_response(&response);
                     respond(status, body)
@@ -394,7 +408,14 @@ fn validate_impl(def: &TypeDef) -> TokenStream {
             } else {
                 quote! { violations }
             };
+            // Deprecated fields are still sent by older callers, so still checked.
+            let allow = strukt
+                .fields
+                .iter()
+                .any(|f| f.docs.deprecated)
+                .then(|| quote! { #[allow(deprecated)] });
             quote! {
+                #allow
                 impl Validate for #ty {
                     fn validate(&self, #binding: &str, #self_binding: &mut Violations) {
                         #(#checks)*

@@ -401,7 +401,30 @@ pub fn wire_module() -> TokenStream {
 }
 
 /// The fixed part of `src/client.rs`: the client type, its builder, and sending.
-pub fn client_support() -> TokenStream {
+pub fn client_support(replaces_star_hosts: bool) -> TokenStream {
+    let replace_star_host = replaces_star_hosts.then(|| {
+        quote! {
+            impl Client {
+                /// A URL whose host is `*` (as vCenter answers for guest transfers)
+                /// gets the host this client called.
+                fn replace_star_host(&self, url: String) -> String {
+                    let host = match (self.base.host_str(), self.base.port()) {
+                        (Some(host), Some(port)) => format!("{host}:{port}"),
+                        (Some(host), None) => host.to_owned(),
+                        (None, _) => return url,
+                    };
+                    for scheme in ["https://", "http://"] {
+                        if let Some(rest) = url.strip_prefix(scheme).and_then(|rest| rest.strip_prefix('*')) {
+                            // Keep a port the server gave; otherwise use ours.
+                            let host = if rest.starts_with(':') { host.split(':').next().unwrap_or_default().to_owned() } else { host };
+                            return format!("{scheme}{host}{rest}");
+                        }
+                    }
+                    url
+                }
+            }
+        }
+    });
     quote! {
         //! An async client (feature `client`): one method per operation, each
         //! returning the operation's response or its closed set of errors.
@@ -526,7 +549,7 @@ pub fn client_support() -> TokenStream {
 
             /// The same client (sharing its connections) with other credentials.
             pub fn with_credentials(&self, credentials: Credentials) -> Self {
-                Client { credentials, ..self.clone() }
+                Client { credentials, ..Clone::clone(self) }
             }
 
             /// The server's base URL.
@@ -564,10 +587,6 @@ pub fn client_support() -> TokenStream {
                 }
             }
 
-            fn json_body(&self, builder: reqwest::RequestBuilder, body: &serde_json::Value) -> reqwest::RequestBuilder {
-                builder.header("Content-Type", "application/json").body(body.to_string())
-            }
-
             /// Sends a request; any failure to get a whole response is an [`Unexpected`].
             async fn send(&self, builder: reqwest::RequestBuilder) -> Result<(u16, Vec<(String, String)>, Vec<u8>), Unexpected> {
                 let mut response = builder.send().await.map_err(|error| Unexpected::transport(error.to_string()))?;
@@ -597,23 +616,6 @@ pub fn client_support() -> TokenStream {
                 }
             }
 
-            /// A URL whose host is `*` (as vCenter answers for guest transfers)
-            /// gets the host this client called.
-            fn replace_star_host(&self, url: String) -> String {
-                let host = match (self.base.host_str(), self.base.port()) {
-                    (Some(host), Some(port)) => format!("{host}:{port}"),
-                    (Some(host), None) => host.to_owned(),
-                    (None, _) => return url,
-                };
-                for scheme in ["https://", "http://"] {
-                    if let Some(rest) = url.strip_prefix(scheme).and_then(|rest| rest.strip_prefix('*')) {
-                        // Keep a port the server gave; otherwise use ours.
-                        let host = if rest.starts_with(':') { host.split(':').next().unwrap_or_default().to_owned() } else { host };
-                        return format!("{scheme}{host}{rest}");
-                    }
-                }
-                url
-            }
         }
 
         /// Characters escaped in a path segment: everything but unreserved ones.
@@ -622,6 +624,8 @@ pub fn client_support() -> TokenStream {
             .remove(b'.')
             .remove(b'_')
             .remove(b'~');
+
+        #replace_star_host
     }
 }
 
