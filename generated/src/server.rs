@@ -68,8 +68,8 @@ impl Violations {
             .map(|v| v.location.as_str())
             .collect();
         let error = json!(
-            { "messages" : messages, "data" : { "primary" : violations[0].location,
-            "secondary" : secondary }, }
+            { "messages" : messages, "data" : { "primary" : violations.first().map(| v |
+            v.location.as_str()), "secondary" : secondary }, }
         );
         respond(
             400,

@@ -78,6 +78,19 @@ async fn session_login_and_its_errors() {
         "{debug}"
     );
 
+    // The same session works as a bearer token.
+    let bearer = server
+        .anonymous()
+        .with_credentials(vsphere_api::wire::Credentials::Bearer(
+            session.as_str().into(),
+        ));
+    bearer
+        .esx_settings_repository_software_drafts_create(drafts::Request {
+            body: from_json(json!({})),
+        })
+        .await
+        .expect("bearer token accepted");
+
     match server.anonymous().login(ADMIN, "wrong").await {
         Err(cis_session_create::Error::Unauthenticated(error)) => {
             assert_eq!(

@@ -686,7 +686,7 @@ pub fn server_support() -> TokenStream {
                 let secondary: Vec<&str> = violations.iter().skip(1).map(|v| v.location.as_str()).collect();
                 let error = json!({
                     "messages": messages,
-                    "data": { "primary": violations[0].location, "secondary": secondary },
+                    "data": { "primary": violations.first().map(|v| v.location.as_str()), "secondary": secondary },
                 });
                 respond(400, Some(crate::wire::encode_error(Some("INVALID_ARGUMENT"), &error, legacy_rest)))
             }
