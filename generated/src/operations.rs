@@ -215,11 +215,9 @@ pub mod content_library_item_update_session_create {
     /// error, and responses that are not vapi errors at all.
     #[derive(Clone, Debug, PartialEq)]
     pub enum Error {
-        /// HTTP 400 `INVALID_ARGUMENT`: InvalidArgument if the session specification is not valid;
-        /// InvalidElementType if the item belongs to a subscribed library.
+        /// HTTP 400 `INVALID_ARGUMENT`: The session specification is not valid (for example, no `library_item_id`).
         InvalidArgument(crate::types::vapi::std::errors::InvalidArgument),
-        /// HTTP 400 `INVALID_ELEMENT_TYPE`: InvalidArgument if the session specification is not valid;
-        /// InvalidElementType if the item belongs to a subscribed library.
+        /// HTTP 400 `INVALID_ELEMENT_TYPE`: The item belongs to a subscribed library.
         InvalidElementType(crate::types::vapi::std::errors::InvalidElementType),
         /// HTTP 401 `UNAUTHENTICATED`: The caller is not authenticated.
         Unauthenticated(crate::types::vapi::std::errors::Unauthenticated),
@@ -459,11 +457,9 @@ pub mod content_library_item_update_session_create_rest {
     /// error, and responses that are not vapi errors at all.
     #[derive(Clone, Debug, PartialEq)]
     pub enum Error {
-        /// HTTP 400 `INVALID_ARGUMENT`: invalid_argument if the session specification is not valid;
-        /// invalid_element_type if the item belongs to a subscribed library.
+        /// HTTP 400 `INVALID_ARGUMENT`: The session specification is not valid (for example, no `library_item_id`).
         InvalidArgument(crate::types::vapi::std::errors::InvalidArgument),
-        /// HTTP 400 `INVALID_ELEMENT_TYPE`: invalid_argument if the session specification is not valid;
-        /// invalid_element_type if the item belongs to a subscribed library.
+        /// HTTP 400 `INVALID_ELEMENT_TYPE`: The item belongs to a subscribed library.
         InvalidElementType(crate::types::vapi::std::errors::InvalidElementType),
         /// HTTP 404 `NOT_FOUND`: The library item does not exist.
         NotFound(crate::types::vapi::std::errors::NotFound),
@@ -663,25 +659,13 @@ pub mod content_library_subscriptions_create {
     /// error, and responses that are not vapi errors at all.
     #[derive(Clone, Debug, PartialEq)]
     pub enum Error {
-        /// HTTP 400 `ALREADY_EXISTS`: AlreadyExists if the library is already subscribed by the target;
-        /// InvalidArgument if the specification is not valid;
-        /// InvalidElementType if `library` is a subscribed library;
-        /// NotAllowedInCurrentState if `library` is not published.
+        /// HTTP 400 `ALREADY_EXISTS`: The target library already subscribes to this library.
         AlreadyExists(crate::types::vapi::std::errors::AlreadyExists),
-        /// HTTP 400 `INVALID_ARGUMENT`: AlreadyExists if the library is already subscribed by the target;
-        /// InvalidArgument if the specification is not valid;
-        /// InvalidElementType if `library` is a subscribed library;
-        /// NotAllowedInCurrentState if `library` is not published.
+        /// HTTP 400 `INVALID_ARGUMENT`: The specification is not valid (for example, CREATE_NEW without `new_subscribed_library`).
         InvalidArgument(crate::types::vapi::std::errors::InvalidArgument),
-        /// HTTP 400 `INVALID_ELEMENT_TYPE`: AlreadyExists if the library is already subscribed by the target;
-        /// InvalidArgument if the specification is not valid;
-        /// InvalidElementType if `library` is a subscribed library;
-        /// NotAllowedInCurrentState if `library` is not published.
+        /// HTTP 400 `INVALID_ELEMENT_TYPE`: `library` is a subscribed library.
         InvalidElementType(crate::types::vapi::std::errors::InvalidElementType),
-        /// HTTP 400 `NOT_ALLOWED_IN_CURRENT_STATE`: AlreadyExists if the library is already subscribed by the target;
-        /// InvalidArgument if the specification is not valid;
-        /// InvalidElementType if `library` is a subscribed library;
-        /// NotAllowedInCurrentState if `library` is not published.
+        /// HTTP 400 `NOT_ALLOWED_IN_CURRENT_STATE`: `library` is not published.
         NotAllowedInCurrentState(crate::types::vapi::std::errors::NotAllowedInCurrentState),
         /// HTTP 401 `UNAUTHENTICATED`: The caller is not authenticated.
         Unauthenticated(crate::types::vapi::std::errors::Unauthenticated),
@@ -689,11 +673,9 @@ pub mod content_library_subscriptions_create {
         Unauthorized(crate::types::vapi::std::errors::Unauthorized),
         /// HTTP 404 `NOT_FOUND`: The library, or the existing subscribed library named for USE_EXISTING, does not exist.
         NotFound(crate::types::vapi::std::errors::NotFound),
-        /// HTTP 500 `ERROR`: Error for an unknown internal error; ResourceInaccessible if the
-        /// remote vCenter Server cannot be reached.
+        /// HTTP 500 `ERROR`: An unknown internal error occurred.
         Error(crate::types::vapi::std::errors::Error),
-        /// HTTP 500 `RESOURCE_INACCESSIBLE`: Error for an unknown internal error; ResourceInaccessible if the
-        /// remote vCenter Server cannot be reached.
+        /// HTTP 500 `RESOURCE_INACCESSIBLE`: The remote vCenter Server cannot be reached.
         ResourceInaccessible(crate::types::vapi::std::errors::ResourceInaccessible),
         /// A vapi error the spec does not document for this operation.
         Other {
@@ -964,11 +946,9 @@ pub mod esx_settings_depots_offline_create_task {
     /// error, and responses that are not vapi errors at all.
     #[derive(Clone, Debug, PartialEq)]
     pub enum Error {
-        /// HTTP 400 `INVALID_ARGUMENT`: InvalidArgument if the location is not a valid depot URL;
-        /// AlreadyExists if the depot was imported before (`data` names it).
+        /// HTTP 400 `INVALID_ARGUMENT`: The location is not a valid depot URL (PULL), or no file_id is given (PUSH).
         InvalidArgument(crate::types::vapi::std::errors::InvalidArgument),
-        /// HTTP 400 `ALREADY_EXISTS`: InvalidArgument if the location is not a valid depot URL;
-        /// AlreadyExists if the depot was imported before (`data` names it).
+        /// HTTP 400 `ALREADY_EXISTS`: The depot was imported before; `data` names the existing depot.
         AlreadyExists(crate::types::esx::settings::depots::offline::CreateAlreadyExists),
         /// HTTP 401 `UNAUTHENTICATED`: The caller is not authenticated.
         Unauthenticated(crate::types::vapi::std::errors::Unauthenticated),
@@ -1407,31 +1387,15 @@ pub mod vcenter_vm_guest_filesystem_transfers_create {
     /// error, and responses that are not vapi errors at all.
     #[derive(Clone, Debug, PartialEq)]
     pub enum Error {
-        /// HTTP 400 `ALREADY_EXISTS`: AlreadyExists if the path exists and `overwrite` is false;
-        /// InvalidArgument if the path is not a file or is too long (`data`
-        /// is FileErrorDetails); NotAllowedInCurrentState if the virtual
-        /// machine is not running; Unsupported if VMware Tools does not
-        /// support the operation.
+        /// HTTP 400 `ALREADY_EXISTS`: The path exists and `overwrite` is false; `data` is FileErrorDetails.
         AlreadyExists(crate::types::vcenter::vm::guest::filesystem::transfers::CreateAlreadyExists),
-        /// HTTP 400 `INVALID_ARGUMENT`: AlreadyExists if the path exists and `overwrite` is false;
-        /// InvalidArgument if the path is not a file or is too long (`data`
-        /// is FileErrorDetails); NotAllowedInCurrentState if the virtual
-        /// machine is not running; Unsupported if VMware Tools does not
-        /// support the operation.
+        /// HTTP 400 `INVALID_ARGUMENT`: The path is not a file or is too long; `data` is FileErrorDetails.
         InvalidArgument(
             crate::types::vcenter::vm::guest::filesystem::transfers::CreateInvalidArgument,
         ),
-        /// HTTP 400 `NOT_ALLOWED_IN_CURRENT_STATE`: AlreadyExists if the path exists and `overwrite` is false;
-        /// InvalidArgument if the path is not a file or is too long (`data`
-        /// is FileErrorDetails); NotAllowedInCurrentState if the virtual
-        /// machine is not running; Unsupported if VMware Tools does not
-        /// support the operation.
+        /// HTTP 400 `NOT_ALLOWED_IN_CURRENT_STATE`: The virtual machine is not running.
         NotAllowedInCurrentState(crate::types::vapi::std::errors::NotAllowedInCurrentState),
-        /// HTTP 400 `UNSUPPORTED`: AlreadyExists if the path exists and `overwrite` is false;
-        /// InvalidArgument if the path is not a file or is too long (`data`
-        /// is FileErrorDetails); NotAllowedInCurrentState if the virtual
-        /// machine is not running; Unsupported if VMware Tools does not
-        /// support the operation.
+        /// HTTP 400 `UNSUPPORTED`: VMware Tools in the guest does not support the operation.
         Unsupported(crate::types::vapi::std::errors::Unsupported),
         /// HTTP 401 `UNAUTHENTICATED`: The caller is not authenticated, or the guest credentials are rejected.
         Unauthenticated(crate::types::vapi::std::errors::Unauthenticated),
@@ -1439,11 +1403,9 @@ pub mod vcenter_vm_guest_filesystem_transfers_create {
         Unauthorized(crate::types::vapi::std::errors::Unauthorized),
         /// HTTP 404 `NOT_FOUND`: The virtual machine, or the path in the guest, does not exist (`data` is FileErrorDetails).
         NotFound(crate::types::vcenter::vm::guest::filesystem::transfers::CreateNotFound),
-        /// HTTP 500 `RESOURCE_BUSY`: ResourceBusy if the virtual machine is busy;
-        /// UnableToAllocateResource if the guest is out of resources.
+        /// HTTP 500 `RESOURCE_BUSY`: The virtual machine is busy.
         ResourceBusy(crate::types::vapi::std::errors::ResourceBusy),
-        /// HTTP 500 `UNABLE_TO_ALLOCATE_RESOURCE`: ResourceBusy if the virtual machine is busy;
-        /// UnableToAllocateResource if the guest is out of resources.
+        /// HTTP 500 `UNABLE_TO_ALLOCATE_RESOURCE`: The guest is out of a resource the transfer needs.
         UnableToAllocateResource(crate::types::vapi::std::errors::UnableToAllocateResource),
         /// HTTP 503 `SERVICE_UNAVAILABLE`: VMware Tools is not running in the guest.
         ServiceUnavailable(crate::types::vapi::std::errors::ServiceUnavailable),

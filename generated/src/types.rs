@@ -3,6 +3,203 @@
 
 //! Data types: one per schema of the spec, in one module per vAPI package.
 
+/// Reads `value` as the type at `path` (relative to this module, e.g.
+/// `vapi::std::LocalizableMessage`) and writes it back to JSON. `None` when
+/// no type has that path. Lets tools and tests check JSON against any
+/// schema by name, as the documentation's examples are checked.
+pub fn round_trip(
+    path: &str,
+    value: ::serde_json::Value,
+) -> Option<Result<::serde_json::Value, String>> {
+    fn through<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(
+        value: ::serde_json::Value,
+    ) -> Result<::serde_json::Value, String> {
+        let typed: T = ::serde_json::from_value(value).map_err(|error| error.to_string())?;
+        ::serde_json::to_value(&typed).map_err(|error| error.to_string())
+    }
+    Some(match path {
+        "content::library::StorageBacking" => through::<content::library::StorageBacking>(value),
+        "content::library::item::UpdateSessionCreateRestBody" => {
+            through::<content::library::item::UpdateSessionCreateRestBody>(value)
+        }
+        "content::library::item::UpdateSessionModel" => {
+            through::<content::library::item::UpdateSessionModel>(value)
+        }
+        "content::library::item::update_session_model::State" => {
+            through::<content::library::item::update_session_model::State>(value)
+        }
+        "content::library::item::updatesession::CertificateInfo" => {
+            through::<content::library::item::updatesession::CertificateInfo>(value)
+        }
+        "content::library::item::updatesession::PreviewInfo" => {
+            through::<content::library::item::updatesession::PreviewInfo>(value)
+        }
+        "content::library::item::updatesession::PreviewWarningInfo" => {
+            through::<content::library::item::updatesession::PreviewWarningInfo>(value)
+        }
+        "content::library::item::updatesession::WarningBehavior" => {
+            through::<content::library::item::updatesession::WarningBehavior>(value)
+        }
+        "content::library::item::updatesession::WarningType" => {
+            through::<content::library::item::updatesession::WarningType>(value)
+        }
+        "content::library::item::updatesession::preview_info::State" => {
+            through::<content::library::item::updatesession::preview_info::State>(value)
+        }
+        "content::library::storage_backing::Type" => {
+            through::<content::library::storage_backing::Type>(value)
+        }
+        "content::library::subscriptions::CreateSpec" => {
+            through::<content::library::subscriptions::CreateSpec>(value)
+        }
+        "content::library::subscriptions::CreateSpecNewSubscribedLibrary" => {
+            through::<content::library::subscriptions::CreateSpecNewSubscribedLibrary>(value)
+        }
+        "content::library::subscriptions::CreateSpecPlacement" => {
+            through::<content::library::subscriptions::CreateSpecPlacement>(value)
+        }
+        "content::library::subscriptions::CreateSpecSubscribedLibrary" => {
+            through::<content::library::subscriptions::CreateSpecSubscribedLibrary>(value)
+        }
+        "content::library::subscriptions::CreateSpecVcenter" => {
+            through::<content::library::subscriptions::CreateSpecVcenter>(value)
+        }
+        "content::library::subscriptions::Location" => {
+            through::<content::library::subscriptions::Location>(value)
+        }
+        "content::library::subscriptions::create_spec_subscribed_library::Target" => {
+            through::<content::library::subscriptions::create_spec_subscribed_library::Target>(
+                value,
+            )
+        }
+        "esx::settings::depots::offline::AuthenticationMethod" => {
+            through::<esx::settings::depots::offline::AuthenticationMethod>(value)
+        }
+        "esx::settings::depots::offline::AuthenticationSpec" => {
+            through::<esx::settings::depots::offline::AuthenticationSpec>(value)
+        }
+        "esx::settings::depots::offline::CreateAlreadyExists" => {
+            through::<esx::settings::depots::offline::CreateAlreadyExists>(value)
+        }
+        "esx::settings::depots::offline::CreateResult" => {
+            through::<esx::settings::depots::offline::CreateResult>(value)
+        }
+        "esx::settings::depots::offline::CreateSpec" => {
+            through::<esx::settings::depots::offline::CreateSpec>(value)
+        }
+        "esx::settings::depots::offline::SourceType" => {
+            through::<esx::settings::depots::offline::SourceType>(value)
+        }
+        "esx::settings::repository::software::drafts::CreateSpec" => {
+            through::<esx::settings::repository::software::drafts::CreateSpec>(value)
+        }
+        "rest::vapi::std::errors::InvalidArgument" => {
+            through::<rest::vapi::std::errors::InvalidArgument>(value)
+        }
+        "rest::vapi::std::errors::InvalidArgumentType" => {
+            through::<rest::vapi::std::errors::InvalidArgumentType>(value)
+        }
+        "rest::vapi::std::errors::InvalidElementType" => {
+            through::<rest::vapi::std::errors::InvalidElementType>(value)
+        }
+        "rest::vapi::std::errors::InvalidElementTypeType" => {
+            through::<rest::vapi::std::errors::InvalidElementTypeType>(value)
+        }
+        "rest::vapi::std::errors::NotFound" => through::<rest::vapi::std::errors::NotFound>(value),
+        "rest::vapi::std::errors::NotFoundType" => {
+            through::<rest::vapi::std::errors::NotFoundType>(value)
+        }
+        "rest::vapi::std::errors::ResourceBusy" => {
+            through::<rest::vapi::std::errors::ResourceBusy>(value)
+        }
+        "rest::vapi::std::errors::ResourceBusyType" => {
+            through::<rest::vapi::std::errors::ResourceBusyType>(value)
+        }
+        "vapi::std::LocalizableMessage" => through::<vapi::std::LocalizableMessage>(value),
+        "vapi::std::LocalizationParam" => through::<vapi::std::LocalizationParam>(value),
+        "vapi::std::NestedLocalizableMessage" => {
+            through::<vapi::std::NestedLocalizableMessage>(value)
+        }
+        "vapi::std::errors::AlreadyExists" => through::<vapi::std::errors::AlreadyExists>(value),
+        "vapi::std::errors::ArgumentLocations" => {
+            through::<vapi::std::errors::ArgumentLocations>(value)
+        }
+        "vapi::std::errors::Error" => through::<vapi::std::errors::Error>(value),
+        "vapi::std::errors::ErrorType" => through::<vapi::std::errors::ErrorType>(value),
+        "vapi::std::errors::FileLocations" => through::<vapi::std::errors::FileLocations>(value),
+        "vapi::std::errors::InvalidArgument" => {
+            through::<vapi::std::errors::InvalidArgument>(value)
+        }
+        "vapi::std::errors::InvalidElementType" => {
+            through::<vapi::std::errors::InvalidElementType>(value)
+        }
+        "vapi::std::errors::NotAllowedInCurrentState" => {
+            through::<vapi::std::errors::NotAllowedInCurrentState>(value)
+        }
+        "vapi::std::errors::NotFound" => through::<vapi::std::errors::NotFound>(value),
+        "vapi::std::errors::ResourceBusy" => through::<vapi::std::errors::ResourceBusy>(value),
+        "vapi::std::errors::ResourceInaccessible" => {
+            through::<vapi::std::errors::ResourceInaccessible>(value)
+        }
+        "vapi::std::errors::ServiceUnavailable" => {
+            through::<vapi::std::errors::ServiceUnavailable>(value)
+        }
+        "vapi::std::errors::TransientIndication" => {
+            through::<vapi::std::errors::TransientIndication>(value)
+        }
+        "vapi::std::errors::UnableToAllocateResource" => {
+            through::<vapi::std::errors::UnableToAllocateResource>(value)
+        }
+        "vapi::std::errors::Unauthenticated" => {
+            through::<vapi::std::errors::Unauthenticated>(value)
+        }
+        "vapi::std::errors::Unauthorized" => through::<vapi::std::errors::Unauthorized>(value),
+        "vapi::std::errors::Unsupported" => through::<vapi::std::errors::Unsupported>(value),
+        "vapi::std::localization_param::DateTimeFormat" => {
+            through::<vapi::std::localization_param::DateTimeFormat>(value)
+        }
+        "vcenter::vm::guest::Credentials" => through::<vcenter::vm::guest::Credentials>(value),
+        "vcenter::vm::guest::credentials::Type" => {
+            through::<vcenter::vm::guest::credentials::Type>(value)
+        }
+        "vcenter::vm::guest::filesystem::ErrorReason" => {
+            through::<vcenter::vm::guest::filesystem::ErrorReason>(value)
+        }
+        "vcenter::vm::guest::filesystem::FileCreationAttributes" => {
+            through::<vcenter::vm::guest::filesystem::FileCreationAttributes>(value)
+        }
+        "vcenter::vm::guest::filesystem::FileErrorDetails" => {
+            through::<vcenter::vm::guest::filesystem::FileErrorDetails>(value)
+        }
+        "vcenter::vm::guest::filesystem::TransfersCreateBody" => {
+            through::<vcenter::vm::guest::filesystem::TransfersCreateBody>(value)
+        }
+        "vcenter::vm::guest::filesystem::transfers::CreateAlreadyExists" => {
+            through::<vcenter::vm::guest::filesystem::transfers::CreateAlreadyExists>(value)
+        }
+        "vcenter::vm::guest::filesystem::transfers::CreateInvalidArgument" => {
+            through::<vcenter::vm::guest::filesystem::transfers::CreateInvalidArgument>(value)
+        }
+        "vcenter::vm::guest::filesystem::transfers::CreateNotFound" => {
+            through::<vcenter::vm::guest::filesystem::transfers::CreateNotFound>(value)
+        }
+        "vcenter::vm::guest::filesystem::transfers::CreateSpec" => {
+            through::<vcenter::vm::guest::filesystem::transfers::CreateSpec>(value)
+        }
+        "vcenter::vm::guest::filesystem::transfers::PosixFileAttributesCreateSpec" => {
+            through::<vcenter::vm::guest::filesystem::transfers::PosixFileAttributesCreateSpec>(
+                value,
+            )
+        }
+        "vcenter::vm::guest::filesystem::transfers::WindowsFileAttributesCreateSpec" => {
+            through::<vcenter::vm::guest::filesystem::transfers::WindowsFileAttributesCreateSpec>(
+                value,
+            )
+        }
+        _ => return None,
+    })
+}
+
 /// Types of the `content` package.
 pub mod content {
     /// Types of the `content.library` package.

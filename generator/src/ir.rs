@@ -309,4 +309,7 @@ pub struct ErrorCase {
     pub ty: TypeRef,
     /// The type of its `data` property, when the spec types it.
     pub data: Option<TypeRef>,
+    /// When it happens, when the spec says so for this error alone (a `oneOf`
+    /// member's description); otherwise the response's description applies.
+    pub description: Option<String>,
 }

@@ -9,7 +9,7 @@ use vapigen::{Files, Options};
 /// Directories of the output crate that belong to the generator: a file there
 /// that the generator no longer produces is stale. Everything else in the crate
 /// (its `tests/`, for instance) is hand-written and left alone.
-const OWNED_DIRS: &[&str] = &["src"];
+const OWNED_DIRS: &[&str] = &["src", "docs"];
 
 /// The repository root (the workspace that holds `xtask/`).
 pub fn workspace_root() -> PathBuf {

@@ -198,7 +198,10 @@ pub fn error_variants(operation: &Operation) -> Vec<ErrorVariant> {
                 error_type: case.error_type.clone(),
                 status,
                 ty: case.ty.clone(),
-                description: response.description.clone(),
+                description: case
+                    .description
+                    .clone()
+                    .unwrap_or_else(|| response.description.clone()),
             });
         }
     }

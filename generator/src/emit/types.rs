@@ -37,6 +37,7 @@ pub fn types_module(api: &Api) -> Vec<TokenStream> {
         //! Data types: one per schema of the spec, in one module per vAPI package.
     }];
     items.extend(root.items);
+    items.push(round_trip_fn(api));
     items.extend(
         root.children
             .iter()
@@ -118,6 +119,33 @@ fn struct_item(
         pub struct #name {
             #(#fields)*
             #additional
+        }
+    }
+}
+
+/// `round_trip(path, json)`: reads JSON as the type named by its path and writes
+/// it back, so tools and tests can check JSON against any schema by name.
+fn round_trip_fn(api: &Api) -> TokenStream {
+    let arms = api.types.keys().map(|path| {
+        let segments = path.split("::").map(ident);
+        quote! { #path => through::<#(#segments)::*>(value), }
+    });
+    quote! {
+        /// Reads `value` as the type at `path` (relative to this module, e.g.
+        /// `vapi::std::LocalizableMessage`) and writes it back to JSON. `None` when
+        /// no type has that path. Lets tools and tests check JSON against any
+        /// schema by name, as the documentation's examples are checked.
+        pub fn round_trip(path: &str, value: ::serde_json::Value) -> Option<Result<::serde_json::Value, String>> {
+            fn through<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(
+                value: ::serde_json::Value,
+            ) -> Result<::serde_json::Value, String> {
+                let typed: T = ::serde_json::from_value(value).map_err(|error| error.to_string())?;
+                ::serde_json::to_value(&typed).map_err(|error| error.to_string())
+            }
+            Some(match path {
+                #(#arms)*
+                _ => return None,
+            })
         }
     }
 }

@@ -471,7 +471,14 @@ impl<'a> Lowering<'a> {
                 Wire::Api => self.lower_expr(member, &member_location, &hint)?,
                 Wire::LegacyRest => self.unwrap_value_envelope(member, &member_location, &hint)?,
             };
-            cases.push(self.error_case(ty));
+            let description = match member {
+                ReferenceOr::Item(schema) => super::schemas::schema_docs(schema).description,
+                ReferenceOr::Reference { .. } => None,
+            };
+            cases.push(ErrorCase {
+                description,
+                ..self.error_case(ty)
+            });
         }
         Ok(cases)
     }
@@ -494,6 +501,7 @@ impl<'a> Lowering<'a> {
             error_type,
             ty,
             data,
+            description: None,
         }
     }
 
@@ -506,6 +514,17 @@ impl<'a> Lowering<'a> {
     ) -> Result<TypeRef, Error> {
         let (envelope, envelope_location) = match schema {
             ReferenceOr::Reference { reference } => self.component_schema(reference, location)?,
+            // `{description, allOf: [$ref]}`: a reference with a description beside it.
+            ReferenceOr::Item(Schema {
+                schema_kind: SchemaKind::AllOf { all_of },
+                ..
+            }) if all_of.len() == 1 => {
+                return self.unwrap_value_envelope(
+                    &all_of[0],
+                    &location.child("allOf").child("0"),
+                    name_hint,
+                );
+            }
             ReferenceOr::Item(schema) => (schema, location.clone()),
         };
         let value = match &envelope.schema_kind {

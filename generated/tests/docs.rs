@@ -1,0 +1,124 @@
+//! The generated reference pages cannot drift from the code: every relative
+//! link resolves, and every JSON example deserializes into the type it
+//! documents and serializes back unchanged.
+
+use std::path::{Path, PathBuf};
+
+fn pages() -> Vec<PathBuf> {
+    let mut pages = Vec::new();
+    let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("docs")];
+    while let Some(dir) = stack.pop() {
+        for entry in
+            std::fs::read_dir(&dir).unwrap_or_else(|error| panic!("{}: {error}", dir.display()))
+        {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                pages.push(path);
+            }
+        }
+    }
+    pages.sort();
+    pages
+}
+
+/// Targets of Markdown links `[text](target)` in `text`.
+fn links(text: &str) -> Vec<String> {
+    let mut targets = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("](") {
+        rest = &rest[start + 2..];
+        if let Some(end) = rest.find(')') {
+            targets.push(rest[..end].to_owned());
+            rest = &rest[end..];
+        }
+    }
+    targets
+}
+
+#[test]
+fn every_relative_link_resolves() {
+    let mut checked = 0;
+    for page in pages() {
+        let text = std::fs::read_to_string(&page).expect("read page");
+        for target in links(&text) {
+            if target.contains("://") || target.starts_with('#') || target.starts_with("mailto:") {
+                continue;
+            }
+            let file = target.split('#').next().unwrap_or_default();
+            let resolved = page.parent().expect("page dir").join(file);
+            assert!(
+                resolved.exists(),
+                "{}: broken link `{target}`",
+                page.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(
+        checked > 100,
+        "expected the pages to link to each other, checked {checked}"
+    );
+}
+
+#[test]
+fn every_json_example_is_its_type() {
+    let mut checked = 0;
+    for page in pages() {
+        let text = std::fs::read_to_string(&page).expect("read page");
+        let mut rest = text.as_str();
+        while let Some(start) = rest.find("<!-- example: ") {
+            rest = &rest[start + "<!-- example: ".len()..];
+            let (path, after) = rest.split_once(" -->").expect("marker ends");
+            let block = after
+                .split_once("```json\n")
+                .expect("a json block follows")
+                .1;
+            let json = block.split_once("\n```").expect("block ends").0;
+            let value: serde_json::Value = serde_json::from_str(json).unwrap_or_else(|error| {
+                panic!("{}: example of {path} is not JSON: {error}", page.display())
+            });
+            match vsphere_api::types::round_trip(path, value.clone()) {
+                Some(Ok(back)) => assert_eq!(
+                    back,
+                    value,
+                    "{}: example of {path} changed in a round trip",
+                    page.display()
+                ),
+                Some(Err(error)) => {
+                    panic!("{}: example does not fit {path}: {error}", page.display())
+                }
+                None => panic!("{}: no type {path}", page.display()),
+            }
+            checked += 1;
+            rest = after;
+        }
+    }
+    assert!(
+        checked > 20,
+        "expected examples on the pages, checked {checked}"
+    );
+}
+
+#[test]
+fn every_operation_has_a_page() {
+    let operations =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/operations.rs"))
+            .expect("read");
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/operations");
+    let mut count = 0;
+    for line in operations.lines() {
+        if let Some(name) = line
+            .strip_prefix("pub mod ")
+            .and_then(|rest| rest.strip_suffix(" {"))
+        {
+            assert!(
+                docs.join(format!("{name}.md")).exists(),
+                "no page for {name}"
+            );
+            count += 1;
+        }
+    }
+    assert_eq!(count, 7);
+}

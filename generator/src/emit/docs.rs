@@ -1,0 +1,850 @@
+//! IR -> Markdown reference pages (`docs/`), rendered with askama templates.
+//!
+//! This module builds small view structs from the IR (tables as rows of
+//! ready-made cells, JSON examples as text); the templates in `templates/docs/`
+//! only lay them out.
+
+use super::operations::{ErrorVariant, error_variants, request_fields, successes};
+use crate::Options;
+use crate::diagnostics::Error;
+use crate::ir::{
+    Api, Docs, Operation, ParameterLocation, StringFormat, TypeDef, TypeKind, TypeRef, Wire,
+};
+use askama::Template;
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Where a type's page lives: `schemas/` for data, `errors/` for vapi errors.
+fn type_page(api: &Api, path: &str) -> String {
+    let dotted = path.replace("::", ".");
+    match api.types.get(path).map(|def| &def.kind) {
+        Some(TypeKind::Struct(strukt)) if strukt.error_type.is_some() => {
+            format!("errors/{dotted}.md")
+        }
+        _ => format!("schemas/{dotted}.md"),
+    }
+}
+
+/// A link from a page in `from_dir` (`""` for the index) to `target`.
+fn link(from_dir: &str, target: &str) -> String {
+    if from_dir.is_empty() {
+        target.to_owned()
+    } else {
+        format!("../{target}")
+    }
+}
+
+/// One line of Markdown table cell: no newlines, no bare pipes.
+fn cell(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('|', "\\|")
+}
+
+/// How a type reads in a table, with links to named types.
+fn type_text(api: &Api, ty: &TypeRef, from_dir: &str) -> String {
+    match ty {
+        TypeRef::Named(path) => {
+            let name = crate::naming::last_segment(path);
+            format!("[{name}]({})", link(from_dir, &type_page(api, path)))
+        }
+        TypeRef::String(format) => match format.openapi_name() {
+            Some(format) => format!("string ({format})"),
+            None => "string".to_owned(),
+        },
+        TypeRef::Boolean => "boolean".into(),
+        TypeRef::Int32 => "integer (int32)".into(),
+        TypeRef::Int64 => "integer (int64)".into(),
+        TypeRef::Float => "number (float)".into(),
+        TypeRef::Double => "number (double)".into(),
+        TypeRef::List(inner) => format!("array of {}", type_text(api, inner, from_dir)),
+        TypeRef::Map(inner) => format!("map of string to {}", type_text(api, inner, from_dir)),
+        TypeRef::Json => "any JSON".into(),
+    }
+}
+
+/// The known values of an enum type, for the description column.
+fn enum_values(api: &Api, ty: &TypeRef) -> Option<String> {
+    let TypeRef::Named(path) = ty else {
+        return None;
+    };
+    match api.types.get(path).map(|def| &def.kind) {
+        Some(TypeKind::Enum(enumeration)) => {
+            let values: Vec<String> = enumeration
+                .values
+                .iter()
+                .map(|v| format!("`{}`", v.wire_name))
+                .collect();
+            Some(values.join(", "))
+        }
+        _ => None,
+    }
+}
+
+/// A row of a property table.
+pub struct PropertyRow {
+    name: String,
+    ty: String,
+    required: &'static str,
+    since: String,
+    description: String,
+}
+
+fn property_rows(api: &Api, def: &TypeDef, from_dir: &str) -> Vec<PropertyRow> {
+    let TypeKind::Struct(strukt) = &def.kind else {
+        return Vec::new();
+    };
+    strukt
+        .fields
+        .iter()
+        .map(|field| {
+            let mut description = cell(field.docs.description.as_deref().unwrap_or(""));
+            if let Some(values) = enum_values(api, &field.ty) {
+                description.push_str(&format!(" One of: {values}."));
+            }
+            if field.docs.deprecated {
+                description.insert_str(0, "**Deprecated.** ");
+            }
+            PropertyRow {
+                name: format!("`{}`", field.wire_name),
+                ty: type_text(api, &field.ty, from_dir),
+                required: if field.required { "yes" } else { "no" },
+                since: field.docs.since.clone().unwrap_or_default(),
+                description: description.trim().to_owned(),
+            }
+        })
+        .collect()
+}
+
+/// A JSON example of a type, with the type it documents (checked by a test).
+pub struct Example {
+    title: String,
+    rust_path: String,
+    json: String,
+}
+
+/// Builds JSON examples from the type graph: required properties only
+/// (minimal), or all of them (full). A type already being built is not
+/// entered again, so recursive types give finite examples.
+struct Examples<'a> {
+    api: &'a Api,
+    full: bool,
+    stack: Vec<String>,
+}
+
+impl Examples<'_> {
+    fn value(&mut self, ty: &TypeRef) -> Value {
+        match ty {
+            TypeRef::Named(path) => self.named(path),
+            TypeRef::String(format) => Value::String(
+                match format {
+                    StringFormat::Uri => "https://example.com/resource",
+                    StringFormat::DateTime => "2026-01-01T00:00:00Z",
+                    StringFormat::Date => "2026-01-01",
+                    StringFormat::Uuid => "123e4567-e89b-42d3-a456-426614174000",
+                    StringFormat::Secret => "secret",
+                    StringFormat::Byte => "ZXhhbXBsZQ==",
+                    StringFormat::Plain | StringFormat::Binary => "string",
+                }
+                .to_owned(),
+            ),
+            TypeRef::Boolean => Value::Bool(true),
+            TypeRef::Int32 | TypeRef::Int64 => json!(1),
+            TypeRef::Float | TypeRef::Double => json!(1.5),
+            TypeRef::List(inner) => {
+                if self.enters_cycle(inner) {
+                    json!([])
+                } else {
+                    Value::Array(vec![self.value(inner)])
+                }
+            }
+            TypeRef::Map(inner) => {
+                if self.enters_cycle(inner) {
+                    json!({})
+                } else {
+                    json!({ "key": self.value(inner) })
+                }
+            }
+            TypeRef::Json => json!({}),
+        }
+    }
+
+    fn enters_cycle(&self, ty: &TypeRef) -> bool {
+        matches!(ty, TypeRef::Named(path) if self.stack.contains(path))
+    }
+
+    fn named(&mut self, path: &str) -> Value {
+        let Some(def) = self.api.types.get(path) else {
+            return json!({});
+        };
+        if self.stack.len() > 8 {
+            return json!({});
+        }
+        self.stack.push(path.to_owned());
+        let value = match &def.kind {
+            TypeKind::Enum(enumeration) => enumeration
+                .values
+                .first()
+                .map_or(json!("string"), |v| Value::String(v.wire_name.clone())),
+            TypeKind::Alias(target) => self.value(target),
+            TypeKind::Struct(strukt) => {
+                let mut object = Map::new();
+                for field in &strukt.fields {
+                    if !(field.required || self.full)
+                        || (!field.required && self.enters_cycle(&field.ty))
+                    {
+                        continue;
+                    }
+                    let value = self.value(&field.ty);
+                    object.insert(field.wire_name.clone(), value);
+                }
+                Value::Object(object)
+            }
+        };
+        self.stack.pop();
+        value
+    }
+}
+
+fn example(api: &Api, ty: &TypeRef, full: bool) -> Value {
+    Examples {
+        api,
+        full,
+        stack: Vec::new(),
+    }
+    .value(ty)
+}
+
+fn pretty(value: &Value) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
+}
+
+/// Minimal and (when it differs) full examples of a named type.
+fn examples_of(api: &Api, ty: &TypeRef) -> Vec<Example> {
+    let TypeRef::Named(path) = ty else {
+        return Vec::new();
+    };
+    let minimal = example(api, ty, false);
+    let full = example(api, ty, true);
+    let mut examples = vec![Example {
+        title: "Minimal example (required properties)".into(),
+        rust_path: path.clone(),
+        json: pretty(&minimal),
+    }];
+    if full != minimal {
+        examples.push(Example {
+            title: "Full example (all properties)".into(),
+            rust_path: path.clone(),
+            json: pretty(&full),
+        });
+    }
+    examples
+}
+
+fn since_text(docs: &Docs) -> String {
+    docs.since.clone().unwrap_or_else(|| "not stated".into())
+}
+
+fn privileges_text(docs: &Docs) -> String {
+    if docs.privileges.is_empty() {
+        "none".into()
+    } else {
+        docs.privileges
+            .iter()
+            .map(|p| format!("`{p}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+#[derive(Template)]
+#[template(path = "docs/operation.md", escape = "none")]
+struct OperationPage {
+    preamble: String,
+    title: String,
+    description: String,
+    http: String,
+    operation_id: String,
+    since: String,
+    privileges: String,
+    privilege_scope: String,
+    security: String,
+    legacy: bool,
+    deprecated: bool,
+    parameters: Vec<ParameterRow>,
+    body_type: String,
+    body_properties: Vec<PropertyRow>,
+    body_examples: Vec<Example>,
+    responses: Vec<ResponseRow>,
+    errors: Vec<ErrorRow>,
+    curl: String,
+    rust: String,
+}
+
+/// A row of the parameter table.
+pub struct ParameterRow {
+    name: String,
+    location: &'static str,
+    ty: String,
+    required: &'static str,
+    description: String,
+}
+
+/// A row of the success responses table.
+pub struct ResponseRow {
+    status: u16,
+    ty: String,
+    description: String,
+}
+
+/// A row of the errors table.
+pub struct ErrorRow {
+    status: u16,
+    name: String,
+    error_type: String,
+    data: String,
+    description: String,
+}
+
+fn operation_page(api: &Api, operation: &Operation, options: &Options) -> Result<String, Error> {
+    let dir = "operations";
+    let fields = request_fields(api, operation);
+    let parameters: Vec<ParameterRow> = fields
+        .iter()
+        .filter_map(|field| {
+            let location = match field.location? {
+                ParameterLocation::Path => "path",
+                ParameterLocation::Query => "query",
+                ParameterLocation::Header => "header",
+                ParameterLocation::Cookie => "cookie",
+            };
+            Some(ParameterRow {
+                name: format!("`{}`", field.wire_name),
+                location,
+                ty: type_text(api, &field.ty, dir),
+                required: if field.required { "yes" } else { "no" },
+                description: cell(&field.docs),
+            })
+        })
+        .collect();
+    let body_ty = operation.body.as_ref().map(|body| body.ty.clone());
+    let body_def = match &body_ty {
+        Some(TypeRef::Named(path)) => api.types.get(path),
+        _ => None,
+    };
+    let body_properties = body_def
+        .map(|def| property_rows(api, def, dir))
+        .unwrap_or_default();
+    let body_examples = body_ty
+        .as_ref()
+        .map(|ty| examples_of(api, ty))
+        .unwrap_or_default();
+    let responses = successes(operation)
+        .into_iter()
+        .map(|(status, body)| {
+            let description = operation
+                .responses
+                .iter()
+                .find(|r| matches!(r.status, crate::ir::Status::Code(code) if code == status))
+                .map(|r| cell(&r.description))
+                .unwrap_or_default();
+            let mut ty = body
+                .as_ref()
+                .map_or("no body".into(), |ty| type_text(api, ty, dir));
+            if operation.is_task {
+                ty.push_str(" (a task id)");
+            }
+            if operation.wire == Wire::LegacyRest && body.is_some() {
+                ty = format!("`{{\"value\": ...}}` holding {ty}");
+            }
+            ResponseRow {
+                status,
+                ty,
+                description,
+            }
+        })
+        .collect();
+    let errors = error_variants(operation)
+        .iter()
+        .map(|variant| error_row(api, variant, dir))
+        .collect();
+    let minimal_body = body_ty.as_ref().map(|ty| example(api, ty, false));
+    let page = OperationPage {
+        preamble: super::preamble_markdown(options),
+        title: operation
+            .docs
+            .summary
+            .clone()
+            .unwrap_or_else(|| operation.operation_id.clone()),
+        description: operation.docs.description.clone().unwrap_or_default(),
+        http: http_line(operation),
+        operation_id: operation.operation_id.clone(),
+        since: since_text(&operation.docs),
+        privileges: privileges_text(&operation.docs),
+        privilege_scope: operation.privilege_scope.clone().unwrap_or_default(),
+        security: operation
+            .security
+            .iter()
+            .map(|s| format!("`{s}`"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        legacy: operation.wire == Wire::LegacyRest,
+        deprecated: operation.docs.deprecated,
+        parameters,
+        body_type: body_ty
+            .as_ref()
+            .map(|ty| type_text(api, ty, dir))
+            .unwrap_or_default(),
+        body_properties,
+        body_examples,
+        responses,
+        errors,
+        curl: curl_sample(operation, &fields, minimal_body.as_ref()),
+        rust: rust_sample(api, operation, &fields, minimal_body.as_ref()),
+    };
+    render(
+        &format!("docs/operations/{}.md", operation.rust_name),
+        page.render(),
+    )
+}
+
+fn error_row(api: &Api, variant: &ErrorVariant, dir: &str) -> ErrorRow {
+    let data = match &variant.ty {
+        TypeRef::Named(path) => match api.types.get(path).map(|def| &def.kind) {
+            Some(TypeKind::Struct(strukt)) => strukt
+                .fields
+                .iter()
+                .find(|f| f.wire_name == "data")
+                .filter(|f| f.ty != TypeRef::Json)
+                .map(|f| type_text(api, &f.ty, dir))
+                .unwrap_or_default(),
+            _ => String::new(),
+        },
+        _ => String::new(),
+    };
+    ErrorRow {
+        status: variant.status,
+        name: type_text(api, &variant.ty, dir).replacen(
+            &format!("[{}]", crate::naming::last_segment(&type_path(&variant.ty))),
+            &format!("[{}]", variant.name),
+            1,
+        ),
+        error_type: variant
+            .error_type
+            .as_ref()
+            .map(|t| format!("`{t}`"))
+            .unwrap_or_default(),
+        data,
+        description: cell(&variant.description),
+    }
+}
+
+fn type_path(ty: &TypeRef) -> String {
+    match ty {
+        TypeRef::Named(path) => path.clone(),
+        _ => String::new(),
+    }
+}
+
+fn http_line(operation: &Operation) -> String {
+    let mut uri = operation.path.clone();
+    if !operation.fixed_query.is_empty() {
+        let query: Vec<String> = operation
+            .fixed_query
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        uri.push('?');
+        uri.push_str(&query.join("&"));
+    }
+    format!("{} {uri}", operation.method)
+}
+
+/// An example value for a parameter named `name`.
+fn sample_parameter(name: &str) -> String {
+    format!("{name}-1")
+}
+
+fn curl_sample(
+    operation: &Operation,
+    fields: &[super::operations::RequestField],
+    body: Option<&Value>,
+) -> String {
+    let mut uri = operation.path.clone();
+    let mut query: Vec<String> = operation
+        .fixed_query
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let mut lines = Vec::new();
+    for field in fields {
+        match field.location {
+            Some(ParameterLocation::Path) => {
+                uri = uri.replace(
+                    &format!("{{{}}}", field.wire_name),
+                    &sample_parameter(&field.rust_name),
+                )
+            }
+            Some(ParameterLocation::Query) if field.required => query.push(format!(
+                "{}={}",
+                field.wire_name,
+                sample_parameter(&field.rust_name)
+            )),
+            Some(ParameterLocation::Header) if field.required => lines.push(format!(
+                "  -H '{}: {}'",
+                field.wire_name,
+                sample_parameter(&field.rust_name)
+            )),
+            _ => {}
+        }
+    }
+    if !query.is_empty() {
+        uri.push('?');
+        uri.push_str(&query.join("&"));
+    }
+    let mut command = vec![format!(
+        "curl -X {} 'https://vcenter.example.com{uri}'",
+        operation.method
+    )];
+    let uses_session = operation.security.iter().any(|s| s == "session_id");
+    if uses_session {
+        command.push("  -H \"vmware-api-session-id: $SESSION\"".into());
+    } else if operation.security.iter().any(|s| s == "basic_auth") {
+        command.push("  -u \"$USER:$PASSWORD\"".into());
+    }
+    command.extend(lines);
+    if let Some(body) = body {
+        let body = match operation.wire {
+            Wire::LegacyRest => body.clone(),
+            Wire::Api => body.clone(),
+        };
+        command.push("  -H 'Content-Type: application/json'".into());
+        command.push(format!(
+            "  -d '{}'",
+            body.to_string().replace('\'', "'\\''")
+        ));
+    }
+    command.join(" \\\n")
+}
+
+fn rust_sample(
+    api: &Api,
+    operation: &Operation,
+    fields: &[super::operations::RequestField],
+    body: Option<&Value>,
+) -> String {
+    let module = &operation.rust_name;
+    let method = super::client::method_name(&operation.rust_name);
+    let mut lines = vec![
+        format!("use vsphere_api::operations::{module} as op;"),
+        String::new(),
+    ];
+    let mut request = Vec::new();
+    let body_fields: Vec<_> = fields.iter().filter(|f| f.location.is_none()).collect();
+    let legacy_body = operation.wire == Wire::LegacyRest && operation.body.is_some();
+    for field in fields {
+        let value = match field.location {
+            Some(_) if field.required => {
+                format!("\"{}\".into()", sample_parameter(&field.rust_name))
+            }
+            Some(_) => "None".into(),
+            None if legacy_body => {
+                let argument = body.and_then(|b| b.get(&field.wire_name));
+                match (argument, field.required) {
+                    (Some(value), true) => {
+                        format!("serde_json::from_value(serde_json::json!({value}))?")
+                    }
+                    (Some(value), false) => {
+                        format!("Some(serde_json::from_value(serde_json::json!({value}))?)")
+                    }
+                    (None, _) => "None".into(),
+                }
+            }
+            None => {
+                let value = body.map(ToString::to_string).unwrap_or_else(|| "{}".into());
+                if field.required {
+                    format!("serde_json::from_value(serde_json::json!({value}))?")
+                } else {
+                    format!("Some(serde_json::from_value(serde_json::json!({value}))?)")
+                }
+            }
+        };
+        request.push(format!("    {}: {value},", field.rust_name));
+    }
+    let _ = body_fields;
+    if request.is_empty() {
+        lines.push("let request = op::Request {};".into());
+    } else {
+        lines.push("let request = op::Request {".into());
+        lines.extend(request);
+        lines.push("};".into());
+    }
+    lines.push(format!("match client.{method}(request).await {{"));
+    lines.push("    Ok(response) => println!(\"{response:?}\"),".into());
+    if let Some(first) = error_variants(operation).first() {
+        lines.push(format!(
+            "    Err(op::Error::{}(error)) => eprintln!(\"{}: {{error:?}}\"),",
+            first.name, first.name
+        ));
+    }
+    lines.push("    Err(error) => eprintln!(\"{error}\"),".into());
+    lines.push("}".into());
+    let _ = api;
+    lines.join("\n")
+}
+
+#[derive(Template)]
+#[template(path = "docs/schema.md", escape = "none")]
+struct SchemaPage {
+    preamble: String,
+    name: String,
+    source_name: String,
+    rust_path: String,
+    description: String,
+    since: String,
+    deprecated: bool,
+    kind: &'static str,
+    properties: Vec<PropertyRow>,
+    values: Vec<(String, String)>,
+    alias_of: String,
+    error_type: String,
+    examples: Vec<Example>,
+    used_by: Vec<String>,
+}
+
+fn type_page_content(
+    api: &Api,
+    def: &TypeDef,
+    used_by: Vec<String>,
+    options: &Options,
+) -> Result<String, Error> {
+    let page_path = type_page(api, &def.rust_name);
+    let dir = page_path.split('/').next().unwrap_or("schemas");
+    let (kind, values, alias_of, error_type) = match &def.kind {
+        TypeKind::Struct(strukt) => (
+            "object",
+            Vec::new(),
+            String::new(),
+            strukt.error_type.clone().unwrap_or_default(),
+        ),
+        TypeKind::Enum(enumeration) => (
+            "enumeration (open: values added later are kept)",
+            enumeration
+                .values
+                .iter()
+                .map(|v| {
+                    (
+                        format!("`{}`", v.wire_name),
+                        v.since.clone().unwrap_or_default(),
+                    )
+                })
+                .collect(),
+            String::new(),
+            String::new(),
+        ),
+        TypeKind::Alias(target) => (
+            "alias",
+            Vec::new(),
+            type_text(api, target, dir),
+            String::new(),
+        ),
+    };
+    let page = SchemaPage {
+        preamble: super::preamble_markdown(options),
+        name: crate::naming::last_segment(&def.rust_name).to_owned(),
+        source_name: def.source_name.clone(),
+        rust_path: format!("vsphere_api::types::{}", def.rust_name),
+        description: def.docs.description.clone().unwrap_or_default(),
+        since: since_text(&def.docs),
+        deprecated: def.docs.deprecated,
+        kind,
+        properties: property_rows(api, def, dir),
+        values,
+        alias_of,
+        error_type,
+        examples: if matches!(def.kind, TypeKind::Struct(_)) {
+            examples_of(api, &TypeRef::Named(def.rust_name.clone()))
+        } else {
+            Vec::new()
+        },
+        used_by,
+    };
+    render(&format!("docs/{page_path}"), page.render())
+}
+
+#[derive(Template)]
+#[template(path = "docs/index.md", escape = "none")]
+struct IndexPage {
+    preamble: String,
+    title: String,
+    version: String,
+    packages: Vec<(String, Vec<(String, String, String)>)>,
+    schemas: Vec<(String, Vec<(String, String)>)>,
+    errors: Vec<(String, String, String)>,
+}
+
+fn render(file: &str, result: askama::Result<String>) -> Result<String, Error> {
+    result
+        .map(|mut text| {
+            text.push('\n');
+            text
+        })
+        .map_err(|error| Error::Template {
+            file: file.to_owned(),
+            message: error.to_string(),
+        })
+}
+
+/// Every docs page, by path relative to the crate root.
+pub fn docs_files(api: &Api, options: &Options) -> Result<BTreeMap<String, String>, Error> {
+    let mut files = BTreeMap::new();
+    for operation in api.operations.values() {
+        files.insert(
+            format!("docs/operations/{}.md", operation.rust_name),
+            operation_page(api, operation, options)?,
+        );
+    }
+    let used_by = references(api);
+    for def in api.types.values() {
+        let users = used_by.get(&def.rust_name).cloned().unwrap_or_default();
+        let page = type_page(api, &def.rust_name);
+        let dir = page.split('/').next().unwrap_or("schemas");
+        let users = users
+            .into_iter()
+            .map(|(label, target)| format!("[{label}]({})", link(dir, &target)))
+            .collect();
+        files.insert(
+            format!("docs/{page}"),
+            type_page_content(api, def, users, options)?,
+        );
+    }
+    files.insert("docs/README.md".into(), index_page(api, options)?);
+    Ok(files)
+}
+
+/// For each type, the operations and types that use it directly: (label, page).
+fn references(api: &Api) -> BTreeMap<String, BTreeSet<(String, String)>> {
+    fn named(ty: &TypeRef, out: &mut BTreeSet<String>) {
+        match ty {
+            TypeRef::Named(path) => {
+                out.insert(path.clone());
+            }
+            TypeRef::List(inner) | TypeRef::Map(inner) => named(inner, out),
+            _ => {}
+        }
+    }
+    let mut references: BTreeMap<String, BTreeSet<(String, String)>> = BTreeMap::new();
+    for def in api.types.values() {
+        let mut used = BTreeSet::new();
+        match &def.kind {
+            TypeKind::Struct(strukt) => strukt.fields.iter().for_each(|f| named(&f.ty, &mut used)),
+            TypeKind::Alias(target) => named(target, &mut used),
+            TypeKind::Enum(_) => {}
+        }
+        for target in used {
+            let label = crate::naming::last_segment(&def.rust_name).to_owned();
+            references
+                .entry(target)
+                .or_default()
+                .insert((label, type_page(api, &def.rust_name)));
+        }
+    }
+    for operation in api.operations.values() {
+        let mut used = BTreeSet::new();
+        for field in request_fields(api, operation) {
+            named(&field.ty, &mut used);
+        }
+        if let Some(body) = &operation.body {
+            named(&body.ty, &mut used);
+        }
+        for (_, body) in successes(operation) {
+            if let Some(body) = body {
+                named(&body, &mut used);
+            }
+        }
+        for variant in error_variants(operation) {
+            named(&variant.ty, &mut used);
+        }
+        for target in used {
+            let label = format!("`{}`", operation.operation_id);
+            references
+                .entry(target)
+                .or_default()
+                .insert((label, format!("operations/{}.md", operation.rust_name)));
+        }
+    }
+    references
+}
+
+fn index_page(api: &Api, options: &Options) -> Result<String, Error> {
+    let mut packages: BTreeMap<String, Vec<(String, String, String)>> = BTreeMap::new();
+    for operation in api.operations.values() {
+        let package = operation
+            .tags
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "other".into());
+        packages.entry(package).or_default().push((
+            format!("`{}`", http_line(operation)),
+            format!("operations/{}.md", operation.rust_name),
+            cell(
+                operation
+                    .docs
+                    .summary
+                    .as_deref()
+                    .unwrap_or(&operation.operation_id),
+            ),
+        ));
+    }
+    let mut schemas: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    let mut errors = Vec::new();
+    for def in api.types.values() {
+        let page = type_page(api, &def.rust_name);
+        let name = crate::naming::last_segment(&def.rust_name).to_owned();
+        if page.starts_with("errors/") {
+            errors.push((
+                def.source_name.clone(),
+                page,
+                cell(def.docs.description.as_deref().unwrap_or("")),
+            ));
+        } else {
+            let module = crate::naming::module_of(&def.rust_name).replace("::", ".");
+            schemas
+                .entry(if module.is_empty() {
+                    "(root)".into()
+                } else {
+                    module
+                })
+                .or_default()
+                .push((name, page));
+        }
+    }
+    IndexPage {
+        preamble: super::preamble_markdown(options),
+        title: api.title.clone(),
+        version: api.version.clone(),
+        packages: packages.into_iter().collect(),
+        schemas: schemas.into_iter().collect(),
+        errors,
+    }
+    .render()
+    .map(|mut text| {
+        text.push('\n');
+        text
+    })
+    .map_err(|error| Error::Template {
+        file: "docs/README.md".into(),
+        message: error.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_one_line_without_bare_pipes() {
+        assert_eq!(cell("a |\n b"), "a \\| b");
+    }
+}
