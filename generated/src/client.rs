@@ -10,6 +10,7 @@
 //! let client = client.login("administrator@vsphere.local", "secret").await?;
 //! # let _ = client; Ok(()) }
 //! ```
+#![allow(deprecated)]
 use crate::wire::{Credentials, Unexpected};
 use std::fmt;
 use std::time::Duration;

@@ -67,3 +67,31 @@ fn generation_is_deterministic() {
         assert!(first == second, "two runs differ for {}", path.display());
     }
 }
+
+#[test]
+fn fixture_docs_pages_match_snapshots() {
+    let path = common::fixtures("good")
+        .into_iter()
+        .find(|p| common::stem(p) == "vendor_extensions")
+        .expect("fixture");
+    let generated = common::generate(&path, false).expect("generates");
+    let pages: Vec<(&String, &String)> = generated
+        .files
+        .iter()
+        .filter(|(name, _)| name.starts_with("docs/"))
+        .collect();
+    assert!(
+        pages.len() >= 3,
+        "index, operation and schema pages: {:?}",
+        pages.iter().map(|p| p.0).collect::<Vec<_>>()
+    );
+    for (name, text) in pages {
+        insta::assert_snapshot!(
+            format!(
+                "docs_{}",
+                name.trim_start_matches("docs/").replace('/', "_")
+            ),
+            text
+        );
+    }
+}

@@ -195,8 +195,10 @@ fn method(api: &Api, operation: &Operation) -> TokenStream {
         quote! { _request }
     };
 
+    let deprecated = operation.docs.deprecated.then(|| quote! { #[deprecated] });
     quote! {
         #docs
+        #deprecated
         pub async fn #name(&self, #request_binding: crate::operations::#module::Request) -> Result<crate::operations::#module::Response, crate::operations::#module::Error> {
             use crate::operations::#module as op;
             let #url_mut url = self.url(op::OPERATION.path, &[#(#path_params),*]);

@@ -191,9 +191,7 @@ impl Examples<'_> {
             TypeKind::Struct(strukt) => {
                 let mut object = Map::new();
                 for field in &strukt.fields {
-                    if !(field.required || self.full)
-                        || (!field.required && self.enters_cycle(&field.ty))
-                    {
+                    if !field.required && (!self.full || self.enters_cycle(&field.ty)) {
                         continue;
                     }
                     let value = self.value(&field.ty);
@@ -383,12 +381,16 @@ fn operation_page(api: &Api, operation: &Operation, options: &Options) -> Result
         since: since_text(&operation.docs),
         privileges: privileges_text(&operation.docs),
         privilege_scope: operation.privilege_scope.clone().unwrap_or_default(),
-        security: operation
-            .security
-            .iter()
-            .map(|s| format!("`{s}`"))
-            .collect::<Vec<_>>()
-            .join(", "),
+        security: if operation.security.is_empty() {
+            "none".into()
+        } else {
+            operation
+                .security
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
         legacy: operation.wire == Wire::LegacyRest,
         deprecated: operation.docs.deprecated,
         parameters,
@@ -401,7 +403,7 @@ fn operation_page(api: &Api, operation: &Operation, options: &Options) -> Result
         responses,
         errors,
         curl: curl_sample(operation, &fields, minimal_body.as_ref()),
-        rust: rust_sample(api, operation, &fields, minimal_body.as_ref()),
+        rust: rust_sample(operation, &fields, minimal_body.as_ref()),
     };
     render(
         &format!("docs/operations/{}.md", operation.rust_name),
@@ -515,10 +517,6 @@ fn curl_sample(
     }
     command.extend(lines);
     if let Some(body) = body {
-        let body = match operation.wire {
-            Wire::LegacyRest => body.clone(),
-            Wire::Api => body.clone(),
-        };
         command.push("  -H 'Content-Type: application/json'".into());
         command.push(format!(
             "  -d '{}'",
@@ -529,7 +527,6 @@ fn curl_sample(
 }
 
 fn rust_sample(
-    api: &Api,
     operation: &Operation,
     fields: &[super::operations::RequestField],
     body: Option<&Value>,
@@ -541,7 +538,6 @@ fn rust_sample(
         String::new(),
     ];
     let mut request = Vec::new();
-    let body_fields: Vec<_> = fields.iter().filter(|f| f.location.is_none()).collect();
     let legacy_body = operation.wire == Wire::LegacyRest && operation.body.is_some();
     for field in fields {
         let value = match field.location {
@@ -572,7 +568,6 @@ fn rust_sample(
         };
         request.push(format!("    {}: {value},", field.rust_name));
     }
-    let _ = body_fields;
     if request.is_empty() {
         lines.push("let request = op::Request {};".into());
     } else {
@@ -590,7 +585,6 @@ fn rust_sample(
     }
     lines.push("    Err(error) => eprintln!(\"{error}\"),".into());
     lines.push("}".into());
-    let _ = api;
     lines.join("\n")
 }
 
@@ -673,13 +667,26 @@ fn type_page_content(
     render(&format!("docs/{page_path}"), page.render())
 }
 
+/// Operations of one vAPI package, for the index.
+pub struct Package {
+    name: String,
+    operations: Vec<IndexEntry>,
+}
+
+/// One operation in the index.
+pub struct IndexEntry {
+    http: String,
+    page: String,
+    summary: String,
+}
+
 #[derive(Template)]
 #[template(path = "docs/index.md", escape = "none")]
 struct IndexPage {
     preamble: String,
     title: String,
     version: String,
-    packages: Vec<(String, Vec<(String, String, String)>)>,
+    packages: Vec<Package>,
     schemas: Vec<(String, Vec<(String, String)>)>,
     errors: Vec<(String, String, String)>,
 }
@@ -778,24 +785,24 @@ fn references(api: &Api) -> BTreeMap<String, BTreeSet<(String, String)>> {
 }
 
 fn index_page(api: &Api, options: &Options) -> Result<String, Error> {
-    let mut packages: BTreeMap<String, Vec<(String, String, String)>> = BTreeMap::new();
+    let mut packages: BTreeMap<String, Vec<IndexEntry>> = BTreeMap::new();
     for operation in api.operations.values() {
         let package = operation
             .tags
             .first()
             .cloned()
             .unwrap_or_else(|| "other".into());
-        packages.entry(package).or_default().push((
-            format!("`{}`", http_line(operation)),
-            format!("operations/{}.md", operation.rust_name),
-            cell(
+        packages.entry(package).or_default().push(IndexEntry {
+            http: format!("`{}`", http_line(operation)),
+            page: format!("operations/{}.md", operation.rust_name),
+            summary: cell(
                 operation
                     .docs
                     .summary
                     .as_deref()
                     .unwrap_or(&operation.operation_id),
             ),
-        ));
+        });
     }
     let mut schemas: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     let mut errors = Vec::new();
@@ -824,7 +831,10 @@ fn index_page(api: &Api, options: &Options) -> Result<String, Error> {
         preamble: super::preamble_markdown(options),
         title: api.title.clone(),
         version: api.version.clone(),
-        packages: packages.into_iter().collect(),
+        packages: packages
+            .into_iter()
+            .map(|(name, operations)| Package { name, operations })
+            .collect(),
         schemas: schemas.into_iter().collect(),
         errors,
     }

@@ -26,7 +26,7 @@ pub fn emit(api: &Api, options: &Options) -> Result<Files, Error> {
     files.insert("Cargo.toml".into(), crate_files::cargo_toml(options)?);
     files.insert(
         "src/lib.rs".into(),
-        rust_file("src/lib.rs", options, crate_files::lib_items(api))?,
+        rust_file("src/lib.rs", options, crate_files::lib_items(api, options)?)?,
     );
     files.insert(
         "src/secret.rs".into(),

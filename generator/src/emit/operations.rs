@@ -281,8 +281,10 @@ fn operation_module(api: &Api, operation: &Operation) -> TokenStream {
         response_items(operation, &successes, &scope, legacy);
     let error_items = error_items(api, operation, &scope, legacy);
 
+    let deprecated = operation.docs.deprecated.then(|| quote! { #[deprecated] });
     quote! {
         #docs
+        #deprecated
         pub mod #module {
             /// Where the operation lives and what it needs.
             pub const OPERATION: crate::wire::OperationInfo = #info;

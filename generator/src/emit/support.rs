@@ -435,6 +435,8 @@ pub fn client_support(replaces_star_hosts: bool) -> TokenStream {
         //! let client = client.login("administrator@vsphere.local", "secret").await?;
         //! # let _ = client; Ok(()) }
         //! ```
+        // Deprecated operations are still callable; their methods carry the warning.
+        #![allow(deprecated)]
 
         use crate::wire::{Credentials, Unexpected};
         use std::fmt;
@@ -636,6 +638,8 @@ pub fn server_support() -> TokenStream {
         //! Server stubs (feature `server`): implement [`Api`] and serve
         //! [`router`]. Requests are authenticated, parsed and validated before
         //! [`Api`] sees them; every failure is answered with a vapi error body.
+        // Deprecated operations are still served.
+        #![allow(deprecated)]
 
         use crate::wire::{Credentials, OperationInfo};
         use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
