@@ -70,7 +70,8 @@ fn enum_values(api: &Api, ty: &TypeRef) -> Option<String> {
         return None;
     };
     match api.types.get(path).map(|def| &def.kind) {
-        Some(TypeKind::Enum(enumeration)) => {
+        // A long list is left to the enum's own page.
+        Some(TypeKind::Enum(enumeration)) if enumeration.values.len() <= 12 => {
             let values: Vec<String> = enumeration
                 .values
                 .iter()
@@ -194,7 +195,11 @@ impl Examples<'_> {
                     if !field.required && (!self.full || self.enters_cycle(&field.ty)) {
                         continue;
                     }
-                    let value = self.value(&field.ty);
+                    // An error's discriminator names that error, not the enum's first value.
+                    let value = match (&strukt.error_type, field.wire_name.as_str()) {
+                        (Some(error_type), "error_type") => Value::String(error_type.clone()),
+                        _ => self.value(&field.ty),
+                    };
                     object.insert(field.wire_name.clone(), value);
                 }
                 Value::Object(object)
@@ -241,7 +246,10 @@ fn examples_of(api: &Api, ty: &TypeRef) -> Vec<Example> {
 }
 
 fn since_text(docs: &Docs) -> String {
-    docs.since.clone().unwrap_or_else(|| "not stated".into())
+    docs.since.as_ref().map_or_else(
+        || "not stated in the spec".into(),
+        |since| format!("vSphere API {since}"),
+    )
 }
 
 fn privileges_text(docs: &Docs) -> String {
