@@ -554,7 +554,7 @@ impl Client {
             password: password.into(),
         });
         let session = basic
-            .cis_session_create(crate::operations::cis_session_create::Request {})
+            .cis_session_create(crate::operations::cis_session_create::Request::new())
             .await?;
         Ok(self.with_credentials(Credentials::SessionId(session)))
     }

@@ -501,6 +501,9 @@ pub trait Api: Send + Sync + 'static {
     /// Added in vSphere API 7.0.0.0.
     ///
     /// HTTP: `POST /api/session` (operation `Cis.Session_create`).
+    ///
+    /// Without an implementation it answers 500 (a vapi internal error):
+    /// an operation added to the spec does not break existing servers.
     fn cis_session_create(
         &self,
         principal: &Self::Principal,
@@ -510,7 +513,16 @@ pub trait Api: Send + Sync + 'static {
             crate::operations::cis_session_create::Response,
             crate::operations::cis_session_create::Error,
         >,
-    > + Send;
+    > + Send {
+        let _ = (principal, request);
+        async {
+            Err(crate::operations::cis_session_create::Error::Unexpected(
+                crate::wire::Unexpected::transport(
+                    "the operation is not implemented by this server",
+                ),
+            ))
+        }
+    }
 
     /// Creates a new update session.
     ///
@@ -522,6 +534,9 @@ pub trait Api: Send + Sync + 'static {
     /// Required privileges: `ContentLibrary.UpdateSession`.
     ///
     /// HTTP: `POST /api/content/library/item/update-session` (operation `Content.Library.Item.UpdateSession_create`).
+    ///
+    /// Without an implementation it answers 500 (a vapi internal error):
+    /// an operation added to the spec does not break existing servers.
     fn content_library_item_update_session_create(
         &self,
         principal: &Self::Principal,
@@ -531,7 +546,18 @@ pub trait Api: Send + Sync + 'static {
             crate::operations::content_library_item_update_session_create::Response,
             crate::operations::content_library_item_update_session_create::Error,
         >,
-    > + Send;
+    > + Send {
+        let _ = (principal, request);
+        async {
+            Err(
+                crate::operations::content_library_item_update_session_create::Error::Unexpected(
+                    crate::wire::Unexpected::transport(
+                        "the operation is not implemented by this server",
+                    ),
+                ),
+            )
+        }
+    }
 
     /// Creates a new update session (legacy `/rest` form).
     ///
@@ -544,6 +570,9 @@ pub trait Api: Send + Sync + 'static {
     /// Required privileges: `ContentLibrary.UpdateSession`.
     ///
     /// HTTP: `POST /rest/com/vmware/content/library/item/update-session` (operation `Content.Library.Item.UpdateSession_create_rest`, legacy `/rest` wire form).
+    ///
+    /// Without an implementation it answers 500 (a vapi internal error):
+    /// an operation added to the spec does not break existing servers.
     fn content_library_item_update_session_create_rest(
         &self,
         principal: &Self::Principal,
@@ -553,7 +582,18 @@ pub trait Api: Send + Sync + 'static {
             crate::operations::content_library_item_update_session_create_rest::Response,
             crate::operations::content_library_item_update_session_create_rest::Error,
         >,
-    > + Send;
+    > + Send {
+        let _ = (principal, request);
+        async {
+            Err(
+                crate::operations::content_library_item_update_session_create_rest::Error::Unexpected(
+                    crate::wire::Unexpected::transport(
+                        "the operation is not implemented by this server",
+                    ),
+                ),
+            )
+        }
+    }
 
     /// Creates a subscription of the published library.
     ///
@@ -565,6 +605,9 @@ pub trait Api: Send + Sync + 'static {
     /// Required privileges: `ContentLibrary.AddSubscription`.
     ///
     /// HTTP: `POST /api/content/library/{library}/subscriptions` (operation `Content.Library.Subscriptions_create`).
+    ///
+    /// Without an implementation it answers 500 (a vapi internal error):
+    /// an operation added to the spec does not break existing servers.
     fn content_library_subscriptions_create(
         &self,
         principal: &Self::Principal,
@@ -574,7 +617,18 @@ pub trait Api: Send + Sync + 'static {
             crate::operations::content_library_subscriptions_create::Response,
             crate::operations::content_library_subscriptions_create::Error,
         >,
-    > + Send;
+    > + Send {
+        let _ = (principal, request);
+        async {
+            Err(
+                crate::operations::content_library_subscriptions_create::Error::Unexpected(
+                    crate::wire::Unexpected::transport(
+                        "the operation is not implemented by this server",
+                    ),
+                ),
+            )
+        }
+    }
 
     /// Imports a new offline software depot.
     ///
@@ -587,6 +641,9 @@ pub trait Api: Send + Sync + 'static {
     /// Required privileges: `VcIntegrity.lifecycleSettings.Write`.
     ///
     /// HTTP: `POST /api/esx/settings/depots/offline?vmw-task=true` (operation `Esx.Settings.Depots.Offline_create$Task`).
+    ///
+    /// Without an implementation it answers 500 (a vapi internal error):
+    /// an operation added to the spec does not break existing servers.
     fn esx_settings_depots_offline_create_task(
         &self,
         principal: &Self::Principal,
@@ -596,7 +653,18 @@ pub trait Api: Send + Sync + 'static {
             crate::operations::esx_settings_depots_offline_create_task::Response,
             crate::operations::esx_settings_depots_offline_create_task::Error,
         >,
-    > + Send;
+    > + Send {
+        let _ = (principal, request);
+        async {
+            Err(
+                crate::operations::esx_settings_depots_offline_create_task::Error::Unexpected(
+                    crate::wire::Unexpected::transport(
+                        "the operation is not implemented by this server",
+                    ),
+                ),
+            )
+        }
+    }
 
     /// Creates a software draft.
     ///
@@ -608,6 +676,9 @@ pub trait Api: Send + Sync + 'static {
     /// Required privileges: `VcIntegrity.lifecycleSoftwareSpecification.Write`.
     ///
     /// HTTP: `POST /api/esx/settings/repository/software/drafts` (operation `Esx.Settings.Repository.Software.Drafts_create`).
+    ///
+    /// Without an implementation it answers 500 (a vapi internal error):
+    /// an operation added to the spec does not break existing servers.
     fn esx_settings_repository_software_drafts_create(
         &self,
         principal: &Self::Principal,
@@ -617,7 +688,18 @@ pub trait Api: Send + Sync + 'static {
             crate::operations::esx_settings_repository_software_drafts_create::Response,
             crate::operations::esx_settings_repository_software_drafts_create::Error,
         >,
-    > + Send;
+    > + Send {
+        let _ = (principal, request);
+        async {
+            Err(
+                crate::operations::esx_settings_repository_software_drafts_create::Error::Unexpected(
+                    crate::wire::Unexpected::transport(
+                        "the operation is not implemented by this server",
+                    ),
+                ),
+            )
+        }
+    }
 
     /// Starts a file transfer to or from the guest.
     ///
@@ -630,6 +712,9 @@ pub trait Api: Send + Sync + 'static {
     /// Required privileges: `VirtualMachine.GuestOperations.Modify`.
     ///
     /// HTTP: `POST /api/vcenter/vm/{vm}/guest/filesystem?action=create` (operation `Vcenter.Vm.Guest.Filesystem.Transfers_create`).
+    ///
+    /// Without an implementation it answers 500 (a vapi internal error):
+    /// an operation added to the spec does not break existing servers.
     fn vcenter_vm_guest_filesystem_transfers_create(
         &self,
         principal: &Self::Principal,
@@ -639,7 +724,18 @@ pub trait Api: Send + Sync + 'static {
             crate::operations::vcenter_vm_guest_filesystem_transfers_create::Response,
             crate::operations::vcenter_vm_guest_filesystem_transfers_create::Error,
         >,
-    > + Send;
+    > + Send {
+        let _ = (principal, request);
+        async {
+            Err(
+                crate::operations::vcenter_vm_guest_filesystem_transfers_create::Error::Unexpected(
+                    crate::wire::Unexpected::transport(
+                        "the operation is not implemented by this server",
+                    ),
+                ),
+            )
+        }
+    }
 }
 
 /// An axum router that serves `api`: every documented path, with unknown

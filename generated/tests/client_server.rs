@@ -14,6 +14,8 @@ use vsphere_api::operations::{
     esx_settings_repository_software_drafts_create as drafts,
     vcenter_vm_guest_filesystem_transfers_create as transfers,
 };
+use vsphere_api::types::content::library::item::UpdateSessionModel;
+use vsphere_api::types::esx::settings::depots::offline as depots_body;
 use vsphere_api::types::vapi::std::errors::ErrorType;
 use vsphere_api::types::vcenter::vm::guest::filesystem::ErrorReason;
 
@@ -21,22 +23,29 @@ fn from_json<T: serde::de::DeserializeOwned>(value: Value) -> T {
     serde_json::from_value(value).expect("test JSON matches the type")
 }
 
+fn draft_spec(
+    value: Value,
+) -> vsphere_api::types::esx::settings::repository::software::drafts::CreateSpec {
+    from_json(value)
+}
+
 fn vapi_error(error_type: &str) -> Value {
     json!({"error_type": error_type, "messages": [{"id": "test.fault", "default_message": "injected", "args": []}]})
 }
 
 fn depot_request(location: &str) -> depots::Request {
-    depots::Request {
-        body: from_json(json!({"source_type": "PULL", "location": location})),
-    }
+    depots::Request::new(from_json::<depots_body::CreateSpec>(
+        json!({"source_type": "PULL", "location": location}),
+    ))
 }
 
 fn subscription(library: &str, subscribed_library: Value) -> subscriptions::Request {
-    subscriptions::Request {
-        library: library.to_owned(),
-        client_token: None,
-        body: from_json(json!({"subscribed_library": subscribed_library})),
-    }
+    subscriptions::Request::new(
+        library,
+        from_json::<vsphere_api::types::content::library::subscriptions::CreateSpec>(
+            json!({"subscribed_library": subscribed_library}),
+        ),
+    )
 }
 
 fn create_new() -> Value {
@@ -51,13 +60,15 @@ fn transfer(vm: &str, path: &str, attributes: Option<Value>) -> transfers::Reque
     if let Some(attributes) = attributes {
         spec["attributes"] = attributes;
     }
-    transfers::Request {
-        vm: vm.to_owned(),
-        body: from_json(json!({
-            "credentials": {"interactive_session": false, "type": "USERNAME_PASSWORD", "user_name": "root", "password": "guest-pass"},
-            "spec": spec
-        })),
-    }
+    transfers::Request::new(
+        vm,
+        from_json::<vsphere_api::types::vcenter::vm::guest::filesystem::TransfersCreateBody>(
+            json!({
+                "credentials": {"interactive_session": false, "type": "USERNAME_PASSWORD", "user_name": "root", "password": "guest-pass"},
+                "spec": spec
+            }),
+        ),
+    )
 }
 
 #[tokio::test]
@@ -85,9 +96,7 @@ async fn session_login_and_its_errors() {
             session.as_str().into(),
         ));
     bearer
-        .esx_settings_repository_software_drafts_create(drafts::Request {
-            body: from_json(json!({})),
-        })
+        .esx_settings_repository_software_drafts_create(drafts::Request::new(draft_spec(json!({}))))
         .await
         .expect("bearer token accepted");
 
@@ -141,9 +150,9 @@ async fn offline_depot_import_is_a_task_and_a_second_import_already_exists() {
         }
         other => panic!("expected AlreadyExists, got {other:?}"),
     }
-    let push_without_file = depots::Request {
-        body: from_json(json!({"source_type": "PUSH"})),
-    };
+    let push_without_file = depots::Request::new(from_json::<depots_body::CreateSpec>(
+        json!({"source_type": "PUSH"}),
+    ));
     let error = client
         .esx_settings_depots_offline_create_task(push_without_file)
         .await
@@ -266,8 +275,8 @@ fn a_missing_error_type_is_decoded_by_status_only_when_unambiguous() {
 async fn software_draft_exists_unless_replaced() {
     let server = Running::start().await;
     let client = server.login(ADMIN).await;
-    let request = |delete: Option<bool>| drafts::Request {
-        body: from_json(json!({"delete_existing_draft": delete})),
+    let request = |delete: Option<bool>| {
+        drafts::Request::new(draft_spec(json!({"delete_existing_draft": delete})))
     };
     let first = client
         .esx_settings_repository_software_drafts_create(request(None))
@@ -330,9 +339,12 @@ async fn software_draft_exists_unless_replaced() {
 async fn update_session_current_form() {
     let server = Running::start().await;
     let client = server.login(ADMIN).await;
-    let request = |item: Option<&str>, token: Option<String>| update_session::Request {
-        client_token: token,
-        body: from_json(json!({"library_item_id": item})),
+    let request = |item: Option<&str>, token: Option<String>| {
+        let mut request = update_session::Request::new(from_json::<UpdateSessionModel>(
+            json!({"library_item_id": item}),
+        ));
+        request.client_token = token;
+        request
     };
     let token = vsphere_api::client::Client::new_client_token();
     let session = client
@@ -418,9 +430,10 @@ async fn update_session_current_form() {
 async fn update_session_legacy_rest_form_gives_the_same_types() {
     let server = Running::start().await;
     let client = server.login(ADMIN).await;
-    let request = |item: Option<&str>| update_session_rest::Request {
-        client_token: None,
-        create_spec: from_json(json!({"library_item_id": item})),
+    let request = |item: Option<&str>| {
+        update_session_rest::Request::new(from_json::<UpdateSessionModel>(
+            json!({"library_item_id": item}),
+        ))
     };
     let session: String = client
         .content_library_item_update_session_create_rest(request(Some("item-1")))

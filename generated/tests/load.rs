@@ -28,11 +28,7 @@ async fn two_thousand_subscriptions_from_64_tasks_all_land() {
         tasks.spawn(async move {
             let mut ids = Vec::with_capacity(count);
             for _ in 0..count {
-                let request = subscriptions::Request {
-                    library: "lib-published".into(),
-                    client_token: None,
-                    body: body.clone(),
-                };
+                let request = subscriptions::Request::new("lib-published", body.clone());
                 ids.push(client.content_library_subscriptions_create(request).await);
             }
             ids

@@ -212,20 +212,20 @@ impl Simulator {
 
 /// A localizable message with no parameters.
 fn message(id: &str, text: impl Into<String>) -> Vec<LocalizableMessage> {
-    vec![LocalizableMessage {
-        id: id.to_owned(),
-        default_message: text.into(),
-        ..Default::default()
-    }]
+    vec![LocalizableMessage::new(id, text, Vec::<String>::new())]
 }
 
 macro_rules! std_error {
     ($kind:ident, $id:expr, $text:expr) => {
-        std_errors::$kind {
-            messages: message($id, $text),
-            ..Default::default()
-        }
+        std_errors::$kind::new(message($id, $text))
     };
+}
+
+/// `error` with its `data` set: generated types are `#[non_exhaustive]`, so
+/// optional properties are set after `new`.
+fn with_data<E>(mut error: E, set: impl FnOnce(&mut E)) -> E {
+    set(&mut error);
+    error
 }
 
 /// The guest credentials must match the VM's guest user.
@@ -338,17 +338,15 @@ impl vsphere_api::server::Api for Simulator {
         };
         let mut state = self.lock();
         if let Some(depot) = state.depots.get(&key) {
-            return Err(Error::AlreadyExists(CreateAlreadyExists {
-                messages: message(
-                    "com.vmware.esx.settings.depots.offline.already_exists",
-                    format!("Depot {key} was already imported."),
-                ),
-                data: Some(CreateResult {
-                    depot: depot.clone(),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            }));
+            let messages = message(
+                "com.vmware.esx.settings.depots.offline.already_exists",
+                format!("Depot {key} was already imported."),
+            );
+            let data = CreateResult::new(depot.clone());
+            return Err(Error::AlreadyExists(with_data(
+                CreateAlreadyExists::new(messages),
+                |error| error.data = Some(data),
+            )));
         }
         let depot = state.next_id("depot");
         state.depots.insert(key, depot.clone());
@@ -407,29 +405,17 @@ impl vsphere_api::server::Api for Simulator {
         let item = request.body.library_item_id.clone();
         match self.create_update_session(item, request.client_token) {
             Ok(session) => Ok(session),
-            Err(UpdateSessionError::Invalid(messages)) => {
-                Err(Error::InvalidArgument(std_errors::InvalidArgument {
-                    messages,
-                    ..Default::default()
-                }))
-            }
-            Err(UpdateSessionError::Subscribed(messages)) => {
-                Err(Error::InvalidElementType(std_errors::InvalidElementType {
-                    messages,
-                    ..Default::default()
-                }))
-            }
+            Err(UpdateSessionError::Invalid(messages)) => Err(Error::InvalidArgument(
+                std_errors::InvalidArgument::new(messages),
+            )),
+            Err(UpdateSessionError::Subscribed(messages)) => Err(Error::InvalidElementType(
+                std_errors::InvalidElementType::new(messages),
+            )),
             Err(UpdateSessionError::NotFound(messages)) => {
-                Err(Error::NotFound(std_errors::NotFound {
-                    messages,
-                    ..Default::default()
-                }))
+                Err(Error::NotFound(std_errors::NotFound::new(messages)))
             }
             Err(UpdateSessionError::Busy(messages)) => {
-                Err(Error::ResourceBusy(std_errors::ResourceBusy {
-                    messages,
-                    ..Default::default()
-                }))
+                Err(Error::ResourceBusy(std_errors::ResourceBusy::new(messages)))
             }
         }
     }
@@ -454,29 +440,17 @@ impl vsphere_api::server::Api for Simulator {
         let item = request.create_spec.library_item_id.clone();
         match self.create_update_session(item, request.client_token) {
             Ok(session) => Ok(session),
-            Err(UpdateSessionError::Invalid(messages)) => {
-                Err(Error::InvalidArgument(std_errors::InvalidArgument {
-                    messages,
-                    ..Default::default()
-                }))
-            }
-            Err(UpdateSessionError::Subscribed(messages)) => {
-                Err(Error::InvalidElementType(std_errors::InvalidElementType {
-                    messages,
-                    ..Default::default()
-                }))
-            }
+            Err(UpdateSessionError::Invalid(messages)) => Err(Error::InvalidArgument(
+                std_errors::InvalidArgument::new(messages),
+            )),
+            Err(UpdateSessionError::Subscribed(messages)) => Err(Error::InvalidElementType(
+                std_errors::InvalidElementType::new(messages),
+            )),
             Err(UpdateSessionError::NotFound(messages)) => {
-                Err(Error::NotFound(std_errors::NotFound {
-                    messages,
-                    ..Default::default()
-                }))
+                Err(Error::NotFound(std_errors::NotFound::new(messages)))
             }
             Err(UpdateSessionError::Busy(messages)) => {
-                Err(Error::ResourceBusy(std_errors::ResourceBusy {
-                    messages,
-                    ..Default::default()
-                }))
+                Err(Error::ResourceBusy(std_errors::ResourceBusy::new(messages)))
             }
         }
     }
@@ -602,13 +576,12 @@ impl vsphere_api::server::Api for Simulator {
         use ops::vcenter_vm_guest_filesystem_transfers_create::Error;
         let mut state = self.lock();
         let Some(vm) = state.vms.get(&request.vm).cloned() else {
-            return Err(Error::NotFound(transfer_errors::CreateNotFound {
-                messages: message(
+            return Err(Error::NotFound(transfer_errors::CreateNotFound::new(
+                message(
                     "com.vmware.vcenter.vm.not_found",
                     format!("Virtual machine {} does not exist.", request.vm),
                 ),
-                ..Default::default()
-            }));
+            )));
         };
         if !vm.powered_on {
             return Err(Error::NotAllowedInCurrentState(std_error!(
@@ -632,36 +605,28 @@ impl vsphere_api::server::Api for Simulator {
             )));
         }
         let spec = request.body.spec;
-        let details = |reason: ErrorReason| FileErrorDetails {
-            reason,
-            file_path: spec.path.clone(),
-            additional_properties: Default::default(),
-        };
+        let details = |reason: ErrorReason| FileErrorDetails::new(reason, spec.path.clone());
         if spec.path.len() > MAX_GUEST_PATH {
-            return Err(Error::InvalidArgument(
-                transfer_errors::CreateInvalidArgument {
-                    messages: message(
-                        "com.vmware.vcenter.vm.guest.filesystem.path_too_long",
-                        "The path is too long.",
-                    ),
-                    data: Some(details(ErrorReason::PathTooLong)),
-                    ..Default::default()
-                },
-            ));
+            return Err(Error::InvalidArgument(with_data(
+                transfer_errors::CreateInvalidArgument::new(message(
+                    "com.vmware.vcenter.vm.guest.filesystem.path_too_long",
+                    "The path is too long.",
+                )),
+                |error| error.data = Some(details(ErrorReason::PathTooLong)),
+            )));
         }
         let exists = vm.files.contains(&spec.path);
         match &spec.attributes {
             // Into the guest: an existing file is kept unless `overwrite`.
             Some(attributes) => {
                 if exists && attributes.overwrite != Some(true) {
-                    return Err(Error::AlreadyExists(transfer_errors::CreateAlreadyExists {
-                        messages: message(
+                    return Err(Error::AlreadyExists(with_data(
+                        transfer_errors::CreateAlreadyExists::new(message(
                             "com.vmware.vcenter.vm.guest.filesystem.file_exists",
                             format!("{} exists.", spec.path),
-                        ),
-                        data: Some(details(ErrorReason::NotAFile)),
-                        ..Default::default()
-                    }));
+                        )),
+                        |error| error.data = Some(details(ErrorReason::NotAFile)),
+                    )));
                 }
                 if let Some(vm) = state.vms.get_mut(&request.vm) {
                     vm.files.insert(spec.path.clone());
@@ -669,14 +634,13 @@ impl vsphere_api::server::Api for Simulator {
             }
             // From the guest: the file must exist.
             None if !exists => {
-                return Err(Error::NotFound(transfer_errors::CreateNotFound {
-                    messages: message(
+                return Err(Error::NotFound(with_data(
+                    transfer_errors::CreateNotFound::new(message(
                         "com.vmware.vcenter.vm.guest.filesystem.file_not_found",
                         format!("{} does not exist.", spec.path),
-                    ),
-                    data: Some(details(ErrorReason::FileNotFound)),
-                    ..Default::default()
-                }));
+                    )),
+                    |error| error.data = Some(details(ErrorReason::FileNotFound)),
+                )));
             }
             None => {}
         }

@@ -73,7 +73,7 @@ pub fn client_module(api: &Api) -> Vec<TokenStream> {
                         password: impl Into<crate::SecretString>,
                     ) -> Result<Client, crate::operations::#op::Error> {
                         let basic = self.with_credentials(Credentials::Basic { user: user.into(), password: password.into() });
-                        let session = basic.#method(crate::operations::#op::Request {}).await?;
+                        let session = basic.#method(crate::operations::#op::Request::new()).await?;
                         Ok(self.with_credentials(Credentials::SessionId(#session)))
                     }
                 }

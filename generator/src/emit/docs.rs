@@ -545,43 +545,37 @@ fn rust_sample(
         format!("use vsphere_api::operations::{module} as op;"),
         String::new(),
     ];
-    let mut request = Vec::new();
+    // `Request::new` takes the required arguments; optional ones are set after.
+    let mut arguments = Vec::new();
     let legacy_body = operation.wire == Wire::LegacyRest && operation.body.is_some();
-    for field in fields {
+    for field in fields.iter().filter(|field| field.required) {
         let value = match field.location {
-            Some(_) if field.required => {
-                format!("\"{}\".into()", sample_parameter(&field.rust_name))
-            }
-            Some(_) => "None".into(),
-            None if legacy_body => {
-                let argument = body.and_then(|b| b.get(&field.wire_name));
-                match (argument, field.required) {
-                    (Some(value), true) => {
-                        format!("serde_json::from_value(serde_json::json!({value}))?")
-                    }
-                    (Some(value), false) => {
-                        format!("Some(serde_json::from_value(serde_json::json!({value}))?)")
-                    }
-                    (None, _) => "None".into(),
-                }
-            }
+            Some(_) => format!("\"{}\"", sample_parameter(&field.rust_name)),
             None => {
-                let value = body.map(ToString::to_string).unwrap_or_else(|| "{}".into());
-                if field.required {
-                    format!("serde_json::from_value(serde_json::json!({value}))?")
+                let json = if legacy_body {
+                    body.and_then(|b| b.get(&field.wire_name)).cloned()
                 } else {
-                    format!("Some(serde_json::from_value(serde_json::json!({value}))?)")
+                    body.cloned()
+                };
+                let json = json.map_or_else(|| "{}".to_owned(), |json| json.to_string());
+                match &field.ty {
+                    TypeRef::Named(path) => {
+                        format!(
+                            "serde_json::from_value::<vsphere_api::types::{path}>(serde_json::json!({json}))?"
+                        )
+                    }
+                    _ => format!("serde_json::json!({json})"),
                 }
             }
         };
-        request.push(format!("    {}: {value},", field.rust_name));
+        arguments.push(format!("    {value},"));
     }
-    if request.is_empty() {
-        lines.push("let request = op::Request {};".into());
+    if arguments.is_empty() {
+        lines.push("let request = op::Request::new();".into());
     } else {
-        lines.push("let request = op::Request {".into());
-        lines.extend(request);
-        lines.push("};".into());
+        lines.push("let request = op::Request::new(".into());
+        lines.extend(arguments);
+        lines.push(");".into());
     }
     lines.push(format!("match client.{method}(request).await {{"));
     lines.push("    Ok(response) => println!(\"{response:?}\"),".into());

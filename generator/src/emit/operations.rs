@@ -266,7 +266,8 @@ fn operation_module(api: &Api, operation: &Operation) -> TokenStream {
     let legacy = operation.wire == Wire::LegacyRest;
     let info = operation_info(operation);
 
-    let fields = request_fields(api, operation).into_iter().map(|field| {
+    let request_fields = request_fields(api, operation);
+    let fields = request_fields.iter().map(|field| {
         let name = ident(&field.rust_name);
         let docs = doc_lines(&field.docs);
         let mut ty = scope.ty(&field.ty);
@@ -275,6 +276,23 @@ fn operation_module(api: &Api, operation: &Operation) -> TokenStream {
         }
         quote! { #docs pub #name: #ty, }
     });
+    let parameters = request_fields.iter().filter(|f| f.required).map(|field| {
+        let name = ident(&field.rust_name);
+        let ty = scope.ty(&field.ty);
+        quote! { #name: impl Into<#ty> }
+    });
+    let initializers = request_fields.iter().map(|field| {
+        let name = ident(&field.rust_name);
+        if field.required {
+            quote! { #name: #name.into(), }
+        } else {
+            quote! { #name: None, }
+        }
+    });
+    let required_count = request_fields.iter().filter(|f| f.required).count();
+    // Without required arguments, `new()` and `default()` are the same call.
+    let default = (required_count == 0).then(|| quote! { Default, });
+    let many = (required_count > 7).then(|| quote! { #[allow(clippy::too_many_arguments)] });
 
     let successes = successes(operation);
     let (response_item, decode_response, encode_response) =
@@ -289,10 +307,21 @@ fn operation_module(api: &Api, operation: &Operation) -> TokenStream {
             /// Where the operation lives and what it needs.
             pub const OPERATION: crate::wire::OperationInfo = #info;
 
-            /// The arguments of a call.
-            #[derive(Clone, Debug, PartialEq)]
+            /// The arguments of a call. Build it with `new` (the required
+            /// arguments), then set optional ones; it is `#[non_exhaustive]`, so an
+            /// optional argument added by a later release is not a breaking change.
+            #[derive(Clone, Debug, #default PartialEq)]
+            #[non_exhaustive]
             pub struct Request {
                 #(#fields)*
+            }
+
+            impl Request {
+                /// A request with the required arguments and every optional one unset.
+                #many
+                pub fn new(#(#parameters),*) -> Self {
+                    Request { #(#initializers)* }
+                }
             }
 
             #response_item
@@ -416,6 +445,7 @@ fn response_items(
             quote! {
                 /// What a successful call returns, by status.
                 #[derive(Clone, Debug, PartialEq)]
+                #[non_exhaustive]
                 pub enum Response { #(#variants)* }
             },
             quote! {
@@ -498,8 +528,11 @@ fn error_items(api: &Api, operation: &Operation, scope: &Scope, legacy: bool) ->
 
     quote! {
         /// The errors the spec documents for this operation, any other vapi
-        /// error, and responses that are not vapi errors at all.
+        /// error, and responses that are not vapi errors at all. It is
+        /// `#[non_exhaustive]`: an error documented by a later release is not a
+        /// breaking change (until then it arrives as `Other`).
         #[derive(Clone, Debug, PartialEq)]
+        #[non_exhaustive]
         pub enum Error {
             #(#declarations)*
             /// A vapi error the spec does not document for this operation.

@@ -47,15 +47,26 @@ fn api_trait(api: &Api) -> TokenStream {
     let methods = api.operations.values().map(|operation| {
         let name = method_name(&operation.rust_name);
         let docs = doc_lines(&operation_docs(operation));
+        let module = ident(&operation.rust_name);
         quote! {
             #docs
+            ///
+            /// Without an implementation it answers 500 (a vapi internal error):
+            /// an operation added to the spec does not break existing servers.
             fn #name(
                 &self,
                 principal: &Self::Principal,
-                request: crate::operations::#name::Request,
+                request: crate::operations::#module::Request,
             ) -> impl ::std::future::Future<
-                Output = Result<crate::operations::#name::Response, crate::operations::#name::Error>,
-            > + Send;
+                Output = Result<crate::operations::#module::Response, crate::operations::#module::Error>,
+            > + Send {
+                let _ = (principal, request);
+                async {
+                    Err(crate::operations::#module::Error::Unexpected(crate::wire::Unexpected::transport(
+                        "the operation is not implemented by this server",
+                    )))
+                }
+            }
         }
     });
     quote! {

@@ -112,13 +112,74 @@ fn struct_item(
             pub #field_name: #map,
         }
     });
+    let constructor = constructor(name, strukt, scope);
     quote! {
         #docs
         #deprecated
+        ///
+        /// Build it with `new` (the required properties), then set optional ones:
+        /// it is `#[non_exhaustive]`, so a property added by a later release is
+        /// not a breaking change.
         #[derive(Clone, Debug, #default PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[non_exhaustive]
         pub struct #name {
             #(#fields)*
             #additional
+        }
+
+        #constructor
+    }
+}
+
+/// `new(required properties...)`: every optional property starts unset.
+fn constructor(name: &Ident, strukt: &Struct, scope: &Scope) -> TokenStream {
+    let takes = |field: &&Field| field.required && !field.nullable;
+    let parameters = strukt.fields.iter().filter(takes).map(|field| {
+        let name = ident(&field.rust_name);
+        let ty = scope.ty(&field.ty);
+        quote! { #name: impl ::std::convert::Into<#ty> }
+    });
+    let initializers = strukt.fields.iter().map(|field| {
+        let name = ident(&field.rust_name);
+        match (takes(&field), field.boxed) {
+            (true, true) => quote! { #name: ::std::boxed::Box::new(#name.into()), },
+            (true, false) => quote! { #name: #name.into(), },
+            (false, _) => quote! { #name: None, },
+        }
+    });
+    let additional = strukt.additional.as_ref().map(|_| {
+        let field_name = additional_field_name(strukt);
+        quote! { #field_name: ::std::default::Default::default(), }
+    });
+    let required: Vec<String> = strukt
+        .fields
+        .iter()
+        .filter(takes)
+        .map(|f| format!("`{}`", f.wire_name))
+        .collect();
+    let doc = if required.is_empty() {
+        " A value with every property unset.".to_owned()
+    } else {
+        format!(
+            " A value with the required properties ({}) and every optional one unset.",
+            required.join(", ")
+        )
+    };
+    let many = (required.len() > 7).then(|| quote! { #[allow(clippy::too_many_arguments)] });
+    // Setting a deprecated property to `None` is not a use worth warning about.
+    let deprecated = strukt
+        .fields
+        .iter()
+        .any(|field| field.docs.deprecated)
+        .then(|| quote! { #[allow(deprecated)] });
+    quote! {
+        impl #name {
+            #[doc = #doc]
+            #many
+            #deprecated
+            pub fn new(#(#parameters),*) -> Self {
+                #name { #(#initializers)* #additional }
+            }
         }
     }
 }
