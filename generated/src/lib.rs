@@ -44,5 +44,6 @@ pub mod wire;
 
 pub use secret::SecretString;
 
-/// The API release this crate was generated for (the spec's `info.version`).
+/// The vSphere API release this crate was generated for: the spec's
+/// `info.version`, or the older release chosen with `--api-version`.
 pub const API_VERSION: &str = "9.1.0.0";

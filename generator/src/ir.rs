@@ -16,10 +16,21 @@ pub struct Api {
     pub version: String,
     /// `info.description`.
     pub description: Option<String>,
+    /// The release the API was restricted to (`--api-version`), when it was:
+    /// the bindings then hold only what that release has.
+    pub release: Option<String>,
     /// Named types by Rust name (sorted, so output order never depends on the file's).
     pub types: BTreeMap<String, TypeDef>,
     /// Operations by Rust (snake_case) name.
     pub operations: BTreeMap<String, Operation>,
+}
+
+impl Api {
+    /// The release the bindings are for: the target release when restricted,
+    /// else the one the spec describes.
+    pub fn api_version(&self) -> &str {
+        self.release.as_deref().unwrap_or(&self.version)
+    }
 }
 
 /// Documentation and metadata shared by types, fields, values and operations.

@@ -6,11 +6,13 @@
 //! (see the `xtask` crate), so a failure anywhere writes nothing.
 
 pub mod diagnostics;
+pub mod diff;
 pub mod emit;
 pub mod ir;
 pub mod load;
 pub mod lower;
 pub mod naming;
+pub mod release;
 
 pub use diagnostics::{Error, Location, Warning};
 pub use emit::Files;
@@ -27,6 +29,9 @@ pub struct Options {
     /// Whether a reference that resolves to nothing degrades to free-form JSON
     /// with a warning instead of failing (for vendor files with broken `$ref`s).
     pub lenient: bool,
+    /// Generate only what this release has (see [`release::restrict`]);
+    /// `None` for everything the spec describes.
+    pub release: Option<release::Release>,
 }
 
 /// Everything a generation run produced.
@@ -39,10 +44,25 @@ pub struct Generated {
 
 /// Runs the whole pipeline on the text of a spec.
 pub fn generate(spec_text: &str, options: &Options) -> Result<Generated, Error> {
+    let (api, warnings) = lower_spec(spec_text, options)?;
+    let files = emit::emit(&api, options)?;
+    Ok(Generated { files, warnings })
+}
+
+/// The first half of the pipeline: the spec's text as the IR that would be
+/// emitted (restricted to `options.release` when set), with warnings.
+pub fn lower_spec(spec_text: &str, options: &Options) -> Result<(ir::Api, Vec<Warning>), Error> {
     let loaded = load::load(&options.spec_name, spec_text)?;
     let lowered = lower::lower(&options.spec_name, &loaded.openapi, options.lenient)?;
-    let files = emit::emit(&lowered.api, options)?;
     let mut warnings = loaded.warnings;
     warnings.extend(lowered.warnings);
-    Ok(Generated { files, warnings })
+    let api = match &options.release {
+        Some(target) => {
+            let (api, left_out) = release::restrict(&options.spec_name, lowered.api, target)?;
+            warnings.extend(left_out);
+            api
+        }
+        None => lowered.api,
+    };
+    Ok((api, warnings))
 }

@@ -53,6 +53,7 @@ pub fn lower(source_name: &str, openapi: &OpenAPI, lenient: bool) -> Result<Lowe
             title: openapi.info.title.clone(),
             version: openapi.info.version.clone(),
             description: openapi.info.description.clone(),
+            release: None,
             types: lowering.types,
             operations,
         },

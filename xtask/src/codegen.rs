@@ -4,6 +4,7 @@ use anyhow::{Context, Result, bail};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use vapigen::release::Release;
 use vapigen::{Files, Options};
 
 /// Directories of the output crate that belong to the generator: a file there
@@ -30,6 +31,8 @@ pub struct Request {
     pub crate_name: String,
     /// Degrade unresolvable references to free-form JSON instead of failing.
     pub lenient: bool,
+    /// Generate only what this release has; `None` for the whole spec.
+    pub api_version: Option<Release>,
 }
 
 impl Request {
@@ -41,6 +44,7 @@ impl Request {
             out: root.join("generated"),
             crate_name: "vsphere-api".into(),
             lenient: false,
+            api_version: None,
         }
     }
 }
@@ -71,6 +75,7 @@ pub fn plan(request: &Request) -> Result<Plan> {
         spec_name,
         standalone,
         lenient: request.lenient,
+        release: request.api_version.clone(),
     };
     let generated = vapigen::generate(&text, &options)?;
     let mut plan = Plan {

@@ -3,7 +3,9 @@
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use vapigen::release::Release;
 use xtask::codegen::{self, Request};
+use xtask::diff;
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "vapigen project tasks")]
@@ -32,7 +34,32 @@ enum Command {
         /// warning, instead of failing (VMware's own files have such references).
         #[arg(long)]
         lenient: bool,
+        /// Generate only what this vSphere release has (e.g. 7.0.3.0), by the
+        /// spec's since-versions [default: everything the spec describes].
+        #[arg(long, value_parser = parse_release)]
+        api_version: Option<Release>,
     },
+    /// Report what changed between two specs and what it does to the generated
+    /// crate (breaking, additive or none, with the reason).
+    Diff {
+        /// The old spec: a path, or `REV:PATH` as git has it (`origin/main:spec/vsphere.yaml`).
+        old: String,
+        /// The new spec, likewise.
+        new: String,
+        /// How to print the report.
+        #[arg(long, value_enum, default_value = "markdown")]
+        format: diff::Format,
+        /// Exit non-zero when any change is breaking (for CI).
+        #[arg(long)]
+        deny_breaking: bool,
+        /// Turn references that resolve to nothing into free-form JSON.
+        #[arg(long)]
+        lenient: bool,
+    },
+}
+
+fn parse_release(text: &str) -> Result<Release, String> {
+    Release::parse(text).ok_or_else(|| format!("`{text}` is not a release number like 7.0.3.0"))
 }
 
 fn main() -> ExitCode {
@@ -44,6 +71,7 @@ fn main() -> ExitCode {
             out,
             crate_name,
             lenient,
+            api_version,
         } => {
             let default = Request::checked_in();
             let request = Request {
@@ -51,9 +79,26 @@ fn main() -> ExitCode {
                 out: out.unwrap_or(default.out),
                 crate_name,
                 lenient,
+                api_version,
             };
             codegen::run(&request, check)
         }
+        Command::Diff {
+            old,
+            new,
+            format,
+            deny_breaking,
+            lenient,
+        } => diff::run(&old, &new, lenient).and_then(|report| {
+            print!("{}", diff::render(&report, format)?);
+            if deny_breaking && report.is_breaking() {
+                anyhow::bail!(
+                    "{} breaking change(s)",
+                    report.count(vapigen::diff::Impact::Breaking)
+                );
+            }
+            Ok(())
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

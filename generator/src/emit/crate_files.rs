@@ -34,6 +34,8 @@ pub fn cargo_toml(options: &Options) -> Result<String, Error> {
 struct CrateDoc<'a> {
     title: String,
     version: &'a str,
+    /// The release the spec describes, when the crate is restricted to an older one.
+    restricted_from: Option<&'a str>,
     first_paragraph: String,
     has_operations: bool,
     spec_name: &'a str,
@@ -49,7 +51,8 @@ pub fn lib_items(api: &Api, options: &Options) -> Result<Vec<TokenStream>, Error
         .unwrap_or_default();
     let crate_doc = CrateDoc {
         title: sanitize(&api.title),
-        version: &api.version,
+        version: api.api_version(),
+        restricted_from: api.release.as_ref().map(|_| api.version.as_str()),
         first_paragraph,
         has_operations: !api.operations.is_empty(),
         spec_name: &options.spec_name,
@@ -66,7 +69,7 @@ pub fn lib_items(api: &Api, options: &Options) -> Result<Vec<TokenStream>, Error
             format!(" {line}")
         }
     });
-    let version = &api.version;
+    let version = api.api_version();
     let has_operations = !api.operations.is_empty();
     let client = has_operations.then(|| quote! { #[cfg(feature = "client")] pub mod client; });
     let server = has_operations.then(|| quote! { #[cfg(feature = "server")] pub mod server; });
@@ -84,7 +87,8 @@ pub fn lib_items(api: &Api, options: &Options) -> Result<Vec<TokenStream>, Error
         },
         quote! { pub use secret::SecretString; },
         quote! {
-            /// The API release this crate was generated for (the spec's `info.version`).
+            /// The vSphere API release this crate was generated for: the spec's
+            /// `info.version`, or the older release chosen with `--api-version`.
             pub const API_VERSION: &str = #version;
         },
     ])

@@ -688,6 +688,9 @@ struct IndexPage {
     preamble: String,
     title: String,
     version: String,
+    /// Whether `--api-version` left out what later releases added.
+    restricted: bool,
+    spec_version: String,
     packages: Vec<Package>,
     schemas: Vec<(String, Vec<(String, String)>)>,
     errors: Vec<(String, String, String)>,
@@ -832,7 +835,9 @@ fn index_page(api: &Api, options: &Options) -> Result<String, Error> {
     IndexPage {
         preamble: super::preamble_markdown(options),
         title: api.title.clone(),
-        version: api.version.clone(),
+        version: api.api_version().to_owned(),
+        restricted: api.release.is_some(),
+        spec_version: api.version.clone(),
         packages: packages
             .into_iter()
             .map(|(name, operations)| Package { name, operations })

@@ -107,7 +107,15 @@ pub fn request_fields(api: &Api, operation: &Operation) -> Vec<RequestField> {
     fields
 }
 
-fn location_name(location: ParameterLocation) -> &'static str {
+impl RequestField {
+    /// Its type in `Request`: `Option` unless required (`Request::new` takes it then).
+    pub fn rust_type(&self, scope: &Scope) -> TokenStream {
+        let ty = scope.ty(&self.ty);
+        if self.required { ty } else { scope.option(ty) }
+    }
+}
+
+pub fn location_name(location: ParameterLocation) -> &'static str {
     match location {
         ParameterLocation::Path => "path",
         ParameterLocation::Query => "query",
@@ -270,10 +278,7 @@ fn operation_module(api: &Api, operation: &Operation) -> TokenStream {
     let fields = request_fields.iter().map(|field| {
         let name = ident(&field.rust_name);
         let docs = doc_lines(&field.docs);
-        let mut ty = scope.ty(&field.ty);
-        if !field.required {
-            ty = scope.option(ty);
-        }
+        let ty = field.rust_type(&scope);
         quote! { #docs pub #name: #ty, }
     });
     let parameters = request_fields.iter().filter(|f| f.required).map(|field| {

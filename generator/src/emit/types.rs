@@ -133,7 +133,7 @@ fn struct_item(
 
 /// `new(required properties...)`: every optional property starts unset.
 fn constructor(name: &Ident, strukt: &Struct, scope: &Scope) -> TokenStream {
-    let takes = |field: &&Field| field.required && !field.nullable;
+    let takes = |field: &&Field| constructor_takes(field);
     let parameters = strukt.fields.iter().filter(takes).map(|field| {
         let name = ident(&field.rust_name);
         let ty = scope.ty(&field.ty);
@@ -213,7 +213,7 @@ fn round_trip_fn(api: &Api) -> TokenStream {
 
 /// The structs that can derive `Default`: every field is optional or of a type
 /// with a default (enums have none). Found as a fixed point, since structs nest.
-fn types_with_default(api: &Api) -> BTreeSet<String> {
+pub fn types_with_default(api: &Api) -> BTreeSet<String> {
     let mut defaults = BTreeSet::new();
     loop {
         let before = defaults.len();
@@ -251,15 +251,29 @@ fn additional_field_name(strukt: &Struct) -> Ident {
     ident(&name)
 }
 
+/// The Rust type of a struct field: `Option` unless it must be present and non-null.
+pub fn field_type(field: &Field, scope: &Scope) -> TokenStream {
+    let mut ty = scope.ty(&field.ty);
+    if field.boxed {
+        ty = scope.boxed(ty);
+    }
+    if !field.required || field.nullable {
+        ty = scope.option(ty);
+    }
+    ty
+}
+
+/// Whether the struct's `new` takes the field as an argument (else it starts `None`).
+pub fn constructor_takes(field: &Field) -> bool {
+    field.required && !field.nullable
+}
+
 fn field_tokens(field: &Field, scope: &Scope) -> TokenStream {
     let fallback = format!("The `{}` property.", field.wire_name);
     let docs = doc_attrs(&field.docs, &fallback);
     let deprecated = field.docs.deprecated.then(|| quote! { #[deprecated] });
     let name = ident(&field.rust_name);
-    let mut ty = scope.ty(&field.ty);
-    if field.boxed {
-        ty = scope.boxed(ty);
-    }
+    let ty = field_type(field, scope);
     let mut serde_args = Vec::new();
     if field.rust_name != field.wire_name {
         let wire = &field.wire_name;
@@ -270,9 +284,6 @@ fn field_tokens(field: &Field, scope: &Scope) -> TokenStream {
         // Absent stays absent on the way back out.
         let is_none = scope.option_is_none();
         serde_args.push(quote! { default, skip_serializing_if = #is_none });
-        ty = scope.option(ty);
-    } else if field.nullable {
-        ty = scope.option(ty);
     }
     if is_map {
         // Maps travel as objects (`/api`) or key/value lists (legacy `/rest`).

@@ -37,6 +37,7 @@ pub fn generate(path: &Path, lenient: bool) -> Result<Generated, vapigen::Error>
         ),
         standalone: true,
         lenient,
+        release: None,
     };
     vapigen::generate(&text, &options)
 }
