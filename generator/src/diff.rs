@@ -312,7 +312,7 @@ impl Differ<'_> {
                             Impact::None,
                             "parameter moved",
                             what(b),
-                            Some(arrow(&what(a), &what(b))),
+                            Some(arrow(&moved_from(a), &moved_from(b))),
                             "wire only: the client and the router follow it",
                         );
                     }
@@ -476,7 +476,7 @@ impl Differ<'_> {
                         .collect::<BTreeMap<_, _>>()
                 };
                 let (old_fields, new_fields) = (by_wire(&a.fields), by_wire(&b.fields));
-                let rust = &after.rust_name;
+                let rust = &format!("types::{}", after.rust_name);
                 for wire in union(old_fields.keys(), new_fields.keys()) {
                     let where_ = format!("{subject} property `{wire}`");
                     match (old_fields.get(wire), new_fields.get(wire)) {
@@ -494,12 +494,16 @@ impl Differ<'_> {
                             None,
                             &format!("`{rust}::new` takes one more argument"),
                         ),
-                        (None, Some(_)) => self.push(
+                        (None, Some(field)) => self.push(
                             Impact::Additive,
-                            "optional property added",
+                            if field.required {
+                                "nullable required property added"
+                            } else {
+                                "optional property added"
+                            },
                             where_,
                             None,
-                            &format!("`{rust}` is `#[non_exhaustive]` and `new` leaves it unset"),
+                            &format!("`{rust}` is `#[non_exhaustive]` and `new` leaves it `None`"),
                         ),
                         (Some(old_field), Some(new_field)) => {
                             self.field(&where_, rust, old_field, new_field)
@@ -542,7 +546,7 @@ impl Differ<'_> {
                         .collect::<BTreeMap<_, _>>()
                 };
                 let (old_values, new_values) = (by_wire(a), by_wire(b));
-                let rust = &after.rust_name;
+                let rust = &format!("types::{}", after.rust_name);
                 for wire in union(old_values.keys(), new_values.keys()) {
                     let where_ = format!("{subject} value `{wire}`");
                     match (old_values.get(wire), new_values.get(wire)) {
@@ -694,6 +698,11 @@ impl Differ<'_> {
             );
         }
     }
+}
+
+/// Where a `Request` field travels, for a "moved" line.
+fn moved_from(field: &RequestField) -> String {
+    field.location.map_or("body", location_name).to_owned()
 }
 
 fn operation_subject(operation: &Operation) -> String {

@@ -1,12 +1,12 @@
 //! Generated crates must compile, not only match snapshots: every good fixture,
-//! and VMware's real vCenter and ESX specs (generality and scale), are generated
+//! the curated spec restricted to older releases, and VMware's real vCenter and
+//! ESX specs (generality and scale), are generated
 //! into one scratch workspace and `cargo check`ed together, with the client and
 //! server features on.
 
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn real_specs() -> Vec<PathBuf> {
     let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/specs");
@@ -16,31 +16,26 @@ fn real_specs() -> Vec<PathBuf> {
         .collect()
 }
 
-fn write_crate(root: &Path, name: &str, files: &vapigen::Files) -> String {
-    let dir = root.join(name);
-    for (relative, contents) in files {
-        let path = dir.join(relative);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("create dir");
-        // Members of the scratch workspace, so drop each crate's own `[workspace]`.
-        let contents = if relative == "Cargo.toml" {
-            contents.replace("\n[workspace]", "\n")
-        } else {
-            contents.clone()
-        };
-        std::fs::write(&path, contents).expect("write");
-    }
-    name.to_owned()
-}
-
 #[test]
 fn fixture_and_real_spec_crates_compile() {
-    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("compile-check");
-    let _ = std::fs::remove_dir_all(&root);
-    std::fs::create_dir_all(&root).expect("scratch dir");
-    let mut members = Vec::new();
+    let mut scratch = common::Scratch::new("compile-check");
     for path in common::fixtures("good") {
         let generated = common::generate(&path, false).expect("fixture generates");
-        members.push(write_crate(&root, &common::stem(&path), &generated.files));
+        scratch.add_generated(&common::stem(&path), &generated.files);
+    }
+    // The curated spec as older releases have it (`--api-version`).
+    let curated = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/vsphere.yaml");
+    for release in ["6.7.2", "7.0.3.0"] {
+        let text = std::fs::read_to_string(&curated).expect("read spec/vsphere.yaml");
+        let options = vapigen::Options {
+            crate_name: format!("curated-{}", release.replace('.', "-")),
+            spec_name: "spec/vsphere.yaml".into(),
+            standalone: true,
+            lenient: false,
+            release: vapigen::release::Release::parse(release),
+        };
+        let generated = vapigen::generate(&text, &options).expect("curated spec restricts");
+        scratch.add_generated(&options.crate_name, &generated.files);
     }
     for path in real_specs() {
         assert!(
@@ -55,42 +50,11 @@ fn fixture_and_real_spec_crates_compile() {
             "{}: suspiciously small output",
             path.display()
         );
-        members.push(write_crate(&root, &common::stem(&path), &generated.files));
+        scratch.add_generated(&common::stem(&path), &generated.files);
     }
-    let manifest = format!(
-        "[workspace]\nresolver = \"3\"\nmembers = [{}]\n",
-        members
-            .iter()
-            .map(|m| format!("\"{m}\""))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    std::fs::write(root.join("Cargo.toml"), manifest).expect("workspace manifest");
-    // Pin the dependency versions this repository already uses.
-    let lock = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.lock");
-    std::fs::copy(&lock, root.join("Cargo.lock")).expect("copy Cargo.lock");
-
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(cargo)
-        .args([
-            "check",
-            "--workspace",
-            "--all-features",
-            "--quiet",
-            "--message-format",
-            "short",
-        ])
-        .current_dir(&root)
-        // A target directory of its own: the outer cargo holds the lock on ours.
-        .env("CARGO_TARGET_DIR", root.join("target"))
-        .env("RUSTFLAGS", "-D warnings")
-        .output()
-        .expect("run cargo check");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "generated crates do not compile:\n{stderr}"
-    );
+    scratch.finish();
+    let (success, stderr) = scratch.check(&["--workspace", "--all-features"], "-D warnings");
+    assert!(success, "generated crates do not compile:\n{stderr}");
 }
 
 #[test]

@@ -41,3 +41,96 @@ pub fn generate(path: &Path, lenient: bool) -> Result<Generated, vapigen::Error>
     };
     vapigen::generate(&text, &options)
 }
+
+/// A scratch cargo workspace of generated and hand-written crates under the
+/// test target directory. Its own target directory sits beside it and survives
+/// between runs, so only changed crates rebuild.
+#[allow(dead_code)] // each test binary uses a part of `common`
+pub struct Scratch {
+    root: PathBuf,
+    target: PathBuf,
+    members: Vec<String>,
+}
+
+#[allow(dead_code)]
+impl Scratch {
+    /// An empty workspace named `name` (what a previous run left is removed).
+    pub fn new(name: &str) -> Scratch {
+        let base = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        let root = base.join(name);
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).expect("scratch dir");
+        Scratch {
+            root,
+            target: base.join(format!("{name}-target")),
+            members: Vec::new(),
+        }
+    }
+
+    /// Adds a generated crate as member `name`.
+    pub fn add_generated(&mut self, name: &str, files: &vapigen::Files) {
+        for (relative, contents) in files {
+            // Members of the scratch workspace, so drop each crate's own `[workspace]`.
+            let contents = if relative == "Cargo.toml" {
+                contents.replace("\n[workspace]", "\n")
+            } else {
+                contents.clone()
+            };
+            self.write(&format!("{name}/{relative}"), &contents);
+        }
+        self.members.push(name.to_owned());
+    }
+
+    /// Adds a library crate `name` whose `lib.rs` is `source`, depending on
+    /// the member `api_crate` under the name `api`.
+    pub fn add_user(&mut self, name: &str, api_crate: &str, package: &str, source: &str) {
+        let manifest = format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+             [dependencies]\napi = {{ package = \"{package}\", path = \"../{api_crate}\" }}\n"
+        );
+        self.write(&format!("{name}/Cargo.toml"), &manifest);
+        self.write(&format!("{name}/src/lib.rs"), source);
+        self.members.push(name.to_owned());
+    }
+
+    fn write(&self, relative: &str, contents: &str) {
+        let path = self.root.join(relative);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("create dir");
+        std::fs::write(&path, contents).expect("write");
+    }
+
+    /// Writes the workspace manifest and the repository's `Cargo.lock` (to
+    /// pin the dependency versions this repository already uses).
+    pub fn finish(&self) {
+        let manifest = format!(
+            "[workspace]\nresolver = \"3\"\nmembers = [{}]\n",
+            self.members
+                .iter()
+                .map(|m| format!("\"{m}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        self.write("Cargo.toml", &manifest);
+        let lock = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.lock");
+        std::fs::copy(&lock, self.root.join("Cargo.lock")).expect("copy Cargo.lock");
+    }
+
+    /// `cargo check` with the given arguments: success and stderr.
+    pub fn check(&self, args: &[&str], rustflags: &str) -> (bool, String) {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let output = std::process::Command::new(cargo)
+            .arg("check")
+            .args(args)
+            .args(["--quiet", "--message-format", "short"])
+            .current_dir(&self.root)
+            // A target directory of its own: the outer cargo holds the lock on ours.
+            .env("CARGO_TARGET_DIR", &self.target)
+            .env("RUSTFLAGS", rustflags)
+            .output()
+            .expect("run cargo check");
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    }
+}
