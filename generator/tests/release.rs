@@ -143,8 +143,7 @@ components:
         release: Release::parse("7.0.3.0"),
     };
     let error = vapigen::lower_spec(spec, &options)
-        .err()
-        .expect("fails")
+        .expect_err("fails")
         .to_string();
     assert_eq!(
         error,
