@@ -1,5 +1,8 @@
 //! Helpers shared by the generator's integration tests.
 
+// Each test binary compiles this module and uses only a part of it.
+#![allow(dead_code)]
+
 use std::path::{Path, PathBuf};
 use vapigen::{Generated, Options};
 
@@ -45,14 +48,12 @@ pub fn generate(path: &Path, lenient: bool) -> Result<Generated, vapigen::Error>
 /// A scratch cargo workspace of generated and hand-written crates under the
 /// test target directory. Its own target directory sits beside it and survives
 /// between runs, so only changed crates rebuild.
-#[allow(dead_code)] // each test binary uses a part of `common`
 pub struct Scratch {
     root: PathBuf,
     target: PathBuf,
     members: Vec<String>,
 }
 
-#[allow(dead_code)]
 impl Scratch {
     /// An empty workspace named `name` (what a previous run left is removed).
     pub fn new(name: &str) -> Scratch {
