@@ -115,6 +115,7 @@ impl RequestField {
     }
 }
 
+/// How a location is named in docs and reports (`query`).
 pub fn location_name(location: ParameterLocation) -> &'static str {
     match location {
         ParameterLocation::Path => "path",
