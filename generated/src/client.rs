@@ -187,7 +187,7 @@ impl Client {
         let mut response = builder
             .send()
             .await
-            .map_err(|error| Unexpected::transport(error.to_string()))?;
+            .map_err(|error| Unexpected::transport(error_chain(&error)))?;
         let status = response.status().as_u16();
         let headers: Vec<(String, String)> = response
             .headers()
@@ -199,6 +199,18 @@ impl Client {
                 )
             })
             .collect();
+        if let Some(length) = response.content_length() {
+            if length > MAX_RESPONSE_BYTES as u64 {
+                return Err(Unexpected {
+                    status: Some(status),
+                    headers,
+                    body: Vec::new(),
+                    message: format!(
+                        "response body larger than {MAX_RESPONSE_BYTES} bytes (Content-Length {length})"
+                    ),
+                });
+            }
+        }
         let mut body = Vec::new();
         loop {
             match response.chunk().await {
@@ -217,12 +229,29 @@ impl Client {
                         status: Some(status),
                         headers,
                         body,
-                        message: error.to_string(),
+                        message: error_chain(&error),
                     });
                 }
             }
         }
     }
+}
+
+/// An error with its causes, `: `-separated: reqwest's own message
+/// ("error decoding response body") leaves out why (a timeout, a
+/// connection reset, bad chunked encoding).
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    message
 }
 
 /// Characters escaped in a path segment: everything but unreserved ones.
