@@ -24,10 +24,18 @@ pub fn load(source_name: &str, text: &str) -> Result<Loaded, Error> {
     repair_refs(&mut document, &mut warnings);
     let openapi =
         serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(document).map_err(|error| {
+            let mut pointer = path_to_pointer(error.path());
+            let message = error.into_inner().to_string();
+            // serde names the object a required field is missing from; the
+            // pointer names the field itself (`/info`, not the root).
+            if let Some(field) = missing_field(&message) {
+                pointer.push('/');
+                pointer.push_str(&escape_pointer_segment(field));
+            }
             Error::Invalid {
                 source_name: source_name.to_owned(),
-                location: Location::pointer(path_to_pointer(error.path())),
-                message: error.into_inner().to_string(),
+                location: Location::pointer(pointer),
+                message,
             }
         })?;
     Ok(Loaded { openapi, warnings })
@@ -110,6 +118,14 @@ fn looks_like_schema(map: &serde_json::Map<String, Value>) -> bool {
     .any(|key| map.contains_key(*key))
         && !map.contains_key("in")
         && !map.contains_key("content")
+}
+
+/// The field of serde's "missing field `name`" message.
+fn missing_field(message: &str) -> Option<&str> {
+    message
+        .strip_prefix("missing field `")?
+        .split_once('`')
+        .map(|(field, _)| field)
 }
 
 fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
