@@ -84,6 +84,7 @@ impl ClientBuilder {
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
             .danger_accept_invalid_certs(self.accept_invalid_certs)
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|error| BuildError(error.to_string()))?;
         Ok(Client {
@@ -313,8 +314,8 @@ impl Client {
             Some(Err(message)) => Err(op::Error::Unexpected(crate::wire::Unexpected {
                 status: Some(status),
                 headers,
-                body,
-                message,
+                body: Vec::new(),
+                message: format!("{message} (body withheld: it may hold a secret)"),
             })),
             None => Err(op::Error::decode(status, headers, body)),
         }

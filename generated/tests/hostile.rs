@@ -122,6 +122,18 @@ fn unexpected(result: Result<session::Response, session::Error>) -> Unexpected {
     }
 }
 
+/// A call whose success is a plain string (a URL), so a body that fails to
+/// decode is kept in the error.
+async fn upload(base_url: &str) -> Unexpected {
+    match client(base_url)
+        .vcenter_vm_guest_filesystem_transfers_create(transfer())
+        .await
+    {
+        Err(transfers::Error::Unexpected(unexpected)) => unexpected,
+        other => panic!("expected Error::Unexpected, got {other:?}"),
+    }
+}
+
 fn header<'a>(unexpected: &'a Unexpected, name: &str) -> Option<&'a str> {
     unexpected
         .headers
@@ -132,11 +144,34 @@ fn header<'a>(unexpected: &'a Unexpected, name: &str) -> Option<&'a str> {
 
 #[tokio::test]
 async fn truncated_json_on_success_is_unexpected_with_the_bytes_kept() {
-    let url = canned(http("201 Created", &[JSON], br#""session-i"#)).await;
+    let url = canned(http("201 Created", &[JSON], br#""https://host/x"#)).await;
+    let error = upload(&url).await;
+    assert_eq!(error.status, Some(201));
+    assert_eq!(error.body, br#""https://host/x"#);
+    assert!(error.message.contains("EOF"), "{}", error.message);
+}
+
+#[tokio::test]
+async fn a_session_id_that_does_not_decode_is_not_kept_in_the_error() {
+    // The legacy form's envelope where the `/api` form's bare string belongs:
+    // the token is real, and the error (whose Debug prints the body) must not carry it.
+    let url = canned(http(
+        "201 Created",
+        &[JSON],
+        br#"{"value": "a1b2c3-session-token"}"#,
+    ))
+    .await;
     let error = unexpected(login(&url).await);
     assert_eq!(error.status, Some(201));
-    assert_eq!(error.body, br#""session-i"#);
-    assert!(error.message.contains("EOF"), "{}", error.message);
+    assert!(error.body.is_empty());
+    assert!(
+        error
+            .message
+            .ends_with("(body withheld: it may hold a secret)"),
+        "{}",
+        error.message
+    );
+    assert!(!format!("{error:?} {error}").contains("a1b2c3"));
 }
 
 #[tokio::test]
@@ -248,7 +283,7 @@ async fn an_error_body_of_the_wrong_shape_is_unexpected_naming_the_mismatch() {
 #[tokio::test]
 async fn non_utf8_bodies_and_headers_do_not_break_decoding() {
     let url = canned(http("201 Created", &[JSON], b"\"\xff\xfe\"")).await;
-    let error = unexpected(login(&url).await);
+    let error = upload(&url).await;
     assert_eq!(error.status, Some(201));
     assert_eq!(error.body, b"\"\xff\xfe\"");
     assert!(error.message.contains("unicode"), "{}", error.message);
@@ -417,7 +452,7 @@ async fn a_content_length_over_the_cap_is_refused_before_reading() {
 async fn deeply_nested_json_is_an_error_not_a_stack_overflow() {
     let deep = "[".repeat(100_000);
     let url = canned(http("201 Created", &[JSON], deep.as_bytes())).await;
-    let error = unexpected(login(&url).await);
+    let error = upload(&url).await;
     assert_eq!(error.status, Some(201));
     assert_eq!(error.body.len(), 100_000);
     assert!(error.message.contains("invalid type"), "{}", error.message);
@@ -527,4 +562,45 @@ async fn legacy_rest_bodies_without_their_envelope_are_unexpected() {
             other => panic!("{status_line} {body:?}: expected Unexpected, got {other:?}"),
         }
     }
+}
+
+#[tokio::test]
+async fn a_redirect_is_not_followed_with_the_session_id() {
+    // Where the redirect points: records whatever reaches it.
+    let leaked = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let record = leaked.clone();
+    let elsewhere = serve(move |mut stream| {
+        let record = record.clone();
+        async move {
+            let head = read_request(&mut stream).await;
+            record.lock().expect("lock").push(head);
+            let _ = stream
+                .write_all(&http("201 Created", &[JSON], br#""https://elsewhere/x""#))
+                .await;
+        }
+    })
+    .await;
+    let redirect = format!("Location: {elsewhere}/steal");
+    let url = canned(http("307 Temporary Redirect", &[&redirect], b"")).await;
+    let client = client(&url).with_credentials(vsphere_api::wire::Credentials::SessionId(
+        vsphere_api::SecretString::new("secret-session"),
+    ));
+    let result = client
+        .vcenter_vm_guest_filesystem_transfers_create(transfer())
+        .await;
+    match result {
+        Err(transfers::Error::Unexpected(error)) => {
+            assert_eq!(error.status, Some(307));
+            assert_eq!(
+                header(&error, "location"),
+                Some(format!("{elsewhere}/steal").as_str())
+            );
+        }
+        other => panic!("expected Unexpected 307, got {other:?}"),
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(
+        leaked.lock().expect("lock").is_empty(),
+        "the redirect was followed"
+    );
 }

@@ -508,6 +508,10 @@ pub fn client_support(replaces_star_hosts: bool) -> TokenStream {
                     .timeout(self.timeout)
                     .connect_timeout(self.connect_timeout)
                     .danger_accept_invalid_certs(self.accept_invalid_certs)
+                    // The API does not redirect; following one would send the
+                    // `vmware-api-session-id` header (which reqwest does not know
+                    // to strip) to whatever host a proxy or attacker names.
+                    .redirect(reqwest::redirect::Policy::none())
                     .build()
                     .map_err(|error| BuildError(error.to_string()))?;
                 Ok(Client { http, base, credentials: self.credentials })
