@@ -200,17 +200,18 @@ impl Client {
                 )
             })
             .collect();
-        if let Some(length) = response.content_length() {
-            if length > MAX_RESPONSE_BYTES as u64 {
-                return Err(Unexpected {
-                    status: Some(status),
-                    headers,
-                    body: Vec::new(),
-                    message: format!(
-                        "response body larger than {MAX_RESPONSE_BYTES} bytes (Content-Length {length})"
-                    ),
-                });
-            }
+        if let Some(length) = response
+            .content_length()
+            .filter(|length| *length > MAX_RESPONSE_BYTES as u64)
+        {
+            return Err(Unexpected {
+                status: Some(status),
+                headers,
+                body: Vec::new(),
+                message: format!(
+                    "response body larger than {MAX_RESPONSE_BYTES} bytes (Content-Length {length})"
+                ),
+            });
         }
         let mut body = Vec::new();
         loop {

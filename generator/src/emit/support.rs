@@ -603,15 +603,13 @@ pub fn client_support(replaces_star_hosts: bool) -> TokenStream {
                     .map(|(name, value)| (name.to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
                     .collect();
                 // A body announced larger than the cap is refused before any of it is read.
-                if let Some(length) = response.content_length() {
-                    if length > MAX_RESPONSE_BYTES as u64 {
-                        return Err(Unexpected {
-                            status: Some(status),
-                            headers,
-                            body: Vec::new(),
-                            message: format!("response body larger than {MAX_RESPONSE_BYTES} bytes (Content-Length {length})"),
-                        });
-                    }
+                if let Some(length) = response.content_length().filter(|length| *length > MAX_RESPONSE_BYTES as u64) {
+                    return Err(Unexpected {
+                        status: Some(status),
+                        headers,
+                        body: Vec::new(),
+                        message: format!("response body larger than {MAX_RESPONSE_BYTES} bytes (Content-Length {length})"),
+                    });
                 }
                 let mut body = Vec::new();
                 loop {
