@@ -222,8 +222,8 @@ async fn html_with_a_success_status_is_unexpected() {
 
 #[tokio::test]
 async fn the_body_decides_not_the_content_type() {
-    // vCenter's proxies have been seen to mislabel bodies; the client reads the
-    // JSON it is given whatever the label says, and the documented error wins.
+    // The client reads the body whatever its label says (a JSON error behind a
+    // proxy that relabels it is still that error); non-JSON is Unexpected.
     let body = json!({"error_type": "UNAUTHENTICATED", "messages": []}).to_string();
     let url = canned(http(
         "401 Unauthorized",
