@@ -43,10 +43,41 @@ fn parse_yaml(source_name: &str, text: &str) -> Result<Value, Error> {
         source_name: source_name.to_owned(),
         location: Location {
             pointer: String::new(),
-            line_column: error.location().map(|at| (at.line(), at.column())),
+            // serde_yaml gives no place for a second document: point at its start.
+            line_column: error
+                .location()
+                .map(|at| (at.line(), at.column()))
+                .or_else(|| second_document(text).map(|line| (line, 1))),
         },
         message: error.to_string(),
     })
+}
+
+/// The line (1-based) where a second YAML document starts, when that is the
+/// error: the shortest prefix of whole lines that already holds two documents,
+/// found by bisection (only on this error path, so a few parses are cheap).
+fn second_document(text: &str) -> Option<usize> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let two_documents = |count: usize| {
+        matches!(
+            serde_yaml::from_str::<Value>(&lines[..count].concat()),
+            Err(error) if error.location().is_none() && error.to_string().contains("more than one document")
+        )
+    };
+    if !two_documents(lines.len()) {
+        return None;
+    }
+    // Invariant: `high` lines hold two documents, `low` lines do not.
+    let (mut low, mut high) = (0, lines.len());
+    while high - low > 1 {
+        let middle = low + (high - low) / 2;
+        if two_documents(middle) {
+            high = middle;
+        } else {
+            low = middle;
+        }
+    }
+    Some(high)
 }
 
 fn check_version(source_name: &str, document: &Value) -> Result<(), Error> {

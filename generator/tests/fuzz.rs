@@ -129,9 +129,7 @@ fn located(error: &Error) -> Result<(), &'static str> {
         |location: &Location| !location.pointer.is_empty() || location.line_column.is_some();
     match error {
         Error::Syntax { location, .. } => {
-            // A syntax error is found by the parser, which gives a line
-            // (or, for a problem of the whole document, the root).
-            if location.line_column.is_some() || location.pointer.is_empty() {
+            if location.line_column.is_some() {
                 Ok(())
             } else {
                 Err("syntax error without a line")
