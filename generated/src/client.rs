@@ -84,6 +84,7 @@ impl ClientBuilder {
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
             .danger_accept_invalid_certs(self.accept_invalid_certs)
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|error| BuildError(error.to_string()))?;
         Ok(Client {
@@ -187,7 +188,7 @@ impl Client {
         let mut response = builder
             .send()
             .await
-            .map_err(|error| Unexpected::transport(error.to_string()))?;
+            .map_err(|error| Unexpected::transport(error_chain(&error)))?;
         let status = response.status().as_u16();
         let headers: Vec<(String, String)> = response
             .headers()
@@ -199,6 +200,19 @@ impl Client {
                 )
             })
             .collect();
+        if let Some(length) = response
+            .content_length()
+            .filter(|length| *length > MAX_RESPONSE_BYTES as u64)
+        {
+            return Err(Unexpected {
+                status: Some(status),
+                headers,
+                body: Vec::new(),
+                message: format!(
+                    "response body larger than {MAX_RESPONSE_BYTES} bytes (Content-Length {length})"
+                ),
+            });
+        }
         let mut body = Vec::new();
         loop {
             match response.chunk().await {
@@ -217,12 +231,29 @@ impl Client {
                         status: Some(status),
                         headers,
                         body,
-                        message: error.to_string(),
+                        message: error_chain(&error),
                     });
                 }
             }
         }
     }
+}
+
+/// An error with its causes, `: `-separated: reqwest's own message
+/// ("error decoding response body") leaves out why (a timeout, a
+/// connection reset, bad chunked encoding).
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    message
 }
 
 /// Characters escaped in a path segment: everything but unreserved ones.
@@ -284,8 +315,8 @@ impl Client {
             Some(Err(message)) => Err(op::Error::Unexpected(crate::wire::Unexpected {
                 status: Some(status),
                 headers,
-                body,
-                message,
+                body: Vec::new(),
+                message: format!("{message} (body withheld: it may hold a secret)"),
             })),
             None => Err(op::Error::decode(status, headers, body)),
         }

@@ -510,6 +510,10 @@ pub mod content_library_item_update_session_create_rest {
         InvalidArgument(crate::types::vapi::std::errors::InvalidArgument),
         /// HTTP 400 `INVALID_ELEMENT_TYPE`: The item belongs to a subscribed library.
         InvalidElementType(crate::types::vapi::std::errors::InvalidElementType),
+        /// HTTP 401 `UNAUTHENTICATED`: The caller is not authenticated.
+        Unauthenticated(crate::types::vapi::std::errors::Unauthenticated),
+        /// HTTP 403 `UNAUTHORIZED`: The caller lacks the required privilege on the item.
+        Unauthorized(crate::types::vapi::std::errors::Unauthorized),
         /// HTTP 404 `NOT_FOUND`: The library item does not exist.
         NotFound(crate::types::vapi::std::errors::NotFound),
         /// HTTP 500 `RESOURCE_BUSY`: Another update session is already open on the item.
@@ -531,6 +535,8 @@ pub mod content_library_item_update_session_create_rest {
             match self {
                 Self::InvalidArgument(_) => 400,
                 Self::InvalidElementType(_) => 400,
+                Self::Unauthenticated(_) => 401,
+                Self::Unauthorized(_) => 403,
                 Self::NotFound(_) => 404,
                 Self::ResourceBusy(_) => 500,
                 Self::Other { status, .. } => *status,
@@ -558,6 +564,14 @@ pub mod content_library_item_update_session_create_rest {
                     crate::wire::decode_error_value(error_type.as_deref(), value)
                         .map(Self::InvalidElementType)
                 }
+                (Some("UNAUTHENTICATED"), _) => {
+                    crate::wire::decode_error_value(error_type.as_deref(), value)
+                        .map(Self::Unauthenticated)
+                }
+                (Some("UNAUTHORIZED"), _) => {
+                    crate::wire::decode_error_value(error_type.as_deref(), value)
+                        .map(Self::Unauthorized)
+                }
                 (Some("NOT_FOUND"), _) => {
                     crate::wire::decode_error_value(error_type.as_deref(), value)
                         .map(Self::NotFound)
@@ -566,6 +580,10 @@ pub mod content_library_item_update_session_create_rest {
                     crate::wire::decode_error_value(error_type.as_deref(), value)
                         .map(Self::ResourceBusy)
                 }
+                (None, 401) => crate::wire::decode_error_value(error_type.as_deref(), value)
+                    .map(Self::Unauthenticated),
+                (None, 403) => crate::wire::decode_error_value(error_type.as_deref(), value)
+                    .map(Self::Unauthorized),
                 (None, 404) => crate::wire::decode_error_value(error_type.as_deref(), value)
                     .map(Self::NotFound),
                 (None, 500) => crate::wire::decode_error_value(error_type.as_deref(), value)
@@ -591,6 +609,12 @@ pub mod content_library_item_update_session_create_rest {
                 }
                 Self::InvalidElementType(error) => {
                     crate::wire::encode_error(Some("INVALID_ELEMENT_TYPE"), error, true)
+                }
+                Self::Unauthenticated(error) => {
+                    crate::wire::encode_error(Some("UNAUTHENTICATED"), error, true)
+                }
+                Self::Unauthorized(error) => {
+                    crate::wire::encode_error(Some("UNAUTHORIZED"), error, true)
                 }
                 Self::NotFound(error) => crate::wire::encode_error(Some("NOT_FOUND"), error, true),
                 Self::ResourceBusy(error) => {
@@ -619,6 +643,22 @@ pub mod content_library_item_update_session_create_rest {
                     write!(
                         f,
                         "INVALID_ELEMENT_TYPE (HTTP {}): {}",
+                        self.status(),
+                        crate::wire::first_message(error)
+                    )
+                }
+                Self::Unauthenticated(error) => {
+                    write!(
+                        f,
+                        "UNAUTHENTICATED (HTTP {}): {}",
+                        self.status(),
+                        crate::wire::first_message(error)
+                    )
+                }
+                Self::Unauthorized(error) => {
+                    write!(
+                        f,
+                        "UNAUTHORIZED (HTTP {}): {}",
                         self.status(),
                         crate::wire::first_message(error)
                     )

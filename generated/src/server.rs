@@ -1780,6 +1780,60 @@ impl Validate for crate::types::rest::vapi::std::errors::ResourceBusyType {
     }
 }
 
+impl Validate for crate::types::rest::vapi::std::errors::Unauthenticated {
+    fn validate(&self, location: &str, violations: &mut Violations) {
+        {
+            let value = &self.type_;
+            Validate::validate(value, &child(location, "type"), violations);
+        }
+        {
+            let value = &self.value;
+            Validate::validate(value, &child(location, "value"), violations);
+        }
+    }
+}
+
+impl Validate for crate::types::rest::vapi::std::errors::UnauthenticatedType {
+    fn validate(&self, location: &str, violations: &mut Violations) {
+        if let Self::Unknown(value) = self {
+            violations.push(
+                location,
+                format!(
+                    "unknown value `{value}`; expected one of: {}",
+                    "com.vmware.vapi.std.errors.unauthenticated"
+                ),
+            );
+        }
+    }
+}
+
+impl Validate for crate::types::rest::vapi::std::errors::Unauthorized {
+    fn validate(&self, location: &str, violations: &mut Violations) {
+        {
+            let value = &self.type_;
+            Validate::validate(value, &child(location, "type"), violations);
+        }
+        {
+            let value = &self.value;
+            Validate::validate(value, &child(location, "value"), violations);
+        }
+    }
+}
+
+impl Validate for crate::types::rest::vapi::std::errors::UnauthorizedType {
+    fn validate(&self, location: &str, violations: &mut Violations) {
+        if let Self::Unknown(value) = self {
+            violations.push(
+                location,
+                format!(
+                    "unknown value `{value}`; expected one of: {}",
+                    "com.vmware.vapi.std.errors.unauthorized"
+                ),
+            );
+        }
+    }
+}
+
 impl Validate for crate::types::vapi::std::LocalizableMessage {
     fn validate(&self, location: &str, violations: &mut Violations) {
         {

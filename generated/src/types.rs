@@ -115,6 +115,18 @@ pub fn round_trip(
         "rest::vapi::std::errors::ResourceBusyType" => {
             through::<rest::vapi::std::errors::ResourceBusyType>(value)
         }
+        "rest::vapi::std::errors::Unauthenticated" => {
+            through::<rest::vapi::std::errors::Unauthenticated>(value)
+        }
+        "rest::vapi::std::errors::UnauthenticatedType" => {
+            through::<rest::vapi::std::errors::UnauthenticatedType>(value)
+        }
+        "rest::vapi::std::errors::Unauthorized" => {
+            through::<rest::vapi::std::errors::Unauthorized>(value)
+        }
+        "rest::vapi::std::errors::UnauthorizedType" => {
+            through::<rest::vapi::std::errors::UnauthorizedType>(value)
+        }
         "vapi::std::LocalizableMessage" => through::<vapi::std::LocalizableMessage>(value),
         "vapi::std::LocalizationParam" => through::<vapi::std::LocalizationParam>(value),
         "vapi::std::NestedLocalizableMessage" => {
@@ -2005,6 +2017,216 @@ pub mod rest {
                 }
 
                 impl<'de> ::serde::Deserialize<'de> for ResourceBusyType {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+                    }
+                }
+
+                /// The legacy `/rest` wire form of Unauthenticated.
+                ///
+                /// Spec name: `Rest.Vapi.Std.Errors.Unauthenticated`.
+                ///
+                /// Build it with `new` (the required properties), then set optional ones:
+                /// it is `#[non_exhaustive]`, so a property added by a later release is
+                /// not a breaking change.
+                #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                #[non_exhaustive]
+                pub struct Unauthenticated {
+                    /// The error's type name.
+                    #[serde(rename = "type")]
+                    pub type_: UnauthenticatedType,
+                    /// The `Unauthenticated` error indicates that the caller could not be authenticated (no or wrong credentials, or an expired session).
+                    pub value: crate::types::vapi::std::errors::Unauthenticated,
+                    /// Properties the spec does not list (for instance, added by a newer
+                    /// server); kept so that they survive a round trip.
+                    #[serde(flatten)]
+                    pub additional_properties:
+                        ::std::collections::BTreeMap<String, serde_json::Value>,
+                }
+
+                impl Unauthenticated {
+                    /// A value with the required properties (`type`, `value`) and every optional one unset.
+                    pub fn new(
+                        type_: impl ::std::convert::Into<UnauthenticatedType>,
+                        value: impl ::std::convert::Into<
+                            crate::types::vapi::std::errors::Unauthenticated,
+                        >,
+                    ) -> Self {
+                        Unauthenticated {
+                            type_: type_.into(),
+                            value: value.into(),
+                            additional_properties: ::std::default::Default::default(),
+                        }
+                    }
+                }
+
+                /// The error's type name.
+                ///
+                /// The enumeration is open: a value this version does not know is kept in
+                /// `Unknown` and serialized back unchanged.
+                #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+                #[non_exhaustive]
+                pub enum UnauthenticatedType {
+                    /// `com.vmware.vapi.std.errors.unauthenticated`
+                    ComVmwareVapiStdErrorsUnauthenticated,
+                    /// A value not known to this version of the bindings, as sent.
+                    Unknown(String),
+                }
+
+                impl UnauthenticatedType {
+                    /// The value as it travels on the wire.
+                    pub fn as_str(&self) -> &str {
+                        match self {
+                            Self::ComVmwareVapiStdErrorsUnauthenticated => {
+                                "com.vmware.vapi.std.errors.unauthenticated"
+                            }
+                            Self::Unknown(value) => value,
+                        }
+                    }
+                }
+
+                impl ::std::convert::From<&str> for UnauthenticatedType {
+                    fn from(value: &str) -> Self {
+                        match value {
+                            "com.vmware.vapi.std.errors.unauthenticated" => {
+                                Self::ComVmwareVapiStdErrorsUnauthenticated
+                            }
+                            other => Self::Unknown(other.to_owned()),
+                        }
+                    }
+                }
+
+                impl ::std::convert::From<String> for UnauthenticatedType {
+                    fn from(value: String) -> Self {
+                        match Self::from(value.as_str()) {
+                            Self::Unknown(_) => Self::Unknown(value),
+                            known => known,
+                        }
+                    }
+                }
+
+                impl ::std::fmt::Display for UnauthenticatedType {
+                    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(self.as_str())
+                    }
+                }
+
+                impl ::serde::Serialize for UnauthenticatedType {
+                    fn serialize<S: ::serde::Serializer>(
+                        &self,
+                        serializer: S,
+                    ) -> ::std::result::Result<S::Ok, S::Error> {
+                        serializer.serialize_str(self.as_str())
+                    }
+                }
+
+                impl<'de> ::serde::Deserialize<'de> for UnauthenticatedType {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+                    }
+                }
+
+                /// The legacy `/rest` wire form of Unauthorized.
+                ///
+                /// Spec name: `Rest.Vapi.Std.Errors.Unauthorized`.
+                ///
+                /// Build it with `new` (the required properties), then set optional ones:
+                /// it is `#[non_exhaustive]`, so a property added by a later release is
+                /// not a breaking change.
+                #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                #[non_exhaustive]
+                pub struct Unauthorized {
+                    /// The error's type name.
+                    #[serde(rename = "type")]
+                    pub type_: UnauthorizedType,
+                    /// The `Unauthorized` error indicates that the caller is not allowed to perform the operation (lacks a privilege).
+                    pub value: crate::types::vapi::std::errors::Unauthorized,
+                    /// Properties the spec does not list (for instance, added by a newer
+                    /// server); kept so that they survive a round trip.
+                    #[serde(flatten)]
+                    pub additional_properties:
+                        ::std::collections::BTreeMap<String, serde_json::Value>,
+                }
+
+                impl Unauthorized {
+                    /// A value with the required properties (`type`, `value`) and every optional one unset.
+                    pub fn new(
+                        type_: impl ::std::convert::Into<UnauthorizedType>,
+                        value: impl ::std::convert::Into<crate::types::vapi::std::errors::Unauthorized>,
+                    ) -> Self {
+                        Unauthorized {
+                            type_: type_.into(),
+                            value: value.into(),
+                            additional_properties: ::std::default::Default::default(),
+                        }
+                    }
+                }
+
+                /// The error's type name.
+                ///
+                /// The enumeration is open: a value this version does not know is kept in
+                /// `Unknown` and serialized back unchanged.
+                #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+                #[non_exhaustive]
+                pub enum UnauthorizedType {
+                    /// `com.vmware.vapi.std.errors.unauthorized`
+                    ComVmwareVapiStdErrorsUnauthorized,
+                    /// A value not known to this version of the bindings, as sent.
+                    Unknown(String),
+                }
+
+                impl UnauthorizedType {
+                    /// The value as it travels on the wire.
+                    pub fn as_str(&self) -> &str {
+                        match self {
+                            Self::ComVmwareVapiStdErrorsUnauthorized => {
+                                "com.vmware.vapi.std.errors.unauthorized"
+                            }
+                            Self::Unknown(value) => value,
+                        }
+                    }
+                }
+
+                impl ::std::convert::From<&str> for UnauthorizedType {
+                    fn from(value: &str) -> Self {
+                        match value {
+                            "com.vmware.vapi.std.errors.unauthorized" => {
+                                Self::ComVmwareVapiStdErrorsUnauthorized
+                            }
+                            other => Self::Unknown(other.to_owned()),
+                        }
+                    }
+                }
+
+                impl ::std::convert::From<String> for UnauthorizedType {
+                    fn from(value: String) -> Self {
+                        match Self::from(value.as_str()) {
+                            Self::Unknown(_) => Self::Unknown(value),
+                            known => known,
+                        }
+                    }
+                }
+
+                impl ::std::fmt::Display for UnauthorizedType {
+                    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(self.as_str())
+                    }
+                }
+
+                impl ::serde::Serialize for UnauthorizedType {
+                    fn serialize<S: ::serde::Serializer>(
+                        &self,
+                        serializer: S,
+                    ) -> ::std::result::Result<S::Ok, S::Error> {
+                        serializer.serialize_str(self.as_str())
+                    }
+                }
+
+                impl<'de> ::serde::Deserialize<'de> for UnauthorizedType {
                     fn deserialize<D: ::serde::Deserializer<'de>>(
                         deserializer: D,
                     ) -> ::std::result::Result<Self, D::Error> {

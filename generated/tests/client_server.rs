@@ -474,6 +474,50 @@ async fn update_session_legacy_rest_form_gives_the_same_types() {
     }
 }
 
+/// Regression (schemathesis): the legacy form answered 401 and 403, which its
+/// spec did not document, so the client could only call them `Other`.
+#[tokio::test]
+async fn legacy_rest_form_authentication_errors_are_typed() {
+    let server = Running::start().await;
+    let request = || {
+        update_session_rest::Request::new(from_json::<UpdateSessionModel>(
+            json!({"library_item_id": "item-1"}),
+        ))
+    };
+    let error = server
+        .anonymous()
+        .with_credentials(vsphere_api::wire::Credentials::SessionId(
+            vsphere_api::SecretString::new("forged"),
+        ))
+        .content_library_item_update_session_create_rest(request())
+        .await
+        .expect_err("a forged session is refused");
+    match error {
+        update_session_rest::Error::Unauthenticated(error) => {
+            assert_eq!(error.error_type, Some(ErrorType::Unauthenticated));
+        }
+        other => panic!("expected Unauthenticated, got {other:?}"),
+    }
+    let error = server
+        .login(READONLY)
+        .await
+        .content_library_item_update_session_create_rest(request())
+        .await
+        .expect_err("no privilege");
+    match error {
+        update_session_rest::Error::Unauthorized(error) => {
+            assert_eq!(error.error_type, Some(ErrorType::Unauthorized));
+            assert!(
+                error.messages[0]
+                    .default_message
+                    .contains("ContentLibrary.UpdateSession"),
+                "{error:?}"
+            );
+        }
+        other => panic!("expected Unauthorized, got {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn library_subscription_and_each_of_its_errors() {
     let server = Running::start().await;

@@ -297,3 +297,34 @@ async fn legacy_rest_form_on_the_wire() {
         answer.body
     );
 }
+
+/// Regression (schemathesis): the legacy form's 401 and 403 are documented
+/// and sent in its `{type, value}` envelope.
+#[tokio::test]
+async fn legacy_rest_form_refuses_unauthenticated_and_unprivileged_callers() {
+    let server = Running::start().await;
+    let path = "/rest/com/vmware/content/library/item/update-session";
+    let body = json!({"create_spec": {"library_item_id": "item-1"}}).to_string();
+    let response = reqwest::Client::new()
+        .post(format!("{}{path}", server.base_url))
+        .header("vmware-api-session-id", "forged")
+        .header("Content-Type", "application/json")
+        .body(body.clone())
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(response.status().as_u16(), 401);
+    let answer: Value = serde_json::from_str(&response.text().await.expect("body")).expect("JSON");
+    assert_eq!(
+        answer["type"], "com.vmware.vapi.std.errors.unauthenticated",
+        "{answer}"
+    );
+    assert!(answer["value"]["messages"].is_array(), "{answer}");
+    let answer = send(&server, path, Some(READONLY), body).await;
+    assert_eq!(answer.status, 403, "{}", answer.body);
+    assert_eq!(
+        answer.body["type"], "com.vmware.vapi.std.errors.unauthorized",
+        "{}",
+        answer.body
+    );
+}

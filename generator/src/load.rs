@@ -22,14 +22,18 @@ pub fn load(source_name: &str, text: &str) -> Result<Loaded, Error> {
     let mut warnings = Vec::new();
     normalise(&mut document, &mut String::new(), &mut warnings);
     repair_refs(&mut document, &mut warnings);
-    let openapi =
-        serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(document).map_err(|error| {
-            Error::Invalid {
+    let openapi = match deserialize_at::<openapiv3::OpenAPI>(&document, "") {
+        Ok(openapi) => openapi,
+        Err((pointer, message)) => {
+            let (pointer, message) =
+                refine_in_paths(&document, &pointer).unwrap_or((pointer, message));
+            return Err(Error::Invalid {
                 source_name: source_name.to_owned(),
-                location: Location::pointer(path_to_pointer(error.path())),
-                message: error.into_inner().to_string(),
-            }
-        })?;
+                location: Location::pointer(pointer),
+                message,
+            });
+        }
+    };
     Ok(Loaded { openapi, warnings })
 }
 
@@ -39,10 +43,41 @@ fn parse_yaml(source_name: &str, text: &str) -> Result<Value, Error> {
         source_name: source_name.to_owned(),
         location: Location {
             pointer: String::new(),
-            line_column: error.location().map(|at| (at.line(), at.column())),
+            // serde_yaml gives no place for a second document: point at its start.
+            line_column: error
+                .location()
+                .map(|at| (at.line(), at.column()))
+                .or_else(|| second_document(text).map(|line| (line, 1))),
         },
         message: error.to_string(),
     })
+}
+
+/// The line (1-based) where a second YAML document starts, when that is the
+/// error: the shortest prefix of whole lines that already holds two documents,
+/// found by bisection (only on this error path, so a few parses are cheap).
+fn second_document(text: &str) -> Option<usize> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let two_documents = |count: usize| {
+        matches!(
+            serde_yaml::from_str::<Value>(&lines[..count].concat()),
+            Err(error) if error.location().is_none() && error.to_string().contains("more than one document")
+        )
+    };
+    if !two_documents(lines.len()) {
+        return None;
+    }
+    // Invariant: `high` lines hold two documents, `low` lines do not.
+    let (mut low, mut high) = (0, lines.len());
+    while high - low > 1 {
+        let middle = low + (high - low) / 2;
+        if two_documents(middle) {
+            high = middle;
+        } else {
+            low = middle;
+        }
+    }
+    Some(high)
 }
 
 fn check_version(source_name: &str, document: &Value) -> Result<(), Error> {
@@ -110,6 +145,94 @@ fn looks_like_schema(map: &serde_json::Map<String, Value>) -> bool {
     .any(|key| map.contains_key(*key))
         && !map.contains_key("in")
         && !map.contains_key("content")
+}
+
+/// Reads `value` (found at `pointer`) as a `T`; an error comes with the
+/// pointer where it happened and its message.
+fn deserialize_at<T: serde::de::DeserializeOwned>(
+    value: &Value,
+    pointer: &str,
+) -> Result<T, (String, String)> {
+    serde_path_to_error::deserialize::<_, T>(value.clone()).map_err(|error| {
+        let mut pointer = format!("{pointer}{}", path_to_pointer(error.path()));
+        let message = error.into_inner().to_string();
+        // serde names the object a required field is missing from; the
+        // pointer names the field itself (`/info`, not the root).
+        if let Some(field) = missing_field(&message) {
+            pointer.push('/');
+            pointer.push_str(&escape_pointer_segment(field));
+        }
+        (pointer, message)
+    })
+}
+
+/// openapiv3 reads path items and operations through `#[serde(flatten)]`,
+/// which hides where inside them a problem is (the error names only
+/// `/paths`). This reads them piece by piece and returns the first failure
+/// with its own, deeper pointer.
+fn refine_in_paths(document: &Value, pointer: &str) -> Option<(String, String)> {
+    use openapiv3::{Operation, Parameter, PathItem, ReferenceOr, RequestBody, Response};
+    if pointer != "/paths" && !pointer.starts_with("/paths/") {
+        return None;
+    }
+    const METHODS: [&str; 8] = [
+        "get", "put", "post", "delete", "options", "head", "patch", "trace",
+    ];
+    let deeper = |found: (String, String)| (found.0.len() > pointer.len()).then_some(found);
+    // `x-` members are extensions, read as free-form JSON.
+    let extension = |key: &String| key.starts_with("x-");
+    for (key, item) in document.get("paths")?.as_object()? {
+        if extension(key) {
+            continue;
+        }
+        let item_at = format!("/paths/{}", escape_pointer_segment(key));
+        let Err(item_error) = deserialize_at::<ReferenceOr<PathItem>>(item, &item_at) else {
+            continue;
+        };
+        for method in METHODS {
+            let Some(operation) = item.get(method) else {
+                continue;
+            };
+            let at = format!("{item_at}/{method}");
+            let Err(operation_error) = deserialize_at::<Operation>(operation, &at) else {
+                continue;
+            };
+            let parameters = operation.get("parameters").and_then(Value::as_array);
+            for (index, parameter) in parameters.into_iter().flatten().enumerate() {
+                let at = format!("{at}/parameters/{index}");
+                if let Err(found) = deserialize_at::<ReferenceOr<Parameter>>(parameter, &at) {
+                    return deeper(found);
+                }
+            }
+            if let Some(body) = operation.get("requestBody") {
+                let at = format!("{at}/requestBody");
+                if let Err(found) = deserialize_at::<ReferenceOr<RequestBody>>(body, &at) {
+                    return deeper(found);
+                }
+            }
+            let responses = operation.get("responses").and_then(Value::as_object);
+            for (status, response) in responses.into_iter().flatten() {
+                if extension(status) {
+                    continue;
+                }
+                let at = format!("{at}/responses/{}", escape_pointer_segment(status));
+                if let Err(found) = deserialize_at::<ReferenceOr<Response>>(response, &at) {
+                    return deeper(found);
+                }
+            }
+            return deeper(operation_error);
+        }
+        return deeper(item_error);
+    }
+    None
+}
+
+/// The field of serde's "missing field `name`" message.
+fn missing_field(message: &str) -> Option<&str> {
+    message
+        .strip_prefix("missing field `")?
+        .split_once('`')
+        .map(|(field, _)| field)
 }
 
 fn path_to_pointer(path: &serde_path_to_error::Path) -> String {

@@ -195,6 +195,30 @@ fn method(api: &Api, operation: &Operation) -> TokenStream {
         quote! { _request }
     };
 
+    // A success that is a secret (the session id) is not kept in an error when
+    // it fails to decode: `Unexpected` prints its body.
+    let returns_secret = successes(operation)
+        .iter()
+        .any(|(_, ty)| matches!(ty, Some(TypeRef::String(StringFormat::Secret))));
+    let undecodable = if returns_secret {
+        quote! {
+            Some(Err(message)) => Err(op::Error::Unexpected(crate::wire::Unexpected {
+                status: Some(status),
+                headers,
+                body: Vec::new(),
+                message: format!("{message} (body withheld: it may hold a secret)"),
+            })),
+        }
+    } else {
+        quote! {
+            Some(Err(message)) => Err(op::Error::Unexpected(crate::wire::Unexpected {
+                status: Some(status),
+                headers,
+                body,
+                message,
+            })),
+        }
+    };
     let deprecated = operation.docs.deprecated.then(|| quote! { #[deprecated] });
     quote! {
         #docs
@@ -213,12 +237,7 @@ fn method(api: &Api, operation: &Operation) -> TokenStream {
                     #replace_star
                     Ok(response)
                 }
-                Some(Err(message)) => Err(op::Error::Unexpected(crate::wire::Unexpected {
-                    status: Some(status),
-                    headers,
-                    body,
-                    message,
-                })),
+                #undecodable
                 None => Err(op::Error::decode(status, headers, body)),
             }
         }

@@ -508,6 +508,10 @@ pub fn client_support(replaces_star_hosts: bool) -> TokenStream {
                     .timeout(self.timeout)
                     .connect_timeout(self.connect_timeout)
                     .danger_accept_invalid_certs(self.accept_invalid_certs)
+                    // The API does not redirect; following one would send the
+                    // `vmware-api-session-id` header (which reqwest does not know
+                    // to strip) to whatever host a proxy or attacker names.
+                    .redirect(reqwest::redirect::Policy::none())
                     .build()
                     .map_err(|error| BuildError(error.to_string()))?;
                 Ok(Client { http, base, credentials: self.credentials })
@@ -591,13 +595,22 @@ pub fn client_support(replaces_star_hosts: bool) -> TokenStream {
 
             /// Sends a request; any failure to get a whole response is an [`Unexpected`].
             async fn send(&self, builder: reqwest::RequestBuilder) -> Result<(u16, Vec<(String, String)>, Vec<u8>), Unexpected> {
-                let mut response = builder.send().await.map_err(|error| Unexpected::transport(error.to_string()))?;
+                let mut response = builder.send().await.map_err(|error| Unexpected::transport(error_chain(&error)))?;
                 let status = response.status().as_u16();
                 let headers: Vec<(String, String)> = response
                     .headers()
                     .iter()
                     .map(|(name, value)| (name.to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
                     .collect();
+                // A body announced larger than the cap is refused before any of it is read.
+                if let Some(length) = response.content_length().filter(|length| *length > MAX_RESPONSE_BYTES as u64) {
+                    return Err(Unexpected {
+                        status: Some(status),
+                        headers,
+                        body: Vec::new(),
+                        message: format!("response body larger than {MAX_RESPONSE_BYTES} bytes (Content-Length {length})"),
+                    });
+                }
                 let mut body = Vec::new();
                 loop {
                     match response.chunk().await {
@@ -612,12 +625,29 @@ pub fn client_support(replaces_star_hosts: bool) -> TokenStream {
                         Ok(Some(chunk)) => body.extend_from_slice(&chunk),
                         Ok(None) => return Ok((status, headers, body)),
                         Err(error) => {
-                            return Err(Unexpected { status: Some(status), headers, body, message: error.to_string() });
+                            return Err(Unexpected { status: Some(status), headers, body, message: error_chain(&error) });
                         }
                     }
                 }
             }
 
+        }
+
+        /// An error with its causes, `: `-separated: reqwest's own message
+        /// ("error decoding response body") leaves out why (a timeout, a
+        /// connection reset, bad chunked encoding).
+        fn error_chain(error: &dyn std::error::Error) -> String {
+            let mut message = error.to_string();
+            let mut source = error.source();
+            while let Some(cause) = source {
+                let text = cause.to_string();
+                if !message.contains(&text) {
+                    message.push_str(": ");
+                    message.push_str(&text);
+                }
+                source = cause.source();
+            }
+            message
         }
 
         /// Characters escaped in a path segment: everything but unreserved ones.

@@ -428,7 +428,10 @@ impl<'a> Lowering<'a> {
         })
     }
 
-    /// The error cases of one status: one per `oneOf` member, or the single schema.
+    /// The error cases of one status: one per `oneOf` or `anyOf` member, or
+    /// the single schema. (vapi errors overlap as JSON Schemas, since only the
+    /// discriminator tells them apart, so `anyOf` is the form a validator
+    /// accepts; `oneOf` is read the same way.)
     fn error_cases(
         &mut self,
         schema: &'a ReferenceOr<Schema>,
@@ -438,9 +441,14 @@ impl<'a> Lowering<'a> {
     ) -> Result<Vec<ErrorCase>, Error> {
         let members: Vec<(&'a ReferenceOr<Schema>, Location)> = match schema {
             ReferenceOr::Item(Schema {
-                schema_kind: SchemaKind::OneOf { one_of },
+                schema_kind:
+                    SchemaKind::OneOf { one_of: members } | SchemaKind::AnyOf { any_of: members },
                 schema_data,
             }) => {
+                let keyword = match &schema.as_item().map(|s| &s.schema_kind) {
+                    Some(SchemaKind::AnyOf { .. }) => "anyOf",
+                    _ => "oneOf",
+                };
                 if let Some(discriminator) = &schema_data.discriminator {
                     for (value, target) in &discriminator.mapping {
                         if let Some(pointer) = ref_pointer(target) {
@@ -450,11 +458,11 @@ impl<'a> Lowering<'a> {
                         }
                     }
                 }
-                one_of
+                members
                     .iter()
                     .enumerate()
                     .map(|(index, member)| {
-                        (member, location.child("oneOf").child(&index.to_string()))
+                        (member, location.child(keyword).child(&index.to_string()))
                     })
                     .collect()
             }
