@@ -11,6 +11,7 @@ pub mod ir;
 pub mod load;
 pub mod lower;
 pub mod naming;
+pub mod timings;
 
 pub use diagnostics::{Error, Location, Warning};
 pub use emit::Files;
@@ -39,9 +40,11 @@ pub struct Generated {
 
 /// Runs the whole pipeline on the text of a spec.
 pub fn generate(spec_text: &str, options: &Options) -> Result<Generated, Error> {
-    let loaded = load::load(&options.spec_name, spec_text)?;
-    let lowered = lower::lower(&options.spec_name, &loaded.openapi, options.lenient)?;
-    let files = emit::emit(&lowered.api, options)?;
+    let loaded = timings::time("load", || load::load(&options.spec_name, spec_text))?;
+    let lowered = timings::time("lower", || {
+        lower::lower(&options.spec_name, &loaded.openapi, options.lenient)
+    })?;
+    let files = timings::time("emit", || emit::emit(&lowered.api, options))?;
     let mut warnings = loaded.warnings;
     warnings.extend(lowered.warnings);
     Ok(Generated { files, warnings })

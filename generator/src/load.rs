@@ -17,19 +17,19 @@ pub struct Loaded {
 
 /// Parses `text` (YAML or JSON; JSON is a subset of YAML) named `source_name` in messages.
 pub fn load(source_name: &str, text: &str) -> Result<Loaded, Error> {
-    let mut document = parse_yaml(source_name, text)?;
+    let mut document = crate::timings::time("load/parse", || parse_yaml(source_name, text))?;
     check_version(source_name, &document)?;
     let mut warnings = Vec::new();
     normalise(&mut document, &mut String::new(), &mut warnings);
     repair_refs(&mut document, &mut warnings);
-    let openapi =
-        serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(document).map_err(|error| {
-            Error::Invalid {
-                source_name: source_name.to_owned(),
-                location: Location::pointer(path_to_pointer(error.path())),
-                message: error.into_inner().to_string(),
-            }
-        })?;
+    let openapi = crate::timings::time("load/openapiv3", || {
+        serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(document)
+    })
+    .map_err(|error| Error::Invalid {
+        source_name: source_name.to_owned(),
+        location: Location::pointer(path_to_pointer(error.path())),
+        message: error.into_inner().to_string(),
+    })?;
     Ok(Loaded { openapi, warnings })
 }
 
