@@ -35,6 +35,14 @@ pub fn load(source_name: &str, text: &str) -> Result<Loaded, Error> {
 
 /// The single place that chooses the YAML crate.
 fn parse_yaml(source_name: &str, text: &str) -> Result<Value, Error> {
+    // JSON is a subset of YAML, but serde_json reads VMware's 2.8 MB vCenter
+    // file in a tenth of serde_yaml's time. Anything it rejects still goes
+    // through the YAML parser, so what is accepted (and every error) is unchanged.
+    if text.trim_start().starts_with('{')
+        && let Ok(value) = serde_json::from_str::<Value>(text)
+    {
+        return Ok(value);
+    }
     serde_yaml::from_str::<Value>(text).map_err(|error| Error::Syntax {
         source_name: source_name.to_owned(),
         location: Location {
