@@ -5,6 +5,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use xtask::codegen::{self, Request};
 
+// Generation allocates millions of small token trees and syn nodes; mimalloc
+// takes about a quarter off the generator's own CPU time against glibc
+// malloc (vCenter spec, rustfmt stubbed out: 2.4 s -> 1.8 s user).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "vapigen project tasks")]
 struct Cli {
