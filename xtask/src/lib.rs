@@ -1,3 +1,4 @@
 //! The project's tasks, as a library so tests can run them in-process.
 
+pub mod bench;
 pub mod codegen;

@@ -39,6 +39,8 @@ enum Command {
         #[arg(long)]
         lenient: bool,
     },
+    /// Measure generation, compile and server-stub speed against baselines (see BENCHMARKS.md).
+    Bench(xtask::bench::Options),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +62,7 @@ fn main() -> ExitCode {
             };
             codegen::run(&request, check)
         }
+        Command::Bench(options) => xtask::bench::run(options),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
