@@ -101,7 +101,10 @@ impl Tool {
                 };
                 command
                     .args(["generate", "--skip-validate-spec", "-g", generator])
-                    .args(["--package-name", "bench_api", "-i"])
+                    // The crate version would otherwise be the spec's
+                    // `info.version` (`9.1.0.0` is not semver: cargo refuses it).
+                    .args(["--package-name", "bench_api"])
+                    .args(["--additional-properties", "packageVersion=0.1.0", "-i"])
                     .arg(spec)
                     .arg("-o")
                     .arg(out);
@@ -126,20 +129,31 @@ impl Tool {
                 command.arg("-jar").arg(jar).arg("version");
                 command
             }
-            (_, Located::Binary(path)) => {
-                let mut command = Command::new(path);
-                command.args(["progenitor", "--version"]);
-                command
+            // cargo-progenitor has no --version: ask cargo what it installed.
+            (_, Located::Binary(_)) => {
+                let mut command = Command::new(super::cargo());
+                command.args(["install", "--list"]);
+                return command_output(&mut command)
+                    .and_then(|text| {
+                        text.lines()
+                            .find(|line| line.starts_with("cargo-progenitor "))
+                            .map(|line| line.trim_end_matches(':').to_owned())
+                    })
+                    .unwrap_or_else(|| "unknown version".into());
             }
         };
-        command
-            .output()
-            .ok()
-            .and_then(|output| String::from_utf8(output.stdout).ok())
+        command_output(&mut command)
             .and_then(|text| text.lines().last().map(str::trim).map(str::to_owned))
             .filter(|text| !text.is_empty())
             .unwrap_or_else(|| "unknown version".into())
     }
+}
+
+fn command_output(command: &mut Command) -> Option<String> {
+    command
+        .output()
+        .ok()
+        .and_then(|output| String::from_utf8(output.stdout).ok())
 }
 
 /// The jar that `pip install openapi-generator-cli` ships, or `$OPENAPI_GENERATOR_JAR`.
