@@ -13,6 +13,7 @@ pub mod load;
 pub mod lower;
 pub mod naming;
 pub mod release;
+pub mod timings;
 
 pub use diagnostics::{Error, Location, Warning};
 pub use emit::Files;
@@ -45,15 +46,17 @@ pub struct Generated {
 /// Runs the whole pipeline on the text of a spec.
 pub fn generate(spec_text: &str, options: &Options) -> Result<Generated, Error> {
     let (api, warnings) = lower_spec(spec_text, options)?;
-    let files = emit::emit(&api, options)?;
+    let files = timings::time("emit", || emit::emit(&api, options))?;
     Ok(Generated { files, warnings })
 }
 
 /// The first half of the pipeline: the spec's text as the IR that would be
 /// emitted (restricted to `options.release` when set), with warnings.
 pub fn lower_spec(spec_text: &str, options: &Options) -> Result<(ir::Api, Vec<Warning>), Error> {
-    let loaded = load::load(&options.spec_name, spec_text)?;
-    let lowered = lower::lower(&options.spec_name, &loaded.openapi, options.lenient)?;
+    let loaded = timings::time("load", || load::load(&options.spec_name, spec_text))?;
+    let lowered = timings::time("lower", || {
+        lower::lower(&options.spec_name, &loaded.openapi, options.lenient)
+    })?;
     let mut warnings = loaded.warnings;
     warnings.extend(lowered.warnings);
     let api = match &options.release {

@@ -1,4 +1,5 @@
 //! The project's tasks, as a library so tests can run them in-process.
 
+pub mod bench;
 pub mod codegen;
 pub mod diff;

@@ -20,47 +20,103 @@ use std::collections::BTreeMap;
 /// Files of the generated crate by path relative to its root, in memory.
 pub type Files = BTreeMap<String, String>;
 
+/// One unit of emission work: renders one or more files.
+type Job<'a> = Box<dyn FnOnce() -> Result<Vec<(String, String)>, Error> + Send + 'a>;
+
+/// A job that renders one Rust source file from its items.
+fn rust_job<'a>(
+    path: &'static str,
+    options: &'a Options,
+    items: impl FnOnce() -> Result<Vec<TokenStream>, Error> + Send + 'a,
+) -> Job<'a> {
+    Box::new(move || {
+        let items = crate::timings::time(&format!("emit/{path}/tokens"), items)?;
+        Ok(vec![(path.to_owned(), rust_file(path, options, items)?)])
+    })
+}
+
 /// Emits every file of the crate.
 pub fn emit(api: &Api, options: &Options) -> Result<Files, Error> {
-    let mut files = Files::new();
-    files.insert("Cargo.toml".into(), crate_files::cargo_toml(options)?);
-    files.insert(
-        "src/lib.rs".into(),
-        rust_file("src/lib.rs", options, crate_files::lib_items(api, options)?)?,
-    );
-    files.insert(
-        "src/secret.rs".into(),
-        rust_file("src/secret.rs", options, vec![support::secret_module()])?,
-    );
+    // Largest first, so the worker pool is not left waiting on one big file.
+    let mut jobs: Vec<Job> = vec![
+        rust_job("src/operations.rs", options, || {
+            Ok(operations::operations_module(api))
+        }),
+        rust_job("src/types.rs", options, || Ok(types::types_module(api))),
+    ];
     // A spec without operations has nothing to call or serve.
     if !api.operations.is_empty() {
-        files.insert(
-            "src/client.rs".into(),
-            rust_file("src/client.rs", options, client::client_module(api))?,
-        );
-        files.insert(
-            "src/server.rs".into(),
-            rust_file("src/server.rs", options, server::server_module(api))?,
-        );
+        jobs.push(rust_job("src/server.rs", options, || {
+            Ok(server::server_module(api))
+        }));
+        jobs.push(rust_job("src/client.rs", options, || {
+            Ok(client::client_module(api))
+        }));
     }
-    files.insert(
-        "src/operations.rs".into(),
-        rust_file(
-            "src/operations.rs",
-            options,
-            operations::operations_module(api),
-        )?,
-    );
-    files.insert(
-        "src/wire.rs".into(),
-        rust_file("src/wire.rs", options, vec![support::wire_module()])?,
-    );
-    files.insert(
-        "src/types.rs".into(),
-        rust_file("src/types.rs", options, types::types_module(api))?,
-    );
-    files.extend(docs::docs_files(api, options)?);
+    jobs.push(Box::new(|| {
+        crate::timings::time("emit/docs", || docs::docs_files(api, options))
+            .map(|files| files.into_iter().collect())
+    }));
+    jobs.push(rust_job("src/lib.rs", options, || {
+        crate_files::lib_items(api, options)
+    }));
+    jobs.push(rust_job("src/secret.rs", options, || {
+        Ok(vec![support::secret_module()])
+    }));
+    jobs.push(rust_job("src/wire.rs", options, || {
+        Ok(vec![support::wire_module()])
+    }));
+    jobs.push(Box::new(|| {
+        Ok(vec![(
+            "Cargo.toml".into(),
+            crate_files::cargo_toml(options)?,
+        )])
+    }));
+    let mut files = Files::new();
+    for result in run_jobs(jobs) {
+        files.extend(result?);
+    }
     Ok(files)
+}
+
+/// Runs jobs on one thread per core and returns their results in job order,
+/// so the first error reported does not depend on scheduling. Most of a large
+/// spec's time is prettyplease and the external rustfmt, one file at a time:
+/// running files side by side uses every core (the output is the same).
+fn run_jobs<T: Send>(jobs: Vec<Box<dyn FnOnce() -> T + Send + '_>>) -> Vec<T> {
+    let count = jobs.len();
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(count);
+    let queue = std::sync::Mutex::new(jobs.into_iter().enumerate());
+    let mut results: Vec<(usize, T)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        // The lock guards only taking the next job, never running it.
+                        let next = queue.lock().map(|mut jobs| jobs.next());
+                        let Ok(Some((index, job))) = next else {
+                            break;
+                        };
+                        done.push((index, job()));
+                    }
+                    done
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    results.sort_by_key(|(index, _)| *index);
+    results.into_iter().map(|(_, result)| result).collect()
 }
 
 /// The "do not edit" comment that opens every generated Markdown page.
@@ -86,6 +142,18 @@ pub fn preamble(comment: &str, options: &Options) -> String {
 /// then rustfmt.
 /// The first item may hold the file's inner attributes and docs.
 fn rust_file(path: &str, options: &Options, items: Vec<TokenStream>) -> Result<String, Error> {
+    crate::timings::time(&format!("emit/{path}/prettyplease"), || {
+        pretty(path, options, items)
+    })
+    .and_then(|out| {
+        crate::timings::time(&format!("emit/{path}/rustfmt"), || {
+            rustfmt::rustfmt(path, &out)
+        })
+    })
+}
+
+/// The items through syn and prettyplease, after the preamble.
+fn pretty(path: &str, options: &Options, items: Vec<TokenStream>) -> Result<String, Error> {
     let mut out = preamble("//", options);
     out.push('\n');
     for (index, item) in items.into_iter().enumerate() {
@@ -98,7 +166,7 @@ fn rust_file(path: &str, options: &Options, items: Vec<TokenStream>) -> Result<S
         }
         out.push_str(&separate_items(&prettyplease::unparse(&file)));
     }
-    rustfmt::rustfmt(path, &out)
+    Ok(out)
 }
 
 /// Puts a blank line between items that follow a closing brace inside modules
