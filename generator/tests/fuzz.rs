@@ -72,8 +72,19 @@ fn check(text: &str) -> Result<(), String> {
         spec_name: "fuzz.yaml".into(),
         standalone: true,
         lenient: false,
+        release: None,
     };
     let strict = run(text, &options)?;
+    if strict.is_ok() {
+        // `--api-version` takes the since-versions (maybe mangled) at their word.
+        let _older = run(
+            text,
+            &Options {
+                release: vapigen::release::Release::parse("7.0.0.0"),
+                ..options.clone()
+            },
+        )?;
+    }
     // Lenient mode takes other paths through lowering (fallbacks instead of errors).
     if strict.is_err() {
         let _lenient = run(
