@@ -175,7 +175,7 @@ fn pointers(value: &Value) -> Vec<String> {
                 for (key, child) in map {
                     let before = at.len();
                     at.push('/');
-                    at.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                    at.push_str(&vapigen::diagnostics::escape_pointer_segment(key));
                     walk(child, at, out);
                     at.truncate(before);
                 }

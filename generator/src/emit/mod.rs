@@ -15,6 +15,7 @@ use crate::Options;
 use crate::diagnostics::Error;
 use crate::ir::Api;
 use proc_macro2::TokenStream;
+use rayon::iter::{IntoParallelIterator, ParallelIterator};
 use std::collections::BTreeMap;
 
 /// Files of the generated crate by path relative to its root, in memory.
@@ -72,51 +73,17 @@ pub fn emit(api: &Api, options: &Options) -> Result<Files, Error> {
             crate_files::cargo_toml(options)?,
         )])
     }));
+    // The files are independent, and most of a large spec's time is
+    // prettyplease and rustfmt on one file at a time: render them side by
+    // side. `collect` keeps job order, so the first error reported does not
+    // depend on scheduling, and the output is the same.
+    let rendered: Vec<Result<Vec<(String, String)>, Error>> =
+        jobs.into_par_iter().map(|job| job()).collect();
     let mut files = Files::new();
-    for result in run_jobs(jobs) {
+    for result in rendered {
         files.extend(result?);
     }
     Ok(files)
-}
-
-/// Runs jobs on one thread per core and returns their results in job order,
-/// so the first error reported does not depend on scheduling. Most of a large
-/// spec's time is prettyplease and the external rustfmt, one file at a time:
-/// running files side by side uses every core (the output is the same).
-fn run_jobs<T: Send>(jobs: Vec<Box<dyn FnOnce() -> T + Send + '_>>) -> Vec<T> {
-    let count = jobs.len();
-    let workers = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(count);
-    let queue = std::sync::Mutex::new(jobs.into_iter().enumerate());
-    let mut results: Vec<(usize, T)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        // The lock guards only taking the next job, never running it.
-                        let next = queue.lock().map(|mut jobs| jobs.next());
-                        let Ok(Some((index, job))) = next else {
-                            break;
-                        };
-                        done.push((index, job()));
-                    }
-                    done
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| {
-                handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    });
-    results.sort_by_key(|(index, _)| *index);
-    results.into_iter().map(|(_, result)| result).collect()
 }
 
 /// The "do not edit" comment that opens every generated Markdown page.

@@ -439,16 +439,19 @@ impl<'a> Lowering<'a> {
         wire: Wire,
         name_hint: &str,
     ) -> Result<Vec<ErrorCase>, Error> {
-        let members: Vec<(&'a ReferenceOr<Schema>, Location)> = match schema {
+        let union = match schema {
             ReferenceOr::Item(Schema {
-                schema_kind:
-                    SchemaKind::OneOf { one_of: members } | SchemaKind::AnyOf { any_of: members },
+                schema_kind: SchemaKind::OneOf { one_of },
                 schema_data,
-            }) => {
-                let keyword = match &schema.as_item().map(|s| &s.schema_kind) {
-                    Some(SchemaKind::AnyOf { .. }) => "anyOf",
-                    _ => "oneOf",
-                };
+            }) => Some((one_of, "oneOf", schema_data)),
+            ReferenceOr::Item(Schema {
+                schema_kind: SchemaKind::AnyOf { any_of },
+                schema_data,
+            }) => Some((any_of, "anyOf", schema_data)),
+            _ => None,
+        };
+        let members: Vec<(&'a ReferenceOr<Schema>, Location)> = match union {
+            Some((members, keyword, schema_data)) => {
                 if let Some(discriminator) = &schema_data.discriminator {
                     for (value, target) in &discriminator.mapping {
                         if let Some(pointer) = ref_pointer(target) {
@@ -466,7 +469,7 @@ impl<'a> Lowering<'a> {
                     })
                     .collect()
             }
-            _ => vec![(schema, location.clone())],
+            None => vec![(schema, location.clone())],
         };
         let mut cases = Vec::new();
         for (index, (member, member_location)) in members.into_iter().enumerate() {

@@ -174,12 +174,9 @@ fn openapi_generator_jar() -> Result<PathBuf, String> {
     }
 }
 
-/// The first `name` on `PATH`.
+/// The first executable `name` on `PATH`.
 pub fn which(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
+    which::which(name).ok()
 }
 
 fn git_head() -> String {
