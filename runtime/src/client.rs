@@ -1,0 +1,379 @@
+//! The async client (feature `client`): the connection, its settings, and
+//! sending any operation. Each operation's method is a one-line call of
+//! [`Client::call`] with that operation's type.
+
+use crate::runtime::secret::SecretString;
+use crate::runtime::wire::{self, Credentials, Operation, OperationError, Outgoing, Unexpected};
+use std::fmt;
+use std::time::Duration;
+
+/// How long a call may take, unless [`ClientBuilder::timeout`] says otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long connecting may take, unless [`ClientBuilder::connect_timeout`] says otherwise.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The largest response body read; a larger one is an [`Unexpected`] error.
+pub const MAX_RESPONSE_BYTES: usize = 64 << 20;
+
+/// Why a client could not be built.
+#[derive(Debug)]
+pub struct BuildError(String);
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cannot build the client: {}", self.0)
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// Settings for a [`Client`].
+#[derive(Debug)]
+pub struct ClientBuilder {
+    base_url: String,
+    timeout: Duration,
+    connect_timeout: Duration,
+    credentials: Credentials,
+    accept_invalid_certs: bool,
+}
+
+impl ClientBuilder {
+    /// How long a whole call may take.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// How long connecting may take.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The credentials sent with every call.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+
+    /// Accepts any server certificate (vCenter's self-signed one, in a lab).
+    /// This disables the protection TLS gives; never use it in production.
+    pub fn danger_accept_invalid_certs(mut self, accept: bool) -> Self {
+        self.accept_invalid_certs = accept;
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client, BuildError> {
+        let base = reqwest::Url::parse(&self.base_url)
+            .map_err(|error| BuildError(format!("base URL `{}`: {error}", self.base_url)))?;
+        if base.cannot_be_a_base() || base.host_str().is_none() {
+            return Err(BuildError(format!(
+                "base URL `{}` has no host",
+                self.base_url
+            )));
+        }
+        let http = reqwest::Client::builder()
+            .timeout(self.timeout)
+            .connect_timeout(self.connect_timeout)
+            .danger_accept_invalid_certs(self.accept_invalid_certs)
+            // The API does not redirect; following one would send the
+            // `vmware-api-session-id` header (which reqwest does not know
+            // to strip) to whatever host a proxy or attacker names.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|error| BuildError(error.to_string()))?;
+        Ok(Client {
+            http,
+            base,
+            credentials: self.credentials,
+        })
+    }
+}
+
+/// A connection to one vCenter Server, with one method per operation.
+/// Cloning is cheap and shares the connection pool.
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: reqwest::Url,
+    credentials: Credentials,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base", &self.base.as_str())
+            .field("credentials", &self.credentials)
+            .finish()
+    }
+}
+
+impl Client {
+    /// A builder for a client of the server at `base_url` (e.g. `https://vcenter.example.com`).
+    pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
+        ClientBuilder {
+            base_url: base_url.into(),
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            credentials: Credentials::None,
+            accept_invalid_certs: false,
+        }
+    }
+
+    /// A client of the server at `base_url` with default settings and no credentials.
+    pub fn new(base_url: impl Into<String>) -> Result<Self, BuildError> {
+        Self::builder(base_url).build()
+    }
+
+    /// The same client (sharing its connections) with other credentials.
+    pub fn with_credentials(&self, credentials: Credentials) -> Self {
+        Client {
+            credentials,
+            ..Clone::clone(self)
+        }
+    }
+
+    /// The same client, sending the session id `session` (from a login).
+    pub fn with_session(&self, session: impl Into<SecretString>) -> Self {
+        self.with_credentials(Credentials::SessionId(session.into()))
+    }
+
+    /// The server's base URL.
+    pub fn base_url(&self) -> &str {
+        self.base.as_str()
+    }
+
+    /// Generates a `Client-Token`: a fresh UUID, so that a retried creation
+    /// request is carried out once.
+    pub fn new_client_token() -> String {
+        uuid::Uuid::new_v4().to_string()
+    }
+
+    /// Sends `request` as operation `O` and decodes the answer: the success,
+    /// one of the operation's documented errors, another vapi error, or an
+    /// [`Unexpected`] response. Each operation's method calls this.
+    pub async fn call<O: Operation>(&self, request: &O::Request) -> Result<O::Response, O::Error> {
+        let info = O::INFO;
+        let mut outgoing = Outgoing::new(info.wire);
+        O::encode_request(request, &mut outgoing);
+        let mut url = self.url(info.path, &outgoing.path);
+        if !info.fixed_query.is_empty() || !outgoing.query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (name, value) in info.fixed_query {
+                pairs.append_pair(name, value);
+            }
+            for (name, value) in &outgoing.query {
+                pairs.append_pair(name, value);
+            }
+        }
+        let mut builder = self.request(info.method, url);
+        for (name, value, cookie) in &outgoing.headers {
+            builder = if *cookie {
+                builder.header("Cookie", format!("{name}={value}"))
+            } else {
+                builder.header(*name, value)
+            };
+        }
+        if let Some(body) = &outgoing.body {
+            builder = builder
+                .header("Content-Type", "application/json")
+                .body(body.to_string());
+        }
+        let (status, headers, body) = self.send(builder).await.map_err(O::Error::unexpected)?;
+        match O::decode_response(status, &body) {
+            Some(Ok(response)) => Ok(response),
+            Some(Err(message)) => Err(O::Error::unexpected(if O::RETURNS_SECRET {
+                // `Unexpected` prints its body: a session id is not kept.
+                Unexpected {
+                    status: Some(status),
+                    headers,
+                    body: Vec::new(),
+                    message: format!("{message} (body withheld: it may hold a secret)"),
+                }
+            } else {
+                Unexpected {
+                    status: Some(status),
+                    headers,
+                    body,
+                    message,
+                }
+            })),
+            None => Err(wire::decode_error(status, headers, body)),
+        }
+    }
+
+    /// A URL whose host is `*` (as vCenter answers for guest transfers) gets
+    /// the host this client called.
+    pub fn replace_star_host(&self, url: String) -> String {
+        let host = match (self.base.host_str(), self.base.port()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_owned(),
+            (None, _) => return url,
+        };
+        for scheme in ["https://", "http://"] {
+            if let Some(rest) = url
+                .strip_prefix(scheme)
+                .and_then(|rest| rest.strip_prefix('*'))
+            {
+                // Keep a port the server gave; otherwise use ours.
+                let host = if rest.starts_with(':') {
+                    host.split(':').next().unwrap_or_default().to_owned()
+                } else {
+                    host
+                };
+                return format!("{scheme}{host}{rest}");
+            }
+        }
+        url
+    }
+
+    fn url(&self, template: &str, path_parameters: &[(&str, String)]) -> reqwest::Url {
+        let mut path = template.to_owned();
+        for (name, value) in path_parameters {
+            let encoded = percent_encoding::utf8_percent_encode(value, PATH_SEGMENT).to_string();
+            path = path.replace(&format!("{{{name}}}"), &encoded);
+        }
+        let mut url = self.base.clone();
+        let base_path = url.path().trim_end_matches('/').to_owned();
+        url.set_path(&format!("{base_path}{path}"));
+        url.set_query(None);
+        url
+    }
+
+    fn request(&self, method: &str, url: reqwest::Url) -> reqwest::RequestBuilder {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);
+        let builder = self
+            .http
+            .request(method, url)
+            .header("Accept", "application/json");
+        match &self.credentials {
+            Credentials::None => builder,
+            Credentials::SessionId(session) => {
+                builder.header("vmware-api-session-id", session.expose_secret())
+            }
+            Credentials::Basic { user, password } => {
+                builder.basic_auth(user, Some(password.expose_secret()))
+            }
+            Credentials::Bearer(token) => builder.bearer_auth(token.expose_secret()),
+        }
+    }
+
+    /// Sends a request; any failure to get a whole response is an [`Unexpected`].
+    async fn send(
+        &self,
+        builder: reqwest::RequestBuilder,
+    ) -> Result<(u16, Vec<(String, String)>, Vec<u8>), Unexpected> {
+        let mut response = builder
+            .send()
+            .await
+            .map_err(|error| Unexpected::transport(error_chain(&error)))?;
+        let status = response.status().as_u16();
+        let headers: Vec<(String, String)> = response
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                (
+                    name.to_string(),
+                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        // A body announced larger than the cap is refused before any of it is read.
+        if let Some(length) = response
+            .content_length()
+            .filter(|length| *length > MAX_RESPONSE_BYTES as u64)
+        {
+            return Err(Unexpected {
+                status: Some(status),
+                headers,
+                body: Vec::new(),
+                message: format!(
+                    "response body larger than {MAX_RESPONSE_BYTES} bytes (Content-Length {length})"
+                ),
+            });
+        }
+        let mut body = Vec::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) if body.len() + chunk.len() > MAX_RESPONSE_BYTES => {
+                    return Err(Unexpected {
+                        status: Some(status),
+                        headers,
+                        body,
+                        message: format!("response body larger than {MAX_RESPONSE_BYTES} bytes"),
+                    });
+                }
+                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                Ok(None) => return Ok((status, headers, body)),
+                Err(error) => {
+                    return Err(Unexpected {
+                        status: Some(status),
+                        headers,
+                        body,
+                        message: error_chain(&error),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// An error with its causes, `: `-separated: reqwest's own message
+/// ("error decoding response body") leaves out why (a timeout, a
+/// connection reset, bad chunked encoding).
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    message
+}
+
+/// Characters escaped in a path segment: everything but unreserved ones.
+const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+#[cfg(test)]
+mod tests {
+    use super::Client;
+
+    #[test]
+    fn star_hosts_become_the_called_host() {
+        let client = Client::new("https://vc.example.com:8443").unwrap();
+        assert_eq!(
+            client.replace_star_host("https://*/guestFile?id=1".into()),
+            "https://vc.example.com:8443/guestFile?id=1"
+        );
+        assert_eq!(
+            client.replace_star_host("https://*:9000/x".into()),
+            "https://vc.example.com:9000/x"
+        );
+        assert_eq!(
+            client.replace_star_host("https://esx-1/x".into()),
+            "https://esx-1/x"
+        );
+    }
+
+    #[test]
+    fn bad_base_urls_are_refused() {
+        assert!(Client::new("not a url").is_err());
+        assert!(Client::new("mailto:someone@example.com").is_err());
+    }
+
+    #[test]
+    fn debug_never_shows_credentials() {
+        let client = Client::new("https://vc.example.com")
+            .unwrap()
+            .with_session("s3cr3t-session");
+        assert!(!format!("{client:?}").contains("s3cr3t"));
+    }
+}
