@@ -22,9 +22,9 @@ if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -qF "$SCHEMATHESIS_VE
   "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
-cargo build --quiet -p vsphere-api --example simulator
+cargo build --quiet -p vsphere-simulator --bin vsphere-simulator
 port=$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$target_dir/debug/examples/simulator" --listen "127.0.0.1:$port" &
+"$target_dir/debug/vsphere-simulator" --listen "127.0.0.1:$port" &
 simulator=$!
 trap 'kill "$simulator" 2>/dev/null || true' EXIT
 

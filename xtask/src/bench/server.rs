@@ -1,6 +1,6 @@
 //! Section `server`: what the generated router and validation cost per
 //! request, against a hand-written axum handler doing the same work
-//! (`generated/examples/bench_server.rs`). The load comes from `wrk`, a
+//! (`simulator/examples/bench_server.rs`). The load comes from `wrk`, a
 //! second process, over loopback, for a bounded time.
 
 use super::{Options, cargo, target_dir};
@@ -94,9 +94,9 @@ pub fn run(options: &Options) -> Result<()> {
 }
 
 fn build_server() -> Result<PathBuf> {
-    eprintln!("bench: cargo build --release -p vsphere-api --example bench_server");
+    eprintln!("bench: cargo build --release -p vsphere-simulator --example bench_server");
     let status = Command::new(cargo())
-        .args(["build", "--release", "--quiet", "-p", "vsphere-api"])
+        .args(["build", "--release", "--quiet", "-p", "vsphere-simulator"])
         .args(["--example", "bench_server"])
         .current_dir(crate::codegen::workspace_root())
         .status()?;

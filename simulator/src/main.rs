@@ -1,17 +1,14 @@
 //! A vCenter simulator on the generated server stubs.
 //!
 //! ```sh
-//! cargo run -p vsphere-api --example simulator -- --listen 127.0.0.1:8089
+//! cargo run -p vsphere-simulator -- --listen 127.0.0.1:8089
 //! ```
 //!
 //! Then log in with `administrator@vsphere.local` / `VMware1!` (see
-//! [`sim::Simulator::with_demo_data`] for the demo objects).
-
-// Fault injection in `sim` is used by the tests, which share this module.
-#[allow(dead_code)]
-mod sim;
+//! [`Simulator::with_demo_data`] for the demo objects).
 
 use clap::Parser;
+use vsphere_simulator::Simulator;
 
 #[derive(Parser)]
 #[command(about = "An in-memory vCenter that speaks the vSphere Automation REST API")]
@@ -29,7 +26,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "vCenter simulator listening on http://{}",
         listener.local_addr()?
     );
-    let app = vsphere_api::server::router(sim::Simulator::with_demo_data());
+    let app = vsphere_api::server::router(Simulator::with_demo_data());
     axum::serve(listener, app).await?;
     Ok(())
 }

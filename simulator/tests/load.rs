@@ -3,16 +3,17 @@
 
 mod common;
 
-use common::{ADMIN, Running};
+use common::Clients;
 use std::collections::BTreeSet;
 use vsphere_api::operations::content_library_subscriptions_create as subscriptions;
+use vsphere_simulator::ADMIN;
 
 const TASKS: usize = 64;
 const REQUESTS: usize = 2_000;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_thousand_subscriptions_from_64_tasks_all_land() {
-    let server = Running::start().await;
+    let server = common::start().await;
     let client = server.login(ADMIN).await;
     let body: vsphere_api::types::content::library::subscriptions::CreateSpec = serde_json::from_value(serde_json::json!({
         "subscribed_library": {"target": "CREATE_NEW", "location": "LOCAL", "new_subscribed_library": {

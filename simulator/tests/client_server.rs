@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{ADMIN, PASSWORD, READONLY, Running};
+use common::Clients;
 use serde_json::{Value, json};
 use vsphere_api::operations::{
     cis_session_create, content_library_item_update_session_create as update_session,
@@ -18,6 +18,7 @@ use vsphere_api::types::content::library::item::UpdateSessionModel;
 use vsphere_api::types::esx::settings::depots::offline as depots_body;
 use vsphere_api::types::vapi::std::errors::ErrorType;
 use vsphere_api::types::vcenter::vm::guest::filesystem::ErrorReason;
+use vsphere_simulator::{ADMIN, PASSWORD, READONLY};
 
 fn from_json<T: serde::de::DeserializeOwned>(value: Value) -> T {
     serde_json::from_value(value).expect("test JSON matches the type")
@@ -73,7 +74,7 @@ fn transfer(vm: &str, path: &str, attributes: Option<Value>) -> transfers::Reque
 
 #[tokio::test]
 async fn session_login_and_its_errors() {
-    let server = Running::start().await;
+    let server = common::start().await;
     let client = server.login(ADMIN).await;
     let session = server
         .simulator
@@ -126,7 +127,7 @@ async fn session_login_and_its_errors() {
 
 #[tokio::test]
 async fn offline_depot_import_is_a_task_and_a_second_import_already_exists() {
-    let server = Running::start().await;
+    let server = common::start().await;
     let client = server.login(ADMIN).await;
     let task = client
         .esx_settings_depots_offline_create_task(depot_request("https://depot.example.com/a.zip"))
@@ -196,7 +197,7 @@ async fn offline_depot_import_is_a_task_and_a_second_import_already_exists() {
 
 #[tokio::test]
 async fn undocumented_and_unknown_errors_land_in_other() {
-    let server = Running::start().await;
+    let server = common::start().await;
     // The depot import documents no 403: a user without the privilege gets one anyway.
     let readonly = server.login(READONLY).await;
     match readonly
@@ -273,7 +274,7 @@ fn a_missing_error_type_is_decoded_by_status_only_when_unambiguous() {
 
 #[tokio::test]
 async fn software_draft_exists_unless_replaced() {
-    let server = Running::start().await;
+    let server = common::start().await;
     let client = server.login(ADMIN).await;
     let request = |delete: Option<bool>| {
         drafts::Request::new(draft_spec(json!({"delete_existing_draft": delete})))
@@ -337,7 +338,7 @@ async fn software_draft_exists_unless_replaced() {
 
 #[tokio::test]
 async fn update_session_current_form() {
-    let server = Running::start().await;
+    let server = common::start().await;
     let client = server.login(ADMIN).await;
     let request = |item: Option<&str>, token: Option<String>| {
         let mut request = update_session::Request::new(from_json::<UpdateSessionModel>(
@@ -428,7 +429,7 @@ async fn update_session_current_form() {
 
 #[tokio::test]
 async fn update_session_legacy_rest_form_gives_the_same_types() {
-    let server = Running::start().await;
+    let server = common::start().await;
     let client = server.login(ADMIN).await;
     let request = |item: Option<&str>| {
         update_session_rest::Request::new(from_json::<UpdateSessionModel>(
@@ -478,7 +479,7 @@ async fn update_session_legacy_rest_form_gives_the_same_types() {
 /// spec did not document, so the client could only call them `Other`.
 #[tokio::test]
 async fn legacy_rest_form_authentication_errors_are_typed() {
-    let server = Running::start().await;
+    let server = common::start().await;
     let request = || {
         update_session_rest::Request::new(from_json::<UpdateSessionModel>(
             json!({"library_item_id": "item-1"}),
@@ -520,7 +521,7 @@ async fn legacy_rest_form_authentication_errors_are_typed() {
 
 #[tokio::test]
 async fn library_subscription_and_each_of_its_errors() {
-    let server = Running::start().await;
+    let server = common::start().await;
     let client = server.login(ADMIN).await;
     let created = client
         .content_library_subscriptions_create(subscription("lib-published", create_new()))
@@ -604,7 +605,7 @@ async fn library_subscription_and_each_of_its_errors() {
 
 #[tokio::test]
 async fn guest_file_transfer_and_each_of_its_errors() {
-    let server = Running::start().await;
+    let server = common::start().await;
     let client = server.login(ADMIN).await;
     let into_guest = |overwrite: Option<bool>| Some(json!({"size": 12, "overwrite": overwrite}));
 

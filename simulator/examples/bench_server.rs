@@ -12,7 +12,7 @@
 //! walk over every field, and the vapi error bodies.
 //!
 //! ```sh
-//! cargo run --release -p vsphere-api --example bench_server -- --mode generated --listen 127.0.0.1:0
+//! cargo run --release -p vsphere-simulator --example bench_server -- --mode generated --listen 127.0.0.1:0
 //! ```
 //!
 //! It prints `listening on ADDR` on stdout and serves on one thread (the load

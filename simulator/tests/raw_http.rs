@@ -3,8 +3,8 @@
 
 mod common;
 
-use common::{ADMIN, PASSWORD, READONLY, Running};
 use serde_json::{Value, json};
+use vsphere_simulator::{ADMIN, PASSWORD, READONLY, Running};
 
 struct Answer {
     status: u16,
@@ -79,7 +79,7 @@ const SUBSCRIPTIONS: &str = "/api/content/library/lib-published/subscriptions";
 
 #[tokio::test]
 async fn malformed_json_names_the_body() {
-    let server = Running::start().await;
+    let server = common::start().await;
     let answer = send(&server, DEPOTS, Some(ADMIN), r#"{"source_type": "PULL","#).await;
     assert_invalid_argument(&answer, "body");
     assert!(
@@ -92,7 +92,7 @@ async fn malformed_json_names_the_body() {
 
 #[tokio::test]
 async fn wrong_types_missing_fields_and_unknown_enum_values_name_the_field() {
-    let server = Running::start().await;
+    let server = common::start().await;
     let cases = [
         (DEPOTS, json!({"source_type": 5}), "source_type"),
         (DEPOTS, json!({"source_type": "SIDEWAYS"}), "source_type"),
@@ -144,7 +144,7 @@ async fn wrong_types_missing_fields_and_unknown_enum_values_name_the_field() {
 
 #[tokio::test]
 async fn a_date_time_and_a_client_token_are_checked() {
-    let server = Running::start().await;
+    let server = common::start().await;
     let answer = send(
         &server,
         "/api/content/library/item/update-session",
@@ -171,7 +171,7 @@ async fn a_date_time_and_a_client_token_are_checked() {
 
 #[tokio::test]
 async fn an_oversize_body_is_an_invalid_argument_not_a_crash() {
-    let server = Running::start().await;
+    let server = common::start().await;
     let huge = format!(
         r#"{{"source_type": "PULL", "description": "{}"}}"#,
         "x".repeat(2 << 20)
@@ -182,7 +182,7 @@ async fn an_oversize_body_is_an_invalid_argument_not_a_crash() {
 
 #[tokio::test]
 async fn no_credentials_is_401_with_a_challenge() {
-    let server = Running::start().await;
+    let server = common::start().await;
     let answer = send(&server, SUBSCRIPTIONS, None, "{}").await;
     assert_eq!(answer.status, 401);
     assert_eq!(
@@ -208,7 +208,7 @@ async fn no_credentials_is_401_with_a_challenge() {
 
 #[tokio::test]
 async fn a_user_without_the_privilege_is_403() {
-    let server = Running::start().await;
+    let server = common::start().await;
     let body = json!({"subscribed_library": {"target": "CREATE_NEW", "location": "LOCAL", "new_subscribed_library": {
         "name": "m", "storage_backings": [], "automatic_sync_enabled": true, "on_demand": true}}});
     let answer = send(&server, SUBSCRIPTIONS, Some(READONLY), body.to_string()).await;
@@ -225,7 +225,7 @@ async fn a_user_without_the_privilege_is_403() {
 
 #[tokio::test]
 async fn unknown_operations_are_vapi_404s() {
-    let server = Running::start().await;
+    let server = common::start().await;
     for (method, path) in [
         (reqwest::Method::POST, "/api/nothing/here"),
         (reqwest::Method::GET, SUBSCRIPTIONS),
@@ -245,7 +245,7 @@ async fn unknown_operations_are_vapi_404s() {
 
 #[tokio::test]
 async fn legacy_rest_form_on_the_wire() {
-    let server = Running::start().await;
+    let server = common::start().await;
     let path = "/rest/com/vmware/content/library/item/update-session";
     let answer = send(
         &server,
@@ -302,7 +302,7 @@ async fn legacy_rest_form_on_the_wire() {
 /// and sent in its `{type, value}` envelope.
 #[tokio::test]
 async fn legacy_rest_form_refuses_unauthenticated_and_unprivileged_callers() {
-    let server = Running::start().await;
+    let server = common::start().await;
     let path = "/rest/com/vmware/content/library/item/update-session";
     let body = json!({"create_spec": {"library_item_id": "item-1"}}).to_string();
     let response = reqwest::Client::new()

@@ -4,9 +4,14 @@
 
 use std::path::{Path, PathBuf};
 
+/// The generated crate `vsphere-api`, beside this one.
+fn generated() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../generated")
+}
+
 fn pages() -> Vec<PathBuf> {
     let mut pages = Vec::new();
-    let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("docs")];
+    let mut stack = vec![generated().join("docs")];
     while let Some(dir) = stack.pop() {
         for entry in
             std::fs::read_dir(&dir).unwrap_or_else(|error| panic!("{}: {error}", dir.display()))
@@ -103,10 +108,8 @@ fn every_json_example_is_its_type() {
 
 #[test]
 fn every_operation_has_a_page() {
-    let operations =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/operations.rs"))
-            .expect("read");
-    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/operations");
+    let operations = std::fs::read_to_string(generated().join("src/operations.rs")).expect("read");
+    let docs = generated().join("docs/operations");
     let mut count = 0;
     for line in operations.lines() {
         if let Some(name) = line

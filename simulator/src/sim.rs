@@ -3,8 +3,9 @@
 //! Only behaviour is written here: the state, and which documented error each
 //! situation gives (as the vSphere API facts describe). Routing, parsing,
 //! validation, authentication checks and the wire forms come from the
-//! generated `server` module. Shared by the `simulator` example and the tests.
+//! generated `server` module.
 
+use crate::{ADMIN, PASSWORD, READONLY};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use vsphere_api::SecretString;
@@ -111,23 +112,19 @@ pub const ALL_PRIVILEGES: &[&str] = &[
 
 impl Simulator {
     /// A simulator with demo data: users `administrator@vsphere.local` (all
-    /// privileges) and `readonly@vsphere.local` (none), both with password
-    /// `VMware1!`; libraries `lib-published`, `lib-local` (not published) and
+    /// privileges, [`ADMIN`]) and `readonly@vsphere.local` (none,
+    /// [`READONLY`]), both with password `VMware1!` ([`PASSWORD`]); libraries `lib-published`, `lib-local` (not published) and
     /// `lib-subscribed`; items `item-1` (in the published library) and
     /// `item-subscribed`; VMs `vm-on` (running, with `/tmp/existing.txt`),
     /// `vm-off` and `vm-no-tools`, with guest user `root` / `guest-pass`.
     pub fn with_demo_data() -> Self {
         let mut state = State::default();
         let user = |privileges: &[&str]| User {
-            password: SecretString::new("VMware1!"),
+            password: SecretString::new(PASSWORD),
             privileges: privileges.iter().map(|p| (*p).to_owned()).collect(),
         };
-        state
-            .users
-            .insert("administrator@vsphere.local".into(), user(ALL_PRIVILEGES));
-        state
-            .users
-            .insert("readonly@vsphere.local".into(), user(&[]));
+        state.users.insert(ADMIN.into(), user(ALL_PRIVILEGES));
+        state.users.insert(READONLY.into(), user(&[]));
         state.libraries.insert(
             "lib-published".into(),
             Library {

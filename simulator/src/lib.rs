@@ -1,0 +1,81 @@
+//! An in-memory vCenter on the generated server stubs of `vsphere-api`.
+//!
+//! [`Simulator`] implements [`vsphere_api::server::Api`] for the curated
+//! spec's operations, with demo data ([`Simulator::with_demo_data`]) and fault
+//! injection ([`Simulator::inject_fault`]). Routing, parsing, validation,
+//! authentication checks and the wire forms all come from the generated
+//! `server` module; only behaviour is written here.
+//!
+//! Tests start one on a loopback port with [`start`]:
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use vsphere_simulator::{ADMIN, PASSWORD, Simulator};
+//!
+//! let running = vsphere_simulator::start(Simulator::with_demo_data()).await?;
+//! let client = vsphere_api::client::Client::new(&running.base_url)?
+//!     .login(ADMIN, PASSWORD)
+//!     .await?;
+//! // ... call operations with `client`, look inside with `running.simulator.lock()`.
+//! # let _ = client; Ok(()) }
+//! ```
+//!
+//! The `vsphere-simulator` binary serves one with demo data on a fixed
+//! address (`--listen`, by default `127.0.0.1:8089`).
+#![deny(missing_docs)]
+
+mod sim;
+
+pub use sim::{ALL_PRIVILEGES, Library, Simulator, State, User, Vm};
+
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+/// The demo administrator: every privilege ([`ALL_PRIVILEGES`]).
+pub const ADMIN: &str = "administrator@vsphere.local";
+/// The demo user without privileges.
+pub const READONLY: &str = "readonly@vsphere.local";
+/// The password of both demo users.
+pub const PASSWORD: &str = "VMware1!";
+
+/// A simulator serving on a loopback socket, started by [`start`]. Dropping
+/// it stops the server.
+#[derive(Debug)]
+pub struct Running {
+    /// Where it listens, e.g. `http://127.0.0.1:40123`: the base URL for a
+    /// [`vsphere_api::client::Client`].
+    pub base_url: String,
+    /// The socket address it listens on.
+    pub address: SocketAddr,
+    /// The simulator it serves; it shares its state with the server, so a
+    /// test can inject faults and look inside.
+    pub simulator: Simulator,
+    server: JoinHandle<()>,
+}
+
+/// Serves `simulator` on 127.0.0.1 and a port the OS chooses, in a task of
+/// the current tokio runtime (so call it from inside one, e.g. a
+/// `#[tokio::test]`). Fails only if the socket cannot be bound.
+pub async fn start(simulator: Simulator) -> std::io::Result<Running> {
+    let listener = TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0)).await?;
+    let address = listener.local_addr()?;
+    let app = vsphere_api::server::router(simulator.clone());
+    let server = tokio::spawn(async move {
+        // axum's server only returns when the listener fails for good; there
+        // is no one to tell, and the test that uses it then fails on its own.
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok(Running {
+        base_url: format!("http://{address}"),
+        address,
+        simulator,
+        server,
+    })
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
