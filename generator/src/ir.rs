@@ -349,7 +349,7 @@ impl fmt::Display for Method {
 
 /// A path template such as `/api/vcenter/vm/{vm}/power`, parsed into literal
 /// text and parameters. [`Display`](fmt::Display) gives the template back as written.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PathTemplate {
     segments: Vec<PathSegment>,
 }
