@@ -1,9 +1,10 @@
 //! What a spec change does to the generated crate: two IRs in, a list of
 //! changes out, each classified by its semver impact on the emitted Rust API.
 //!
-//! The classes follow from how the crate is emitted, and this module asks the
-//! emitters' own helpers (field types, `Request` fields, success and error
-//! variants) so that it cannot drift from them:
+//! The classes follow from how the crate is emitted, and this module reads the
+//! same facts the emitters do (each operation's [`crate::shape::OperationShape`],
+//! [`RustType`], [`crate::ir::TypeDef::has_default`]) so that it cannot drift
+//! from them:
 //!
 //! - structs and `Request`s are `#[non_exhaustive]` and built with
 //!   `new(required...)`: a new optional property or parameter is additive, a
@@ -19,13 +20,8 @@ mod markdown;
 
 pub use markdown::markdown;
 
-use crate::emit::operations::{
-    RequestField, error_variants, location_name, request_fields, success_type, successes,
-};
-use crate::emit::scope::Scope;
-use crate::emit::types::{constructor_takes, field_type, types_with_default};
-use crate::ir::{Api, Docs, Enum, Field, Operation, Struct, TypeDef, TypeKind};
-use proc_macro2::TokenStream;
+use crate::ir::{Api, Docs, Enum, Field, Operation, Struct, TypeDef, TypeKind, TypeOrigin};
+use crate::shape::{RequestField, RequestFieldSource, RustType};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -84,9 +80,6 @@ impl Report {
 /// Compares two APIs.
 pub fn diff(old: &Api, new: &Api) -> Report {
     let mut differ = Differ {
-        old,
-        new,
-        scope: Scope::outside_types(Vec::new()),
         changes: Vec::new(),
     };
     if old.api_version() != new.api_version() {
@@ -118,8 +111,6 @@ pub fn diff(old: &Api, new: &Api) -> Report {
             (None, None) => {}
         }
     }
-    let old_defaults = types_with_default(old);
-    let new_defaults = types_with_default(new);
     for name in union(old.types.keys(), new.types.keys()) {
         match (old.types.get(name), new.types.get(name)) {
             (Some(before), None) => differ.push(
@@ -138,7 +129,7 @@ pub fn diff(old: &Api, new: &Api) -> Report {
             ),
             (Some(before), Some(after)) => {
                 differ.type_def(before, after);
-                match (old_defaults.contains(name), new_defaults.contains(name)) {
+                match (before.has_default, after.has_default) {
                     (true, false) => differ.push(
                         Impact::Breaking,
                         "Default lost",
@@ -166,15 +157,11 @@ pub fn diff(old: &Api, new: &Api) -> Report {
     }
 }
 
-struct Differ<'a> {
-    old: &'a Api,
-    new: &'a Api,
-    /// Every type spelled by its full path, so equal strings mean equal types.
-    scope: Scope,
+struct Differ {
     changes: Vec<Change>,
 }
 
-impl Differ<'_> {
+impl Differ {
     fn push(
         &mut self,
         impact: Impact,
@@ -242,22 +229,25 @@ impl Differ<'_> {
     }
 
     fn request(&mut self, before: &Operation, after: &Operation, subject: &str) {
-        let fields = |api: &Api, op: &Operation| {
-            request_fields(api, op)
-                .into_iter()
-                .map(|field| (field.rust_name.clone(), field))
+        let fields = |op: &Operation| {
+            op.shape
+                .request_fields
+                .iter()
+                .map(|field| (field.rust_name.clone(), field.clone()))
                 .collect::<BTreeMap<_, _>>()
         };
-        let (old_fields, new_fields) = (fields(self.old, before), fields(self.new, after));
+        let (old_fields, new_fields) = (fields(before), fields(after));
         for name in union(old_fields.keys(), new_fields.keys()) {
-            let what = |field: &RequestField| match field.location {
-                Some(location) => format!(
+            let what = |field: &RequestField| match field.source {
+                RequestFieldSource::Parameter(location) => format!(
                     "{subject} {} parameter `{}`",
-                    location_name(location),
+                    location.as_str(),
                     field.wire_name
                 ),
-                None if field.wire_name.is_empty() => format!("{subject} request body"),
-                None => format!("{subject} body argument `{}`", field.wire_name),
+                RequestFieldSource::Body => format!("{subject} request body"),
+                RequestFieldSource::BodyArgument => {
+                    format!("{subject} body argument `{}`", field.wire_name)
+                }
             };
             match (old_fields.get(name), new_fields.get(name)) {
                 (Some(field), None) => self.push(
@@ -282,10 +272,8 @@ impl Differ<'_> {
                     "`Request` is `#[non_exhaustive]` and `Request::new` leaves it unset",
                 ),
                 (Some(a), Some(b)) => {
-                    let (old_type, new_type) = (
-                        render(a.rust_type(&self.scope)),
-                        render(b.rust_type(&self.scope)),
-                    );
+                    let (old_type, new_type) =
+                        (a.rust_type().to_string(), b.rust_type().to_string());
                     if a.required != b.required {
                         self.push(
                             Impact::Breaking,
@@ -307,7 +295,7 @@ impl Differ<'_> {
                             &format!("the field `Request::{name}` changes type"),
                         );
                     }
-                    if a.location != b.location {
+                    if a.location() != b.location() {
                         self.push(
                             Impact::None,
                             "parameter moved",
@@ -324,11 +312,10 @@ impl Differ<'_> {
 
     fn responses(&mut self, before: &Operation, after: &Operation, subject: &str) {
         let variants = |op: &Operation| {
-            successes(op)
-                .into_iter()
-                .map(|(status, body)| {
-                    (status, render(success_type(op, body.as_ref(), &self.scope)))
-                })
+            op.shape
+                .successes
+                .iter()
+                .map(|success| (success.status, success.rust_type().to_string()))
                 .collect::<BTreeMap<u16, String>>()
         };
         let (old_successes, new_successes) = (variants(before), variants(after));
@@ -401,11 +388,13 @@ impl Differ<'_> {
 
     fn errors(&mut self, before: &Operation, after: &Operation, subject: &str) {
         let variants = |op: &Operation| {
-            error_variants(op)
-                .into_iter()
+            op.shape
+                .errors
+                .iter()
                 .map(|variant| {
-                    let ty = render(self.scope.ty(&variant.ty));
-                    (variant.name, (variant.status, ty, variant.description))
+                    let ty = RustType::of(&variant.ty).to_string();
+                    let description = variant.description.clone();
+                    (variant.name.clone(), (variant.status, ty, description))
                 })
                 .collect::<BTreeMap<_, _>>()
         };
@@ -487,7 +476,7 @@ impl Differ<'_> {
                             None,
                             &format!("the field `{rust}::{}` goes away", field.rust_name),
                         ),
-                        (None, Some(field)) if constructor_takes(field) => self.push(
+                        (None, Some(field)) if field.is_constructor_argument() => self.push(
                             Impact::Breaking,
                             "required property added",
                             where_,
@@ -512,7 +501,7 @@ impl Differ<'_> {
                     }
                 }
                 let additional =
-                    |s: &Struct| s.additional.as_ref().map(|ty| render(self.scope.ty(ty)));
+                    |s: &Struct| s.additional.as_ref().map(|ty| RustType::of(ty).to_string());
                 match (additional(a), additional(b)) {
                     (Some(_), None) => self.push(
                         Impact::Breaking,
@@ -576,7 +565,7 @@ impl Differ<'_> {
                 }
             }
             (TypeKind::Alias(a), TypeKind::Alias(b)) => {
-                let (x, y) = (render(self.scope.ty(a)), render(self.scope.ty(b)));
+                let (x, y) = (RustType::of(a).to_string(), RustType::of(b).to_string());
                 if x != y {
                     self.push(
                         Impact::Breaking,
@@ -599,11 +588,11 @@ impl Differ<'_> {
 
     fn field(&mut self, where_: &str, rust: &str, a: &Field, b: &Field) {
         let (old_type, new_type) = (
-            render(field_type(a, &self.scope)),
-            render(field_type(b, &self.scope)),
+            RustType::of_field(a).to_string(),
+            RustType::of_field(b).to_string(),
         );
-        if constructor_takes(a) != constructor_takes(b) {
-            let kind = if constructor_takes(b) {
+        if a.is_constructor_argument() != b.is_constructor_argument() {
+            let kind = if b.is_constructor_argument() {
                 "property made required"
             } else {
                 "property made optional"
@@ -702,7 +691,10 @@ impl Differ<'_> {
 
 /// Where a `Request` field travels, for a "moved" line.
 fn moved_from(field: &RequestField) -> String {
-    field.location.map_or("body", location_name).to_owned()
+    field
+        .location()
+        .map_or("body", |location| location.as_str())
+        .to_owned()
 }
 
 fn operation_subject(operation: &Operation) -> String {
@@ -710,10 +702,9 @@ fn operation_subject(operation: &Operation) -> String {
 }
 
 fn type_subject(def: &TypeDef) -> String {
-    if def.source_name.starts_with("inline schema") {
-        format!("schema `types::{}`", def.rust_name)
-    } else {
-        format!("schema `{}`", def.source_name)
+    match &def.origin {
+        TypeOrigin::Inline { .. } => format!("schema `types::{}`", def.rust_name),
+        TypeOrigin::Component { name } => format!("schema `{name}`"),
     }
 }
 
@@ -736,16 +727,6 @@ fn statuses(successes: &BTreeMap<u16, String>) -> String {
 
 fn arrow(before: &str, after: &str) -> String {
     format!("`{before}` → `{after}`")
-}
-
-/// A Rust type as a reader writes it: `Option<Vec<types::a::B>>`.
-fn render(tokens: TokenStream) -> String {
-    tokens
-        .to_string()
-        .replace(' ', "")
-        .replace(',', ", ")
-        .replace("crate::types::", "types::")
-        .replace("crate::", "")
 }
 
 fn union<'a, K: Ord + 'a>(

@@ -4,8 +4,14 @@
 //! emitter reads only this. Names here are already Rust names, collisions are
 //! already resolved, and recursion is already broken (`Field::boxed`).
 //! All collections are ordered so output is deterministic.
+//!
+//! What the generated crate makes of each operation (its `Request` fields,
+//! successes, errors, method names) and which types implement `Default` are
+//! computed once, after lowering and release restriction, by [`crate::shape`].
 
+use crate::shape::OperationShape;
 use std::collections::BTreeMap;
+use std::fmt;
 
 /// A whole API, ready to emit.
 #[derive(Clone, Debug, PartialEq)]
@@ -53,15 +59,52 @@ pub struct Docs {
 pub struct TypeDef {
     /// Rust name (CamelCase).
     pub rust_name: String,
-    /// The name in the spec (the vAPI dotted name), or a description of where an
-    /// inline schema was found.
-    pub source_name: String,
+    /// Where the spec declares it: a component schema or an inline one.
+    pub origin: TypeOrigin,
     /// JSON pointer of the schema.
     pub pointer: String,
     /// Documentation.
     pub docs: Docs,
     /// What it is.
     pub kind: TypeKind,
+    /// Whether the Rust type implements `Default`: a struct derives it when
+    /// every field can start empty, an alias has it when its target does, an
+    /// enum never. Set by [`crate::shape::compute`]; `false` before it runs.
+    pub has_default: bool,
+}
+
+/// Where the spec declares a named type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TypeOrigin {
+    /// A schema of `components/schemas`.
+    Component {
+        /// Its key (the vAPI dotted name, e.g. `Vapi.Std.LocalizableMessage`).
+        name: String,
+    },
+    /// A schema written in place (a property, item, parameter or body), named
+    /// by the generator after where it is used.
+    Inline {
+        /// JSON pointer of the schema.
+        location: String,
+    },
+}
+
+impl TypeOrigin {
+    /// Whether the schema is written in place rather than a component.
+    pub fn is_inline(&self) -> bool {
+        matches!(self, TypeOrigin::Inline { .. })
+    }
+}
+
+/// How docs and messages name the schema: the component key, or
+/// `inline schema at <pointer>`.
+impl fmt::Display for TypeOrigin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TypeOrigin::Component { name } => f.write_str(name),
+            TypeOrigin::Inline { location } => write!(f, "inline schema at {location}"),
+        }
+    }
 }
 
 /// The shape of a named type.
@@ -106,6 +149,19 @@ pub struct Field {
     pub boxed: bool,
     /// Documentation.
     pub docs: Docs,
+}
+
+impl Field {
+    /// Whether the Rust field is an `Option`: the property may be absent or `null`.
+    pub fn is_option(&self) -> bool {
+        !self.required || self.nullable
+    }
+
+    /// Whether the struct's `new` takes the field as an argument (else it
+    /// starts `None`): the property must be present and non-null.
+    pub fn is_constructor_argument(&self) -> bool {
+        !self.is_option()
+    }
 }
 
 /// A string enumeration.
@@ -199,10 +255,10 @@ pub struct Operation {
     pub operation_id: String,
     /// JSON pointer of the operation.
     pub pointer: String,
-    /// HTTP method, upper case.
-    pub method: String,
+    /// HTTP method.
+    pub method: Method,
     /// Path template without query, e.g. `/api/content/library/{library}/subscriptions`.
-    pub path: String,
+    pub path: PathTemplate,
     /// Query pairs that are part of the operation's identity (`?action=create`).
     pub fixed_query: Vec<(String, String)>,
     /// Parameters (path, query, header, cookie), in spec order.
@@ -224,6 +280,160 @@ pub struct Operation {
     pub security: Vec<String>,
     /// Documentation.
     pub docs: Docs,
+    /// What the generated crate makes of it. Set by [`crate::shape::compute`];
+    /// empty before it runs.
+    pub shape: OperationShape,
+}
+
+/// An HTTP method (those OpenAPI 3.0 path items have).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// `GET`.
+    Get,
+    /// `PUT`.
+    Put,
+    /// `POST`.
+    Post,
+    /// `DELETE`.
+    Delete,
+    /// `PATCH`.
+    Patch,
+    /// `HEAD`.
+    Head,
+    /// `OPTIONS`.
+    Options,
+    /// `TRACE`.
+    Trace,
+}
+
+impl Method {
+    /// Every method, in declaration order.
+    pub const ALL: [Method; 8] = [
+        Method::Get,
+        Method::Put,
+        Method::Post,
+        Method::Delete,
+        Method::Patch,
+        Method::Head,
+        Method::Options,
+        Method::Trace,
+    ];
+
+    /// The method as HTTP spells it (upper case).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Patch => "PATCH",
+            Method::Head => "HEAD",
+            Method::Options => "OPTIONS",
+            Method::Trace => "TRACE",
+        }
+    }
+
+    /// The method named `name`, in any case (OpenAPI keys are lower case).
+    pub fn parse(name: &str) -> Option<Method> {
+        Method::ALL
+            .into_iter()
+            .find(|method| method.as_str().eq_ignore_ascii_case(name))
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A path template such as `/api/vcenter/vm/{vm}/power`, parsed into literal
+/// text and parameters. [`Display`](fmt::Display) gives the template back as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PathTemplate {
+    segments: Vec<PathSegment>,
+}
+
+/// A piece of a [`PathTemplate`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PathSegment {
+    /// Text matched as written (slashes included).
+    Literal(String),
+    /// `{name}`: a path parameter, by its wire name.
+    Parameter(String),
+}
+
+impl PathTemplate {
+    /// Parses a template: `{name}` (no braces inside) is a parameter, anything
+    /// else, including an unbalanced brace, is literal text.
+    pub fn parse(template: &str) -> PathTemplate {
+        let mut segments = Vec::new();
+        let mut literal = String::new();
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            let after = &rest[open + 1..];
+            match after.find(['{', '}']) {
+                Some(close) if after[close..].starts_with('}') => {
+                    literal.push_str(&rest[..open]);
+                    if !literal.is_empty() {
+                        segments.push(PathSegment::Literal(std::mem::take(&mut literal)));
+                    }
+                    segments.push(PathSegment::Parameter(after[..close].to_owned()));
+                    rest = &after[close + 1..];
+                }
+                _ => {
+                    literal.push_str(&rest[..=open]);
+                    rest = after;
+                }
+            }
+        }
+        literal.push_str(rest);
+        if !literal.is_empty() {
+            segments.push(PathSegment::Literal(literal));
+        }
+        PathTemplate { segments }
+    }
+
+    /// The literal and parameter pieces, in order.
+    pub fn segments(&self) -> &[PathSegment] {
+        &self.segments
+    }
+
+    /// The names of the path parameters, in the order they appear.
+    pub fn parameter_names(&self) -> impl Iterator<Item = &str> {
+        self.segments.iter().filter_map(|segment| match segment {
+            PathSegment::Parameter(name) => Some(name.as_str()),
+            PathSegment::Literal(_) => None,
+        })
+    }
+
+    /// Where the parameter `name` comes among the path parameters (0 for the first).
+    pub fn parameter_position(&self, name: &str) -> Option<usize> {
+        self.parameter_names()
+            .position(|candidate| candidate == name)
+    }
+
+    /// The template with each parameter replaced by `replace(position, name)`.
+    pub fn with_parameters(&self, mut replace: impl FnMut(usize, &str) -> String) -> String {
+        let mut out = String::new();
+        let mut position = 0;
+        for segment in &self.segments {
+            match segment {
+                PathSegment::Literal(text) => out.push_str(text),
+                PathSegment::Parameter(name) => {
+                    out.push_str(&replace(position, name));
+                    position += 1;
+                }
+            }
+        }
+        out
+    }
+}
+
+impl fmt::Display for PathTemplate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.with_parameters(|_, name| format!("{{{name}}}")))
+    }
 }
 
 /// How an operation's bodies travel.
@@ -247,6 +457,18 @@ pub enum ParameterLocation {
     Header,
     /// In a cookie.
     Cookie,
+}
+
+impl ParameterLocation {
+    /// How the location is named in OpenAPI, docs and reports (`query`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParameterLocation::Path => "path",
+            ParameterLocation::Query => "query",
+            ParameterLocation::Header => "header",
+            ParameterLocation::Cookie => "cookie",
+        }
+    }
 }
 
 /// An operation parameter.

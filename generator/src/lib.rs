@@ -2,8 +2,10 @@
 //!
 //! One pipeline, one direction:
 //! [`load`] (YAML/JSON -> `openapiv3`) -> [`lower`] (-> [`ir::Api`]) ->
-//! [`emit`] (IR -> formatted files in memory). Writing files is the caller's job
-//! (see the `xtask` crate), so a failure anywhere writes nothing.
+//! [`release::restrict`] (optional) -> [`shape`] (what the crate makes of each
+//! operation, computed once) -> [`emit`] (IR -> formatted files in memory).
+//! Writing files is the caller's job (see the `xtask` crate), so a failure
+//! anywhere writes nothing.
 
 pub mod diagnostics;
 pub mod diff;
@@ -13,6 +15,7 @@ pub mod load;
 pub mod lower;
 pub mod naming;
 pub mod release;
+pub mod shape;
 pub mod timings;
 
 pub use diagnostics::{Error, Location, Warning};
@@ -51,7 +54,8 @@ pub fn generate(spec_text: &str, options: &Options) -> Result<Generated, Error> 
 }
 
 /// The first half of the pipeline: the spec's text as the IR that would be
-/// emitted (restricted to `options.release` when set), with warnings.
+/// emitted (restricted to `options.release` when set, with its shape computed),
+/// with warnings.
 pub fn lower_spec(spec_text: &str, options: &Options) -> Result<(ir::Api, Vec<Warning>), Error> {
     let loaded = timings::time("load", || load::load(&options.spec_name, spec_text))?;
     let lowered = timings::time("lower", || {
@@ -59,7 +63,7 @@ pub fn lower_spec(spec_text: &str, options: &Options) -> Result<(ir::Api, Vec<Wa
     })?;
     let mut warnings = loaded.warnings;
     warnings.extend(lowered.warnings);
-    let api = match &options.release {
+    let mut api = match &options.release {
         Some(target) => {
             let (api, left_out) = release::restrict(&options.spec_name, lowered.api, target)?;
             warnings.extend(left_out);
@@ -67,5 +71,6 @@ pub fn lower_spec(spec_text: &str, options: &Options) -> Result<(ir::Api, Vec<Wa
         }
         None => lowered.api,
     };
+    timings::time("shape", || shape::compute(&mut api));
     Ok((api, warnings))
 }

@@ -106,7 +106,7 @@ pub fn restrict(
         if let Some(since) = later(&def.docs.since, location)? {
             missing.insert(
                 name.clone(),
-                format!("`{}` was added in {since}", def.source_name),
+                format!("`{}` was added in {since}", def.origin),
             );
         }
     }
@@ -128,7 +128,7 @@ pub fn restrict(
                         Some(since) if field.required => {
                             let reason = format!(
                                 "`{}` requires property `{}`, added in {since}",
-                                def.source_name, field.wire_name
+                                def.origin, field.wire_name
                             );
                             warnings.push(Warning {
                                 location: schema.clone(),
@@ -184,7 +184,7 @@ pub fn restrict(
             };
             if let Some(needed) = needs {
                 // An inline schema belongs to its operation, which warns for it.
-                if !def.source_name.starts_with("inline schema") {
+                if !def.origin.is_inline() {
                     warnings.push(Warning {
                         location: Location::pointer(&def.pointer),
                         message: format!(
@@ -193,10 +193,7 @@ pub fn restrict(
                         ),
                     });
                 }
-                missing.insert(
-                    name.clone(),
-                    format!("`{}` needs `{needed}`", def.source_name),
-                );
+                missing.insert(name.clone(), format!("`{}` needs `{needed}`", def.origin));
             }
         }
         if missing.len() == before {

@@ -1,62 +1,36 @@
 //! IR operations -> the `client` module (feature `client`): an async reqwest
 //! client with one method per operation.
 
-use super::operations::{operation_docs, request_fields, returns_uri, successes};
+use super::operations::operation_docs;
 use super::rustdoc::doc_lines;
 use super::types::ident;
 use crate::ir::{Api, Operation, ParameterLocation, StringFormat, TypeRef, Wire};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// Methods of `Client` itself; an operation with one of these names gets the
-/// method name `<name>_operation` instead.
-const CLIENT_METHODS: &[&str] = &[
-    "builder",
-    "new",
-    "with_credentials",
-    "base_url",
-    "new_client_token",
-    "url",
-    "request",
-    "send",
-    "replace_star_host",
-    "login",
-    "clone",
-    "fmt",
-];
-
-/// The `Client` method for an operation.
-pub fn method_name(operation: &str) -> proc_macro2::Ident {
-    if CLIENT_METHODS.contains(&operation) {
-        ident(&format!("{operation}_operation"))
-    } else {
-        ident(operation)
-    }
-}
-
 /// The operationId of vSphere's session login, which gets a `login` helper.
 const SESSION_CREATE: &str = "Cis.Session_create";
 
 /// Items of `src/client.rs`.
 pub fn client_module(api: &Api) -> Vec<TokenStream> {
-    let methods = api
-        .operations
-        .values()
-        .map(|operation| method(api, operation));
+    let methods = api.operations.values().map(method);
     // `login` needs vSphere's session create as this spec has it: no arguments,
     // a string (the session id) back.
     let login = api
         .operations
         .values()
         .find(|operation| operation.operation_id == SESSION_CREATE)
-        .filter(|operation| request_fields(api, operation).is_empty())
-        .and_then(|operation| match successes(operation).as_slice() {
-            [(_, Some(TypeRef::String(format)))] => Some((operation, *format)),
+        .filter(|operation| operation.shape.request_fields.is_empty())
+        .and_then(|operation| match operation.shape.successes.as_slice() {
+            [success] => match &success.body {
+                Some(TypeRef::String(format)) => Some((operation, *format)),
+                _ => None,
+            },
             _ => None,
         })
         .map(|(operation, format)| {
             let op = ident(&operation.rust_name);
-            let method = method_name(&operation.rust_name);
+            let method = ident(&operation.shape.client_method);
             let session = if format == StringFormat::Secret {
                 quote! { session }
             } else {
@@ -80,7 +54,11 @@ pub fn client_module(api: &Api) -> Vec<TokenStream> {
             }
         });
     vec![
-        super::support::client_support(api.operations.values().any(returns_uri)),
+        super::support::client_support(
+            api.operations
+                .values()
+                .any(|operation| operation.shape.returns_uri),
+        ),
         quote! {
             impl Client {
                 #(#methods)*
@@ -90,16 +68,16 @@ pub fn client_module(api: &Api) -> Vec<TokenStream> {
     ]
 }
 
-fn method(api: &Api, operation: &Operation) -> TokenStream {
+fn method(operation: &Operation) -> TokenStream {
     let module = ident(&operation.rust_name);
-    let name = method_name(&operation.rust_name);
+    let name = ident(&operation.shape.client_method);
     let docs = doc_lines(&operation_docs(operation));
     let legacy = operation.wire == Wire::LegacyRest;
-    let fields = request_fields(api, operation);
+    let fields = &operation.shape.request_fields;
 
     let path_params = fields
         .iter()
-        .filter(|f| f.location == Some(ParameterLocation::Path))
+        .filter(|f| f.location() == Some(ParameterLocation::Path))
         .map(|field| {
             let wire = &field.wire_name;
             let rust = ident(&field.rust_name);
@@ -107,7 +85,7 @@ fn method(api: &Api, operation: &Operation) -> TokenStream {
         });
     let query_params = fields
         .iter()
-        .filter(|f| f.location == Some(ParameterLocation::Query))
+        .filter(|f| f.location() == Some(ParameterLocation::Query))
         .map(|field| {
             let wire = &field.wire_name;
             let rust = ident(&field.rust_name);
@@ -125,11 +103,11 @@ fn method(api: &Api, operation: &Operation) -> TokenStream {
         });
     let headers = fields
         .iter()
-        .filter(|f| matches!(f.location, Some(ParameterLocation::Header | ParameterLocation::Cookie)))
+        .filter(|f| matches!(f.location(), Some(ParameterLocation::Header | ParameterLocation::Cookie)))
         .map(|field| {
             let wire = &field.wire_name;
             let rust = ident(&field.rust_name);
-            let send = if field.location == Some(ParameterLocation::Cookie) {
+            let send = if field.location() == Some(ParameterLocation::Cookie) {
                 quote! { builder = builder.header("Cookie", format!("{}={}", #wire, crate::wire::parameter_text(value))); }
             } else {
                 quote! { builder = builder.header(#wire, crate::wire::parameter_text(value)); }
@@ -140,7 +118,7 @@ fn method(api: &Api, operation: &Operation) -> TokenStream {
                 quote! { if let Some(value) = &request.#rust { #send } }
             }
         });
-    let body_fields: Vec<_> = fields.iter().filter(|f| f.location.is_none()).collect();
+    let body_fields: Vec<_> = fields.iter().filter(|f| f.location().is_none()).collect();
     let body = if legacy && operation.body.is_some() {
         // The legacy body is an envelope of the named arguments.
         let inserts = body_fields.iter().map(|field| {
@@ -170,7 +148,7 @@ fn method(api: &Api, operation: &Operation) -> TokenStream {
     let has_query = !operation.fixed_query.is_empty()
         || fields
             .iter()
-            .any(|f| f.location == Some(ParameterLocation::Query));
+            .any(|f| f.location() == Some(ParameterLocation::Query));
     let url_mut = has_query.then(|| quote! { mut });
     let fixed_query = (!operation.fixed_query.is_empty()).then(|| {
         quote! {
@@ -182,12 +160,14 @@ fn method(api: &Api, operation: &Operation) -> TokenStream {
     let builder_mut = fields
         .iter()
         .any(|f| {
-            f.location != Some(ParameterLocation::Path)
-                && f.location != Some(ParameterLocation::Query)
+            f.location() != Some(ParameterLocation::Path)
+                && f.location() != Some(ParameterLocation::Query)
         })
         .then(|| quote! { mut });
-    let replace_star =
-        returns_uri(operation).then(|| quote! { let response = self.replace_star_host(response); });
+    let replace_star = operation
+        .shape
+        .returns_uri
+        .then(|| quote! { let response = self.replace_star_host(response); });
     let uses_request = !fields.is_empty();
     let request_binding = if uses_request {
         quote! { request }
@@ -197,10 +177,7 @@ fn method(api: &Api, operation: &Operation) -> TokenStream {
 
     // A success that is a secret (the session id) is not kept in an error when
     // it fails to decode: `Unexpected` prints its body.
-    let returns_secret = successes(operation)
-        .iter()
-        .any(|(_, ty)| matches!(ty, Some(TypeRef::String(StringFormat::Secret))));
-    let undecodable = if returns_secret {
+    let undecodable = if operation.shape.returns_secret {
         quote! {
             Some(Err(message)) => Err(op::Error::Unexpected(crate::wire::Unexpected {
                 status: Some(status),

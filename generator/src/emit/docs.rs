@@ -4,12 +4,13 @@
 //! ready-made cells, JSON examples as text); the templates in `templates/docs/`
 //! only lay them out.
 
-use super::operations::{ErrorVariant, error_variants, request_fields, successes};
+use super::operations::request_field_docs;
 use crate::Options;
 use crate::diagnostics::Error;
 use crate::ir::{
     Api, Docs, Operation, ParameterLocation, StringFormat, TypeDef, TypeKind, TypeRef, Wire,
 };
+use crate::shape::{ErrorVariant, RequestField};
 use askama::Template;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -315,22 +316,17 @@ pub struct ErrorRow {
 
 fn operation_page(api: &Api, operation: &Operation, options: &Options) -> Result<String, Error> {
     let dir = "operations";
-    let fields = request_fields(api, operation);
+    let fields = &operation.shape.request_fields;
     let parameters: Vec<ParameterRow> = fields
         .iter()
         .filter_map(|field| {
-            let location = match field.location? {
-                ParameterLocation::Path => "path",
-                ParameterLocation::Query => "query",
-                ParameterLocation::Header => "header",
-                ParameterLocation::Cookie => "cookie",
-            };
+            let location = field.location()?.as_str();
             Some(ParameterRow {
                 name: format!("`{}`", field.wire_name),
                 location,
                 ty: type_text(api, &field.ty, dir),
                 required: if field.required { "yes" } else { "no" },
-                description: cell(&field.docs),
+                description: cell(&request_field_docs(field)),
             })
         })
         .collect();
@@ -346,9 +342,12 @@ fn operation_page(api: &Api, operation: &Operation, options: &Options) -> Result
         .as_ref()
         .map(|ty| examples_of(api, ty))
         .unwrap_or_default();
-    let responses = successes(operation)
-        .into_iter()
-        .map(|(status, body)| {
+    let responses = operation
+        .shape
+        .successes
+        .iter()
+        .map(|success| {
+            let (status, body) = (success.status, &success.body);
             let description = operation
                 .responses
                 .iter()
@@ -371,7 +370,9 @@ fn operation_page(api: &Api, operation: &Operation, options: &Options) -> Result
             }
         })
         .collect();
-    let errors = error_variants(operation)
+    let errors = operation
+        .shape
+        .errors
         .iter()
         .map(|variant| error_row(api, variant, dir))
         .collect();
@@ -410,8 +411,8 @@ fn operation_page(api: &Api, operation: &Operation, options: &Options) -> Result
         body_examples,
         responses,
         errors,
-        curl: curl_sample(operation, &fields, minimal_body.as_ref()),
-        rust: rust_sample(operation, &fields, minimal_body.as_ref()),
+        curl: curl_sample(operation, fields, minimal_body.as_ref()),
+        rust: rust_sample(operation, fields, minimal_body.as_ref()),
     };
     render(
         &format!("docs/operations/{}.md", operation.rust_name),
@@ -458,7 +459,7 @@ fn type_path(ty: &TypeRef) -> String {
 }
 
 fn http_line(operation: &Operation) -> String {
-    let mut uri = operation.path.clone();
+    let mut uri = operation.path.to_string();
     if !operation.fixed_query.is_empty() {
         let query: Vec<String> = operation
             .fixed_query
@@ -476,12 +477,8 @@ fn sample_parameter(name: &str) -> String {
     format!("{name}-1")
 }
 
-fn curl_sample(
-    operation: &Operation,
-    fields: &[super::operations::RequestField],
-    body: Option<&Value>,
-) -> String {
-    let mut uri = operation.path.clone();
+fn curl_sample(operation: &Operation, fields: &[RequestField], body: Option<&Value>) -> String {
+    let mut uri = operation.path.to_string();
     let mut query: Vec<String> = operation
         .fixed_query
         .iter()
@@ -489,7 +486,7 @@ fn curl_sample(
         .collect();
     let mut lines = Vec::new();
     for field in fields {
-        match field.location {
+        match field.location() {
             Some(ParameterLocation::Path) => {
                 uri = uri.replace(
                     &format!("{{{}}}", field.wire_name),
@@ -534,13 +531,9 @@ fn curl_sample(
     command.join(" \\\n")
 }
 
-fn rust_sample(
-    operation: &Operation,
-    fields: &[super::operations::RequestField],
-    body: Option<&Value>,
-) -> String {
+fn rust_sample(operation: &Operation, fields: &[RequestField], body: Option<&Value>) -> String {
     let module = &operation.rust_name;
-    let method = super::client::method_name(&operation.rust_name);
+    let method = &operation.shape.client_method;
     let mut lines = vec![
         format!("use vsphere_api::operations::{module} as op;"),
         String::new(),
@@ -549,7 +542,7 @@ fn rust_sample(
     let mut arguments = Vec::new();
     let legacy_body = operation.wire == Wire::LegacyRest && operation.body.is_some();
     for field in fields.iter().filter(|field| field.required) {
-        let value = match field.location {
+        let value = match field.location() {
             Some(_) => format!("\"{}\"", sample_parameter(&field.rust_name)),
             None => {
                 let json = if legacy_body {
@@ -579,7 +572,7 @@ fn rust_sample(
     }
     lines.push(format!("match client.{method}(request).await {{"));
     lines.push("    Ok(response) => println!(\"{response:?}\"),".into());
-    if let Some(first) = error_variants(operation).first() {
+    if let Some(first) = operation.shape.errors.first() {
         lines.push(format!(
             "    Err(op::Error::{}(error)) => eprintln!(\"{}: {{error:?}}\"),",
             first.name, first.name
@@ -649,7 +642,7 @@ fn type_page_content(
     let page = SchemaPage {
         preamble: super::preamble_markdown(options),
         name: crate::naming::last_segment(&def.rust_name).to_owned(),
-        source_name: def.source_name.clone(),
+        source_name: def.origin.to_string(),
         rust_path: format!("vsphere_api::types::{}", def.rust_name),
         description: def.docs.description.clone().unwrap_or_default(),
         since: since_text(&def.docs),
@@ -764,18 +757,18 @@ fn references(api: &Api) -> BTreeMap<String, BTreeSet<(String, String)>> {
     }
     for operation in api.operations.values() {
         let mut used = BTreeSet::new();
-        for field in request_fields(api, operation) {
+        for field in &operation.shape.request_fields {
             named(&field.ty, &mut used);
         }
         if let Some(body) = &operation.body {
             named(&body.ty, &mut used);
         }
-        for (_, body) in successes(operation) {
-            if let Some(body) = body {
-                named(&body, &mut used);
+        for success in &operation.shape.successes {
+            if let Some(body) = &success.body {
+                named(body, &mut used);
             }
         }
-        for variant in error_variants(operation) {
+        for variant in &operation.shape.errors {
             named(&variant.ty, &mut used);
         }
         for target in used {
@@ -816,7 +809,7 @@ fn index_page(api: &Api, options: &Options) -> Result<String, Error> {
         let name = crate::naming::last_segment(&def.rust_name).to_owned();
         if page.starts_with("errors/") {
             errors.push((
-                def.source_name.clone(),
+                def.origin.to_string(),
                 page,
                 cell(def.docs.description.as_deref().unwrap_or("")),
             ));

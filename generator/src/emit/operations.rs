@@ -6,10 +6,8 @@
 use super::rustdoc::{doc_lines, doc_text};
 use super::scope::Scope;
 use super::types::ident;
-use crate::ir::{
-    Api, Operation, ParameterLocation, ResponseKind, Status, StringFormat, TypeKind, TypeRef, Wire,
-};
-use crate::naming::camel_case;
+use crate::ir::{Api, Operation, Status, TypeKind, TypeRef, Wire};
+use crate::shape::{ErrorVariant, RequestField, Success};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 use std::collections::BTreeMap;
@@ -29,192 +27,9 @@ pub fn operation_scope() -> Scope {
     Scope::outside_types(OPERATION_ITEMS.iter().map(|name| (*name).to_owned()))
 }
 
-/// One field of an operation's `Request`.
-pub struct RequestField {
-    /// Rust field name.
-    pub rust_name: String,
-    /// Name on the wire.
-    pub wire_name: String,
-    /// Where it travels; `None` for the body (or, in the legacy form, a body property).
-    pub location: Option<ParameterLocation>,
-    /// Its type, without the `Option` of an optional field.
-    pub ty: TypeRef,
-    /// Whether it must be given.
-    pub required: bool,
-    /// Its documentation.
-    pub docs: String,
-}
-
-/// The fields of an operation's `Request`: its parameters, then its body. A
-/// legacy `/rest` body is an envelope of named arguments, so its properties
-/// become fields of their own and callers see the same shape as the `/api` form.
-pub fn request_fields(api: &Api, operation: &Operation) -> Vec<RequestField> {
-    let mut fields: Vec<RequestField> = operation
-        .parameters
-        .iter()
-        .map(|parameter| RequestField {
-            rust_name: parameter.rust_name.clone(),
-            wire_name: parameter.wire_name.clone(),
-            location: Some(parameter.location),
-            ty: parameter.ty.clone(),
-            required: parameter.required,
-            docs: doc_text(
-                &parameter.docs,
-                &format!(
-                    "The `{}` {} parameter.",
-                    parameter.wire_name,
-                    location_name(parameter.location)
-                ),
-            ),
-        })
-        .collect();
-    if let Some(body) = &operation.body {
-        let envelope = match (&body.ty, operation.wire) {
-            (TypeRef::Named(name), Wire::LegacyRest) => {
-                match api.types.get(name).map(|def| &def.kind) {
-                    Some(TypeKind::Struct(strukt)) => Some(strukt),
-                    _ => None,
-                }
-            }
-            _ => None,
-        };
-        match envelope {
-            Some(strukt) => fields.extend(strukt.fields.iter().map(|field| RequestField {
-                rust_name: field.rust_name.clone(),
-                wire_name: field.wire_name.clone(),
-                location: None,
-                ty: field.ty.clone(),
-                required: field.required,
-                docs: doc_text(&field.docs, &format!("The `{}` argument.", field.wire_name)),
-            })),
-            None => {
-                let rust_name = if fields.iter().any(|f| f.rust_name == "body") {
-                    "request_body"
-                } else {
-                    "body"
-                };
-                fields.push(RequestField {
-                    rust_name: rust_name.to_owned(),
-                    wire_name: String::new(),
-                    location: None,
-                    ty: body.ty.clone(),
-                    required: body.required,
-                    docs: doc_text(&body.docs, "The request body."),
-                });
-            }
-        }
-    }
-    fields
-}
-
-impl RequestField {
-    /// Its type in `Request`: `Option` unless required (`Request::new` takes it then).
-    pub fn rust_type(&self, scope: &Scope) -> TokenStream {
-        let ty = scope.ty(&self.ty);
-        if self.required { ty } else { scope.option(ty) }
-    }
-}
-
-/// How a location is named in docs and reports (`query`).
-pub fn location_name(location: ParameterLocation) -> &'static str {
-    match location {
-        ParameterLocation::Path => "path",
-        ParameterLocation::Query => "query",
-        ParameterLocation::Header => "header",
-        ParameterLocation::Cookie => "cookie",
-    }
-}
-
-/// The documented success responses: status and body type.
-pub fn successes(operation: &Operation) -> Vec<(u16, Option<TypeRef>)> {
-    operation
-        .responses
-        .iter()
-        .filter_map(|response| match (&response.kind, response.status) {
-            (ResponseKind::Success(body), Status::Code(code)) => Some((code, body.clone())),
-            (ResponseKind::Success(body), Status::Range(class)) => {
-                Some((class * 100, body.clone()))
-            }
-            _ => None,
-        })
-        .collect()
-}
-
-/// The Rust type of a success body (a task id for task operations).
-pub fn success_type(operation: &Operation, body: Option<&TypeRef>, scope: &Scope) -> TokenStream {
-    match body {
-        Some(TypeRef::String(_)) if operation.is_task => quote! { crate::wire::TaskId },
-        Some(ty) => scope.ty(ty),
-        None => quote! { () },
-    }
-}
-
-/// Whether a success body is a URL whose `*` host the client replaces.
-pub fn returns_uri(operation: &Operation) -> bool {
-    successes(operation)
-        .iter()
-        .any(|(_, body)| matches!(body, Some(TypeRef::String(StringFormat::Uri))))
-}
-
-/// One variant of an operation's `Error`.
-pub struct ErrorVariant {
-    /// Variant name.
-    pub name: String,
-    /// The `error_type` that selects it, when the spec says.
-    pub error_type: Option<String>,
-    /// The HTTP status it is sent with.
-    pub status: u16,
-    /// Its body type.
-    pub ty: TypeRef,
-    /// When it happens (the response description).
-    pub description: String,
-}
-
-/// The documented errors of an operation, one variant per distinct error.
-pub fn error_variants(operation: &Operation) -> Vec<ErrorVariant> {
-    let mut variants: Vec<ErrorVariant> = Vec::new();
-    for response in &operation.responses {
-        let ResponseKind::Error(cases) = &response.kind else {
-            continue;
-        };
-        let status = match response.status {
-            Status::Code(code) => code,
-            Status::Range(class) => class * 100,
-            Status::Default => 500,
-        };
-        for case in cases {
-            let base = match &case.error_type {
-                Some(error_type) => camel_case(error_type),
-                None => match &case.ty {
-                    TypeRef::Named(path) => crate::naming::last_segment(path).to_owned(),
-                    _ => format!("Status{status}"),
-                },
-            };
-            if variants
-                .iter()
-                .any(|v| v.ty == case.ty && v.error_type == case.error_type)
-            {
-                continue; // the same error documented under a second status
-            }
-            let mut name = base.clone();
-            if variants.iter().any(|v| v.name == name)
-                || ["Other", "Unexpected"].contains(&name.as_str())
-            {
-                name = format!("{base}{status}");
-            }
-            variants.push(ErrorVariant {
-                name,
-                error_type: case.error_type.clone(),
-                status,
-                ty: case.ty.clone(),
-                description: case
-                    .description
-                    .clone()
-                    .unwrap_or_else(|| response.description.clone()),
-            });
-        }
-    }
-    variants
+/// The documentation of a `Request` field (also the docs pages' description).
+pub fn request_field_docs(field: &RequestField) -> String {
+    doc_text(&field.docs, &field.fallback_description())
 }
 
 /// The type that holds any vapi error: the error schema the discriminator
@@ -275,11 +90,11 @@ fn operation_module(api: &Api, operation: &Operation) -> TokenStream {
     let legacy = operation.wire == Wire::LegacyRest;
     let info = operation_info(operation);
 
-    let request_fields = request_fields(api, operation);
+    let request_fields = &operation.shape.request_fields;
     let fields = request_fields.iter().map(|field| {
         let name = ident(&field.rust_name);
-        let docs = doc_lines(&field.docs);
-        let ty = field.rust_type(&scope);
+        let docs = doc_lines(&request_field_docs(field));
+        let ty = scope.rust_type(&field.rust_type());
         quote! { #docs pub #name: #ty, }
     });
     let parameters = request_fields.iter().filter(|f| f.required).map(|field| {
@@ -300,9 +115,8 @@ fn operation_module(api: &Api, operation: &Operation) -> TokenStream {
     let default = (required_count == 0).then(|| quote! { Default, });
     let many = (required_count > 7).then(|| quote! { #[allow(clippy::too_many_arguments)] });
 
-    let successes = successes(operation);
     let (response_item, decode_response, encode_response) =
-        response_items(operation, &successes, &scope, legacy);
+        response_items(operation, &operation.shape.successes, &scope, legacy);
     let error_items = error_items(api, operation, &scope, legacy);
 
     let deprecated = operation.docs.deprecated.then(|| quote! { #[deprecated] });
@@ -340,8 +154,8 @@ fn operation_module(api: &Api, operation: &Operation) -> TokenStream {
 
 fn operation_info(operation: &Operation) -> TokenStream {
     let operation_id = &operation.operation_id;
-    let method = &operation.method;
-    let path = &operation.path;
+    let method = operation.method.as_str();
+    let path = operation.path.to_string();
     let query = operation
         .fixed_query
         .iter()
@@ -370,7 +184,7 @@ fn operation_info(operation: &Operation) -> TokenStream {
 /// `Response`, `decode_response` and `encode_response`.
 fn response_items(
     operation: &Operation,
-    successes: &[(u16, Option<TypeRef>)],
+    successes: &[Success],
     scope: &Scope,
     legacy: bool,
 ) -> (TokenStream, TokenStream, TokenStream) {
@@ -382,12 +196,13 @@ fn response_items(
             .map(|r| r.description.clone())
             .unwrap_or_default()
     };
-    if let [(status, body)] = successes {
-        let status_literal = Literal::u16_unsuffixed(*status);
-        let ty = success_type(operation, body.as_ref(), scope);
+    if let [success] = successes {
+        let (status, body) = (success.status, &success.body);
+        let status_literal = Literal::u16_unsuffixed(status);
+        let ty = scope.rust_type(&success.rust_type());
         let docs = doc_lines(&format!(
             "What a successful call returns (HTTP {status}).\n\n{}",
-            super::rustdoc::sanitize(&describe(*status))
+            super::rustdoc::sanitize(&describe(status))
         ));
         let decode = match body {
             Some(_) => quote! { crate::wire::decode_success(body, #legacy) },
@@ -416,33 +231,34 @@ fn response_items(
         // Several documented successes: one variant per status.
         let variants: Vec<TokenStream> = successes
             .iter()
-            .map(|(status, body)| {
+            .map(|success| {
+                let status = success.status;
                 let name = ident(&format!("Status{status}"));
                 let docs = doc_lines(&format!(
                     "HTTP {status}: {}",
-                    super::rustdoc::sanitize(&describe(*status))
+                    super::rustdoc::sanitize(&describe(status))
                 ));
-                match body {
-                    Some(body) => {
-                        let ty = success_type(operation, Some(body), scope);
+                match &success.body {
+                    Some(_) => {
+                        let ty = scope.rust_type(&success.rust_type());
                         quote! { #docs #name(#ty), }
                     }
                     None => quote! { #docs #name, },
                 }
             })
             .collect();
-        let decode_arms = successes.iter().map(|(status, body)| {
-            let name = ident(&format!("Status{status}"));
-            let status = Literal::u16_unsuffixed(*status);
-            match body {
+        let decode_arms = successes.iter().map(|success| {
+            let name = ident(&format!("Status{}", success.status));
+            let status = Literal::u16_unsuffixed(success.status);
+            match &success.body {
                 Some(_) => quote! { #status => Some(crate::wire::decode_success(body, #legacy).map(Response::#name)), },
                 None => quote! { #status => Some(Ok(Response::#name)), },
             }
         });
-        let encode_arms = successes.iter().map(|(status, body)| {
-            let name = ident(&format!("Status{status}"));
-            let status = Literal::u16_unsuffixed(*status);
-            match body {
+        let encode_arms = successes.iter().map(|success| {
+            let name = ident(&format!("Status{}", success.status));
+            let status = Literal::u16_unsuffixed(success.status);
+            match &success.body {
                 Some(_) => quote! { Response::#name(value) => (#status, Some(crate::wire::encode_success(value, #legacy))), },
                 None => quote! { Response::#name => (#status, None), },
             }
@@ -475,7 +291,7 @@ fn response_items(
 
 /// `Error` and its impls.
 fn error_items(api: &Api, operation: &Operation, scope: &Scope, legacy: bool) -> TokenStream {
-    let variants = error_variants(operation);
+    let variants = &operation.shape.errors;
     let base = scope.ty(&base_error_type(api));
 
     let declarations = variants.iter().map(|variant| {
@@ -501,7 +317,7 @@ fn error_items(api: &Api, operation: &Operation, scope: &Scope, legacy: bool) ->
     // By status only where exactly one error is documented for it: always for an
     // error the spec does not discriminate, else only when `error_type` is missing.
     let mut by_status: BTreeMap<u16, Vec<&ErrorVariant>> = BTreeMap::new();
-    for variant in &variants {
+    for variant in variants {
         by_status.entry(variant.status).or_default().push(variant);
     }
     let status_arms = by_status.iter().filter_map(|(status, at_status)| {

@@ -6,8 +6,9 @@
 //! `Option`, and a package `std`), so each module's scope knows what it defines
 //! and falls back to full paths where a name is taken.
 
-use crate::ir::{Api, StringFormat, TypeRef};
+use crate::ir::{Api, TypeRef};
 use crate::naming::{last_segment, module_of};
+use crate::shape::RustType;
 use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::BTreeSet;
@@ -99,28 +100,37 @@ impl Scope {
 
     /// The Rust type for a type expression.
     pub fn ty(&self, ty: &TypeRef) -> TokenStream {
+        self.rust_type(&RustType::of(ty))
+    }
+
+    /// How this module spells a Rust type.
+    pub fn rust_type(&self, ty: &RustType) -> TokenStream {
         match ty {
-            TypeRef::Named(path) => self.named(path),
-            TypeRef::String(StringFormat::Secret) => quote! { crate::SecretString },
-            TypeRef::String(_) => self.string(),
-            TypeRef::Boolean => quote! { bool },
-            TypeRef::Int32 => quote! { i32 },
-            TypeRef::Int64 => quote! { i64 },
-            TypeRef::Float => quote! { f32 },
-            TypeRef::Double => quote! { f64 },
-            TypeRef::List(inner) => {
+            RustType::Named(path) => self.named(path),
+            RustType::SecretString => quote! { crate::SecretString },
+            RustType::String => self.string(),
+            RustType::Bool => quote! { bool },
+            RustType::I32 => quote! { i32 },
+            RustType::I64 => quote! { i64 },
+            RustType::F32 => quote! { f32 },
+            RustType::F64 => quote! { f64 },
+            RustType::Vec(inner) => {
                 let vec = self.prelude("Vec", quote! { ::std::vec::Vec });
-                let inner = self.ty(inner);
+                let inner = self.rust_type(inner);
                 quote! { #vec<#inner> }
             }
-            TypeRef::Map(inner) => self.map(self.ty(inner)),
-            TypeRef::Json => {
+            RustType::Map(inner) => self.map(self.rust_type(inner)),
+            RustType::Json => {
                 if self.free("serde_json") {
                     quote! { serde_json::Value }
                 } else {
                     quote! { ::serde_json::Value }
                 }
             }
+            RustType::Option(inner) => self.option(self.rust_type(inner)),
+            RustType::Boxed(inner) => self.boxed(self.rust_type(inner)),
+            RustType::TaskId => quote! { crate::wire::TaskId },
+            RustType::Unit => quote! { () },
         }
     }
 

@@ -2,30 +2,19 @@
 //! operation, an axum router that authenticates, parses and validates a request
 //! before the trait sees it, and the validation of every type.
 
-use super::operations::{RequestField, operation_docs, request_fields};
+use super::operations::operation_docs;
 use super::rustdoc::doc_lines;
 use super::scope::Scope;
 use super::types::ident;
 use crate::ir::{
-    Api, Field, Operation, ParameterLocation, StringFormat, TypeDef, TypeKind, TypeRef, Wire,
+    Api, Field, Operation, ParameterLocation, PathTemplate, StringFormat, TypeDef, TypeKind,
+    TypeRef, Wire,
 };
 use crate::naming::snake_case;
+use crate::shape::RequestField;
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 use std::collections::BTreeMap;
-
-/// Methods of the `Api` trait itself; an operation with one of these names gets
-/// the method name `<name>_operation` instead.
-const TRAIT_METHODS: &[&str] = &["authenticate", "authorize", "challenge"];
-
-/// The `Api` method for an operation.
-fn method_name(operation: &str) -> proc_macro2::Ident {
-    if TRAIT_METHODS.contains(&operation) {
-        ident(&format!("{operation}_operation"))
-    } else {
-        ident(operation)
-    }
-}
 
 /// Items of `src/server.rs`.
 pub fn server_module(api: &Api) -> Vec<TokenStream> {
@@ -34,18 +23,14 @@ pub fn server_module(api: &Api) -> Vec<TokenStream> {
         api_trait(api),
         router(api),
     ];
-    items.extend(
-        api.operations
-            .values()
-            .map(|operation| handler(api, operation)),
-    );
+    items.extend(api.operations.values().map(handler));
     items.extend(api.types.values().map(validate_impl));
     items
 }
 
 fn api_trait(api: &Api) -> TokenStream {
     let methods = api.operations.values().map(|operation| {
-        let name = method_name(&operation.rust_name);
+        let name = ident(&operation.shape.server_method);
         let docs = doc_lines(&operation_docs(operation));
         let module = ident(&operation.rust_name);
         quote! {
@@ -110,16 +95,16 @@ fn api_trait(api: &Api) -> TokenStream {
 /// The router: one route per path, dispatching on the fixed query.
 fn router(api: &Api) -> TokenStream {
     // Paths that differ only in parameter names are one axum route.
-    let mut groups: BTreeMap<(String, String), Vec<&Operation>> = BTreeMap::new();
+    let mut groups: BTreeMap<(String, &'static str), Vec<&Operation>> = BTreeMap::new();
     for operation in api.operations.values() {
         groups
-            .entry((route_shape(&operation.path), operation.method.clone()))
+            .entry((route_shape(&operation.path), operation.method.as_str()))
             .or_default()
             .push(operation);
     }
-    let mut by_path: BTreeMap<String, Vec<(String, usize)>> = BTreeMap::new();
+    let mut by_path: BTreeMap<String, Vec<(&'static str, usize)>> = BTreeMap::new();
     let mut route_fns = Vec::new();
-    for (index, ((shape, method), mut operations)) in groups.into_iter().enumerate() {
+    for (index, ((_, method), mut operations)) in groups.into_iter().enumerate() {
         // The most specific fixed query first.
         operations.sort_by_key(|operation| std::cmp::Reverse(operation.fixed_query.len()));
         let route_fn = ident(&format!("route_{index}"));
@@ -146,12 +131,13 @@ fn router(api: &Api) -> TokenStream {
                 operation_not_found().await
             }
         });
-        let axum_path = axum_route(&shape);
+        // Every operation of the group has the same route.
+        let axum_path = axum_route(&operations[0].path);
         by_path.entry(axum_path).or_default().push((method, index));
     }
     let routes = by_path.iter().map(|(path, methods)| {
         let handlers = methods.iter().map(|(method, index)| {
-            let filter = ident(&method.to_ascii_uppercase());
+            let filter = ident(method);
             let route_fn = ident(&format!("route_{index}"));
             quote! { .on(::axum::routing::MethodFilter::#filter, #route_fn::<A>) }
         });
@@ -175,61 +161,33 @@ fn router(api: &Api) -> TokenStream {
 }
 
 /// `/a/{x}/b` -> `/a/{}/b`: the shape axum routes on.
-fn route_shape(path: &str) -> String {
-    let mut shape = String::new();
-    let mut in_parameter = false;
-    for c in path.chars() {
-        match c {
-            '{' => {
-                in_parameter = true;
-                shape.push_str("{}");
-            }
-            '}' => in_parameter = false,
-            _ if in_parameter => {}
-            _ => shape.push(c),
-        }
-    }
-    shape
+fn route_shape(path: &PathTemplate) -> String {
+    path.with_parameters(|_, _| "{}".to_owned())
 }
 
 /// The axum route for a path: parameters renamed `p0`, `p1`, ... (they are
 /// read by position, so operations sharing a route may name them differently).
-fn axum_route(shape: &str) -> String {
-    let mut route = String::new();
-    for (index, piece) in shape.split("{}").enumerate() {
-        if index > 0 {
-            route.push_str(&format!("{{p{}}}", index - 1));
-        }
-        route.push_str(piece);
-    }
-    route
+fn axum_route(path: &PathTemplate) -> String {
+    path.with_parameters(|position, _| format!("{{p{position}}}"))
 }
 
-/// The position of each path parameter in an operation's path template.
-fn path_positions(path: &str) -> Vec<String> {
-    path.split('{')
-        .skip(1)
-        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_owned()))
-        .collect()
-}
-
-fn handler(api: &Api, operation: &Operation) -> TokenStream {
+fn handler(operation: &Operation) -> TokenStream {
     let op = ident(&operation.rust_name);
-    let method = method_name(&operation.rust_name);
+    let method = ident(&operation.shape.server_method);
     let handle = ident(&format!("handle_{}", operation.rust_name));
     let legacy = operation.wire == Wire::LegacyRest;
-    let fields = request_fields(api, operation);
-    let positions = path_positions(&operation.path);
+    let fields = &operation.shape.request_fields;
 
     let mut parse = Vec::new();
     let mut names = Vec::new();
-    let body_fields: Vec<&RequestField> = fields.iter().filter(|f| f.location.is_none()).collect();
-    for field in fields.iter().filter(|f| f.location.is_some()) {
+    let body_fields: Vec<&RequestField> =
+        fields.iter().filter(|f| f.location().is_none()).collect();
+    for field in fields.iter().filter(|f| f.location().is_some()) {
         let name = ident(&field.rust_name);
         let wire = &field.wire_name;
-        let raw = match field.location {
+        let raw = match field.location() {
             Some(ParameterLocation::Path) => {
-                let position = positions.iter().position(|p| p == wire).unwrap_or(0);
+                let position = operation.path.parameter_position(wire).unwrap_or(0);
                 quote! { incoming.path_value(#position) }
             }
             Some(ParameterLocation::Query) => quote! { incoming.query_value(#wire) },
@@ -255,7 +213,7 @@ fn handler(api: &Api, operation: &Operation) -> TokenStream {
     }
 
     // The body: one value, or (legacy) an envelope of named arguments.
-    let scope_lookup = privilege_object(operation, &fields);
+    let scope_lookup = privilege_object(operation, fields);
     if let Some(body) = &operation.body {
         let required = body.required;
         parse.push(quote! { let body_json = incoming.json_body(#required, &mut violations); });
@@ -356,7 +314,7 @@ fn privilege_object(operation: &Operation, fields: &[RequestField]) -> TokenStre
         return quote! { None };
     };
     let parameter = fields.iter().find(|f| {
-        f.location.is_some() && (f.wire_name == *scope || f.rust_name == snake_case(scope))
+        f.location().is_some() && (f.wire_name == *scope || f.rust_name == snake_case(scope))
     });
     match parameter {
         Some(field) => {

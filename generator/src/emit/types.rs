@@ -4,9 +4,10 @@ use super::rustdoc::{doc_attrs, doc_lines};
 use super::scope::Scope;
 use crate::ir::{Api, Enum, Field, Struct, TypeDef, TypeKind, TypeRef};
 use crate::naming::{last_segment, module_of};
+use crate::shape::RustType;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// The name of the field that keeps properties a struct does not list.
 const ADDITIONAL_FIELD: &str = "additional_properties";
@@ -16,7 +17,6 @@ const ADDITIONAL_FIELD: &str = "additional_properties";
 pub fn types_module(api: &Api) -> Vec<TokenStream> {
     let mut root = ModuleTree::default();
     let mut scopes: BTreeMap<String, Scope> = BTreeMap::new();
-    let defaults = types_with_default(api);
     for def in api.types.values() {
         let mut node = &mut root;
         let module = module_of(&def.rust_name);
@@ -27,7 +27,6 @@ pub fn types_module(api: &Api) -> Vec<TokenStream> {
         }
         node.items.push(type_item(
             def,
-            defaults.contains(&def.rust_name),
             scopes
                 .entry(module.to_owned())
                 .or_insert_with(|| Scope::types_module(api, module)),
@@ -71,18 +70,18 @@ impl ModuleTree {
     }
 }
 
-fn type_item(def: &TypeDef, has_default: bool, scope: &Scope) -> TokenStream {
-    let fallback = format!("The `{}` schema.", def.source_name);
+fn type_item(def: &TypeDef, scope: &Scope) -> TokenStream {
+    let fallback = format!("The `{}` schema.", def.origin);
     let mut docs = doc_attrs(&def.docs, &fallback);
-    if !def.source_name.starts_with("inline schema") {
-        let origin = format!(" Spec name: `{}`.", def.source_name);
+    if !def.origin.is_inline() {
+        let origin = format!(" Spec name: `{}`.", def.origin);
         docs.extend(quote! { #[doc = ""] #[doc = #origin] });
     }
     let deprecated = def.docs.deprecated.then(|| quote! { #[deprecated] });
     let name = ident(last_segment(&def.rust_name));
     match &def.kind {
         TypeKind::Struct(strukt) => {
-            struct_item(&name, &docs, deprecated, strukt, has_default, scope)
+            struct_item(&name, &docs, deprecated, strukt, def.has_default, scope)
         }
         TypeKind::Enum(enumeration) => enum_item(&name, &docs, deprecated, enumeration, scope),
         TypeKind::Alias(target) => {
@@ -133,7 +132,7 @@ fn struct_item(
 
 /// `new(required properties...)`: every optional property starts unset.
 fn constructor(name: &Ident, strukt: &Struct, scope: &Scope) -> TokenStream {
-    let takes = |field: &&Field| constructor_takes(field);
+    let takes = |field: &&Field| field.is_constructor_argument();
     let parameters = strukt.fields.iter().filter(takes).map(|field| {
         let name = ident(&field.rust_name);
         let ty = scope.ty(&field.ty);
@@ -211,37 +210,6 @@ fn round_trip_fn(api: &Api) -> TokenStream {
     }
 }
 
-/// The structs that can derive `Default`: every field is optional or of a type
-/// with a default (enums have none). Found as a fixed point, since structs nest.
-pub fn types_with_default(api: &Api) -> BTreeSet<String> {
-    let mut defaults = BTreeSet::new();
-    loop {
-        let before = defaults.len();
-        for (name, def) in &api.types {
-            let has_default = match &def.kind {
-                TypeKind::Struct(strukt) => strukt.fields.iter().all(|field| {
-                    !field.required || field.nullable || type_has_default(api, &defaults, &field.ty)
-                }),
-                TypeKind::Enum(_) => false,
-                TypeKind::Alias(target) => type_has_default(api, &defaults, target),
-            };
-            if has_default {
-                defaults.insert(name.clone());
-            }
-        }
-        if defaults.len() == before {
-            return defaults;
-        }
-    }
-}
-
-fn type_has_default(api: &Api, defaults: &BTreeSet<String>, ty: &TypeRef) -> bool {
-    match ty {
-        TypeRef::Named(name) => defaults.contains(name) && api.types.contains_key(name),
-        _ => true,
-    }
-}
-
 /// `additional_properties`, or with underscores added while a property has that name.
 fn additional_field_name(strukt: &Struct) -> Ident {
     let mut name = ADDITIONAL_FIELD.to_owned();
@@ -251,29 +219,12 @@ fn additional_field_name(strukt: &Struct) -> Ident {
     ident(&name)
 }
 
-/// The Rust type of a struct field: `Option` unless it must be present and non-null.
-pub fn field_type(field: &Field, scope: &Scope) -> TokenStream {
-    let mut ty = scope.ty(&field.ty);
-    if field.boxed {
-        ty = scope.boxed(ty);
-    }
-    if !field.required || field.nullable {
-        ty = scope.option(ty);
-    }
-    ty
-}
-
-/// Whether the struct's `new` takes the field as an argument (else it starts `None`).
-pub fn constructor_takes(field: &Field) -> bool {
-    field.required && !field.nullable
-}
-
 fn field_tokens(field: &Field, scope: &Scope) -> TokenStream {
     let fallback = format!("The `{}` property.", field.wire_name);
     let docs = doc_attrs(&field.docs, &fallback);
     let deprecated = field.docs.deprecated.then(|| quote! { #[deprecated] });
     let name = ident(&field.rust_name);
-    let ty = field_type(field, scope);
+    let ty = scope.rust_type(&RustType::of_field(field));
     let mut serde_args = Vec::new();
     if field.rust_name != field.wire_name {
         let wire = &field.wire_name;
@@ -287,7 +238,7 @@ fn field_tokens(field: &Field, scope: &Scope) -> TokenStream {
     }
     if is_map {
         // Maps travel as objects (`/api`) or key/value lists (legacy `/rest`).
-        let (read, write) = if field.required && !field.nullable {
+        let (read, write) = if !field.is_option() {
             ("crate::wire::deserialize_map", "crate::wire::serialize_map")
         } else {
             (

@@ -4,8 +4,8 @@
 use super::{EXT_PRIVILEGE_SCOPE, EXT_WIRE, Lowering, docs_from};
 use crate::diagnostics::{Error, Location, escape_pointer_segment, ref_pointer};
 use crate::ir::{
-    Body, ErrorCase, Operation, Parameter, ParameterLocation, Response, ResponseKind, Status,
-    TypeKind, TypeRef, Wire,
+    Body, ErrorCase, Method, Operation, Parameter, ParameterLocation, PathTemplate, Response,
+    ResponseKind, Status, TypeKind, TypeRef, Wire,
 };
 use crate::naming::{camel_case, snake_case, type_path};
 use indexmap::IndexMap;
@@ -82,6 +82,8 @@ impl<'a> Lowering<'a> {
         location: &Location,
     ) -> Result<Operation, Error> {
         let (path, fixed_query) = split_fixed_query(path_key);
+        let http_method = Method::parse(method)
+            .ok_or_else(|| self.unsupported(location, format!("unknown HTTP method `{method}`")))?;
         let operation_id = operation
             .operation_id
             .clone()
@@ -189,8 +191,8 @@ impl<'a> Lowering<'a> {
             privilege_scope,
             operation_id,
             pointer: location.pointer.clone(),
-            method: method.to_ascii_uppercase(),
-            path: path.to_owned(),
+            method: http_method,
+            path: PathTemplate::parse(path),
             fixed_query,
             parameters,
             body,
@@ -199,6 +201,7 @@ impl<'a> Lowering<'a> {
             tags: operation.tags.clone(),
             security,
             docs,
+            shape: Default::default(),
         })
     }
 

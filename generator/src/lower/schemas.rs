@@ -2,7 +2,9 @@
 
 use super::{EXT_ENUM_SINCE, Lowering, docs_from, schema_pointer};
 use crate::diagnostics::{Error, Location, ref_pointer};
-use crate::ir::{Docs, Enum, EnumValue, Field, StringFormat, Struct, TypeDef, TypeKind, TypeRef};
+use crate::ir::{
+    Docs, Enum, EnumValue, Field, StringFormat, Struct, TypeDef, TypeKind, TypeOrigin, TypeRef,
+};
 use crate::naming::{camel_case, snake_case, type_path};
 use openapiv3::{
     AdditionalProperties, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind,
@@ -43,14 +45,16 @@ impl<'a> Lowering<'a> {
                     let target = self.tolerate(resolved, TypeRef::Json)?;
                     self.define(TypeDef {
                         rust_name,
-                        source_name: key.clone(),
+                        origin: TypeOrigin::Component { name: key.clone() },
                         pointer: location.pointer.clone(),
                         docs: Docs::default(),
                         kind: TypeKind::Alias(target),
+                        has_default: false,
                     });
                 }
                 ReferenceOr::Item(schema) => {
-                    self.define_named(&rust_name, key, schema, &location)?
+                    let origin = TypeOrigin::Component { name: key.clone() };
+                    self.define_named(&rust_name, origin, schema, &location)?
                 }
             }
         }
@@ -149,7 +153,7 @@ impl<'a> Lowering<'a> {
     fn define_named(
         &mut self,
         rust_name: &str,
-        source_name: &str,
+        origin: TypeOrigin,
         schema: &'a Schema,
         location: &Location,
     ) -> Result<(), Error> {
@@ -163,10 +167,11 @@ impl<'a> Lowering<'a> {
         };
         self.define(TypeDef {
             rust_name: rust_name.to_owned(),
-            source_name: source_name.to_owned(),
+            origin,
             pointer: location.pointer.clone(),
             docs,
             kind,
+            has_default: false,
         });
         Ok(())
     }
@@ -200,7 +205,9 @@ impl<'a> Lowering<'a> {
             let rust_name = self.claim_made_up_name(name_hint, location);
             self.define_named(
                 &rust_name,
-                &format!("inline schema at {}", location.pointer),
+                TypeOrigin::Inline {
+                    location: location.pointer.clone(),
+                },
                 schema,
                 location,
             )?;
