@@ -18,7 +18,8 @@
 //! - `server` (feature `server`): the `Api` trait to implement and an axum `router` that
 //!   authenticates, parses and validates requests before calling it.
 //! - [`SecretString`]: how secrets (`format: password`) are held; `Debug` never shows them.
-//! - [`wire`]: helpers for the vAPI wire forms (legacy envelopes, maps as key/value lists).
+//! - [`wire`]: what every operation shares: credentials, operation metadata, task ids,
+//!   unexpected responses, and the traits the client and server are generic over.
 //!
 //! ## Features
 //!
@@ -31,18 +32,29 @@
 //! This crate is generated from `spec/vsphere.yaml` by `cargo xtask codegen`; do not
 //! edit it. Change the spec or the generator and run the command again;
 //! `cargo xtask codegen --check` fails with a diff when the crate is stale. The
-//! reference pages in `docs/` are generated with it.
+//! reference pages in `docs/` are generated with it. The generated modules are
+//! laid out by the generator (one file per vAPI package and per operation) and
+//! marked `#[rustfmt::skip]`; the `runtime` module is the vapigen runtime,
+//! embedded as source so the crate depends on nothing but its features' crates.
 #![deny(missing_docs)]
+
 #[cfg(feature = "client")]
+#[rustfmt::skip]
 pub mod client;
+#[rustfmt::skip]
 pub mod operations;
-mod secret;
+#[doc(hidden)]
+#[rustfmt::skip]
+pub mod runtime;
 #[cfg(feature = "server")]
+#[rustfmt::skip]
 pub mod server;
+#[rustfmt::skip]
 pub mod types;
+#[rustfmt::skip]
 pub mod wire;
 
-pub use secret::SecretString;
+pub use runtime::secret::SecretString;
 
 /// The vSphere API release this crate was generated for: the spec's
 /// `info.version`, or the older release chosen with `--api-version`.

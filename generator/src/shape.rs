@@ -17,12 +17,15 @@ use crate::naming::{camel_case, last_segment};
 use std::collections::BTreeSet;
 use std::fmt;
 
-/// Methods of the generated `Client` itself (see `emit/support.rs`); an
-/// operation with one of these names gets the client method `<name>_operation`.
+/// Methods of the runtime's `Client` itself (`runtime/src/client.rs`) and the
+/// generated `login`; an operation with one of these names gets the client
+/// method `<name>_operation`.
 const CLIENT_METHODS: &[&str] = &[
     "builder",
     "new",
     "with_credentials",
+    "with_session",
+    "call",
     "base_url",
     "new_client_token",
     "url",

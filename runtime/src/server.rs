@@ -61,12 +61,6 @@ impl Violations {
         }
     }
 
-    /// Validates `value` and, for strings, checks its format.
-    pub fn check<T: Validate + AsText>(&mut self, value: &T, at: At<'_>, format: Format) {
-        value.validate(at, self);
-        self.format(value, at, format);
-    }
-
     /// The 400 InvalidArgument answer, with `ArgumentLocations` naming the fields.
     pub fn into_response(self, wire: WireForm) -> Response {
         let mut violations = self.0;
@@ -559,26 +553,20 @@ impl Parser<'_> {
     }
 
     /// One named argument of the legacy envelope read by [`Parser::envelope`].
-    pub fn argument<T: DeserializeOwned + Validate + AsText>(
-        &mut self,
-        name: &str,
-        required: bool,
-        format: Format,
-    ) -> Option<T> {
+    pub fn argument<T: DeserializeOwned + Validate>(&mut self, name: &str, required: bool, format: Format) -> Option<T> {
         let envelope = self.envelope.as_mut()?;
-        match envelope.remove(name).filter(|value| !value.is_null()) {
-            Some(value) => {
-                let value: T = parse_value(value, At::Root(name), &mut self.violations)?;
-                self.violations.check(&value, At::Root(name), format);
-                Some(value)
+        let Some(value) = envelope.remove(name).filter(|value| !value.is_null()) else {
+            if required {
+                self.violations.push(name, "the argument is required");
             }
-            None => {
-                if required {
-                    self.violations.push(name, "the argument is required");
-                }
-                None
-            }
+            return None;
+        };
+        if let Some(Err(message)) = value.as_str().map(|text| format.check(text)) {
+            self.violations.push(name, message);
         }
+        let value: T = parse_value(value, At::Root(name), &mut self.violations)?;
+        value.validate(At::Root(name), &mut self.violations);
+        Some(value)
     }
 }
 

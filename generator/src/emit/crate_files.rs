@@ -41,8 +41,10 @@ struct CrateDoc<'a> {
     spec_name: &'a str,
 }
 
-/// Items of `src/lib.rs`.
-pub fn lib_items(api: &Api, options: &Options) -> Result<Vec<TokenStream>, Error> {
+/// `src/lib.rs`, written as text so that it is `cargo fmt`-clean as it is:
+/// every other module is declared `#[rustfmt::skip]` (the generator lays them
+/// out with prettyplease, and reformatting them would only cost time).
+pub fn lib_rs(api: &Api, options: &Options) -> Result<String, Error> {
     let first_paragraph = api
         .description
         .as_deref()
@@ -62,34 +64,54 @@ pub fn lib_items(api: &Api, options: &Options) -> Result<Vec<TokenStream>, Error
         file: "src/lib.rs".into(),
         message: error.to_string(),
     })?;
-    let crate_doc = crate_doc.lines().map(|line| {
+    let mut out = super::preamble("//", options);
+    out.push('\n');
+    for line in crate_doc.lines() {
         if line.is_empty() {
-            String::new()
+            out.push_str("//!\n");
         } else {
-            format!(" {line}")
+            out.push_str(&format!("//! {line}\n"));
         }
-    });
-    let version = api.api_version();
+    }
+    out.push_str("#![deny(missing_docs)]\n\n");
     let has_operations = !api.operations.is_empty();
-    let client = has_operations.then(|| quote! { #[cfg(feature = "client")] pub mod client; });
-    let server = has_operations.then(|| quote! { #[cfg(feature = "server")] pub mod server; });
-    Ok(vec![
-        quote! {
-            #( #![doc = #crate_doc] )*
-            #![deny(missing_docs)]
+    let modules: [(&str, Option<&str>, bool); 6] = [
+        ("client", Some("client"), has_operations),
+        ("operations", None, true),
+        ("runtime", None, true),
+        ("server", Some("server"), has_operations),
+        ("types", None, true),
+        ("wire", None, true),
+    ];
+    for (name, feature, present) in modules {
+        if !present {
+            continue;
+        }
+        if let Some(feature) = feature {
+            out.push_str(&format!("#[cfg(feature = \"{feature}\")]\n"));
+        }
+        if name == "runtime" {
+            // Generated code calls it; users do not (the public parts are re-exported).
+            out.push_str("#[doc(hidden)]\n");
+        }
+        out.push_str(&format!("#[rustfmt::skip]\npub mod {name};\n"));
+    }
+    let version = format!("{:?}", api.api_version());
+    out.push_str(&format!(
+        "\npub use runtime::secret::SecretString;\n\n/// The vSphere API release this crate was generated for: the spec's\n/// `info.version`, or the older release chosen with `--api-version`.\npub const API_VERSION: &str = {version};\n"
+    ));
+    Ok(out)
+}
 
-            #client
-            pub mod operations;
-            mod secret;
-            #server
-            pub mod types;
-            pub mod wire;
-        },
-        quote! { pub use secret::SecretString; },
-        quote! {
-            /// The vSphere API release this crate was generated for: the spec's
-            /// `info.version`, or the older release chosen with `--api-version`.
-            pub const API_VERSION: &str = #version;
-        },
-    ])
+/// Items of `src/wire.rs`: the runtime's public wire types, where users find them.
+pub fn wire_items() -> Vec<TokenStream> {
+    vec![quote! {
+        //! What every operation shares: credentials, operation metadata, task
+        //! ids, responses that are not what the spec documents, and the traits
+        //! the client and the server are generic over.
+
+        pub use crate::runtime::wire::{
+            Credentials, Operation, OperationError, OperationInfo, TaskId, Unexpected, WireForm,
+        };
+    }]
 }

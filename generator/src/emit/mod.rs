@@ -1,14 +1,21 @@
 //! IR -> files of a Rust crate. Each emitter reads only the IR.
+//!
+//! The crate is laid out like the API: one file per vAPI package of types
+//! (`src/types/esx/settings.rs`), one per operation (`src/operations/<op>.rs`),
+//! so a spec change shows up in a pull request in the files it touched. The
+//! fixed runtime is embedded from the `vapigen-runtime` crate
+//! ([`runtime`]). Files are rendered side by side; Rust goes through syn and
+//! prettyplease only, and the generated modules are marked
+//! `#[rustfmt::skip]` so `cargo fmt` leaves the generator's layout alone.
 
 mod client;
 mod crate_files;
 mod docs;
 pub mod operations;
+pub mod runtime;
 pub mod rustdoc;
-mod rustfmt;
 pub mod scope;
 mod server;
-mod support;
 pub mod types;
 
 use crate::Options;
@@ -26,46 +33,57 @@ type Job<'a> = Box<dyn FnOnce() -> Result<Vec<(String, String)>, Error> + Send +
 
 /// A job that renders one Rust source file from its items.
 fn rust_job<'a>(
-    path: &'static str,
+    path: String,
     options: &'a Options,
-    items: impl FnOnce() -> Result<Vec<TokenStream>, Error> + Send + 'a,
+    items: impl FnOnce() -> Vec<TokenStream> + Send + 'a,
 ) -> Job<'a> {
     Box::new(move || {
-        let items = crate::timings::time(&format!("emit/{path}/tokens"), items)?;
-        Ok(vec![(path.to_owned(), rust_file(path, options, items)?)])
+        let text = rust_file(&path, options, items())?;
+        Ok(vec![(path, text)])
     })
 }
 
 /// Emits every file of the crate.
 pub fn emit(api: &Api, options: &Options) -> Result<Files, Error> {
-    // Largest first, so the worker pool is not left waiting on one big file.
-    let mut jobs: Vec<Job> = vec![
-        rust_job("src/operations.rs", options, || {
-            Ok(operations::operations_module(api))
-        }),
-        rust_job("src/types.rs", options, || Ok(types::types_module(api))),
-    ];
-    // A spec without operations has nothing to call or serve.
-    if !api.operations.is_empty() {
-        jobs.push(rust_job("src/server.rs", options, || {
-            Ok(server::server_module(api))
-        }));
-        jobs.push(rust_job("src/client.rs", options, || {
-            Ok(client::client_module(api))
-        }));
-    }
-    jobs.push(Box::new(|| {
+    let has_operations = !api.operations.is_empty();
+    // The docs first: they are one job, and the largest.
+    let mut jobs: Vec<Job> = vec![Box::new(|| {
         crate::timings::time("emit/docs", || docs::docs_files(api, options))
             .map(|files| files.into_iter().collect())
+    })];
+    jobs.push(rust_job("src/operations.rs".into(), options, || {
+        operations::operations_index(api)
     }));
-    jobs.push(rust_job("src/lib.rs", options, || {
-        crate_files::lib_items(api, options)
+    for operation in api.operations.values() {
+        let path = format!("src/operations/{}.rs", operation.rust_name);
+        jobs.push(rust_job(path, options, || {
+            operations::operation_file(api, operation)
+        }));
+    }
+    for file in types::types_files(api) {
+        jobs.push(rust_job(file.path.clone(), options, move || {
+            types::types_file_items(api, &file)
+        }));
+    }
+    if has_operations {
+        jobs.push(rust_job("src/server.rs".into(), options, || {
+            server::server_module(api)
+        }));
+        jobs.push(rust_job("src/client.rs".into(), options, || {
+            client::client_module(api, &options.crate_name)
+        }));
+    }
+    jobs.push(rust_job("src/wire.rs".into(), options, || {
+        crate_files::wire_items()
     }));
-    jobs.push(rust_job("src/secret.rs", options, || {
-        Ok(vec![support::secret_module()])
+    jobs.push(Box::new(|| {
+        let preamble = preamble("//", options);
+        Ok(runtime::runtime_files(&preamble, has_operations)
+            .into_iter()
+            .collect())
     }));
-    jobs.push(rust_job("src/wire.rs", options, || {
-        Ok(vec![support::wire_module()])
+    jobs.push(Box::new(|| {
+        Ok(vec![("src/lib.rs".into(), crate_files::lib_rs(api, options)?)])
     }));
     jobs.push(Box::new(|| {
         Ok(vec![(
@@ -73,12 +91,12 @@ pub fn emit(api: &Api, options: &Options) -> Result<Files, Error> {
             crate_files::cargo_toml(options)?,
         )])
     }));
-    // The files are independent, and most of a large spec's time is
-    // prettyplease and rustfmt on one file at a time: render them side by
-    // side. `collect` keeps job order, so the first error reported does not
-    // depend on scheduling, and the output is the same.
-    let rendered: Vec<Result<Vec<(String, String)>, Error>> =
-        jobs.into_par_iter().map(|job| job()).collect();
+    // Files are independent: render them side by side. `collect` keeps job
+    // order, so the first error reported does not depend on scheduling, and
+    // the output is the same.
+    let rendered: Vec<Result<Vec<(String, String)>, Error>> = crate::timings::time("emit/files", || {
+        jobs.into_par_iter().map(|job| job()).collect()
+    });
     let mut files = Files::new();
     for result in rendered {
         files.extend(result?);
@@ -104,33 +122,26 @@ pub fn preamble(comment: &str, options: &Options) -> String {
     )
 }
 
-/// Formats items into a Rust source file: each item through prettyplease, with
-/// a blank line between items (prettyplease drops them), after the preamble;
-/// then rustfmt.
-/// The first item may hold the file's inner attributes and docs.
+/// Formats items into a Rust source file: each item through syn and
+/// prettyplease, with a blank line between items (prettyplease drops them),
+/// after the preamble. The first item may hold the file's inner attributes
+/// and docs.
 fn rust_file(path: &str, options: &Options, items: Vec<TokenStream>) -> Result<String, Error> {
-    crate::timings::time(&format!("emit/{path}/prettyplease"), || {
-        pretty(path, options, items)
-    })
-    .and_then(|out| {
-        crate::timings::time(&format!("emit/{path}/rustfmt"), || {
-            rustfmt::rustfmt(path, &out)
-        })
-    })
-}
-
-/// The items through syn and prettyplease, after the preamble.
-fn pretty(path: &str, options: &Options, items: Vec<TokenStream>) -> Result<String, Error> {
     let mut out = preamble("//", options);
     out.push('\n');
+    let mut first = true;
     for (index, item) in items.into_iter().enumerate() {
+        if item.is_empty() {
+            continue;
+        }
         let file: syn::File = syn::parse2(item).map_err(|error| Error::Emit {
             file: path.to_owned(),
             message: format!("item {index}: {error}"),
         })?;
-        if index > 0 {
+        if !first {
             out.push('\n');
         }
+        first = false;
         out.push_str(&separate_items(&prettyplease::unparse(&file)));
     }
     Ok(out)

@@ -1,13 +1,18 @@
-//! IR operations -> the `operations` module: per operation its metadata, its
-//! request, its success response and its closed set of errors, with the
-//! decoding (client) and encoding (server) of each. Needs no extra crates, so
-//! types-only users get them too.
+//! IR operations -> the `operations` module: one file per operation with its
+//! metadata, `Request`, `Response` and closed set of `Error`s, the tables the
+//! runtime reads to send, decode, encode and parse it, its client method
+//! (feature `client`) and its server handler (feature `server`).
+//!
+//! Behaviour that is the same for every operation lives once in the runtime
+//! (`runtime/src/`); what is generated here is the types, names, docs and
+//! per-operation tables.
 
-use super::rustdoc::{doc_lines, doc_text};
+use super::rustdoc::{doc_lines, doc_text, sanitize};
 use super::scope::Scope;
-use super::types::ident;
-use crate::ir::{Api, Operation, Status, TypeKind, TypeRef, Wire};
-use crate::shape::{ErrorVariant, RequestField, Success};
+use super::types::{ident, server_format};
+use crate::ir::{Api, Operation, ParameterLocation, Status, StringFormat, TypeKind, TypeRef, Wire};
+use crate::naming::snake_case;
+use crate::shape::{ErrorVariant, RequestField, RequestFieldSource, Success};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 use std::collections::BTreeMap;
@@ -18,8 +23,9 @@ const OPERATION_ITEMS: &[&str] = &[
     "Request",
     "Response",
     "Error",
-    "decode_response",
-    "encode_response",
+    "Endpoint",
+    "serve",
+    "wire",
 ];
 
 /// The scope of an operation module.
@@ -39,20 +45,6 @@ pub fn base_error_type(api: &Api) -> TypeRef {
         .values()
         .find(|def| matches!(&def.kind, TypeKind::Struct(s) if s.error_type.as_deref() == Some("ERROR")))
         .map_or(TypeRef::Json, |def| TypeRef::Named(def.rust_name.clone()))
-}
-
-/// The `operations` module.
-pub fn operations_module(api: &Api) -> Vec<TokenStream> {
-    let mut items = vec![quote! {
-        //! One module per operation: its metadata (`OPERATION`), its `Request`,
-        //! its `Response`, and its closed set of `Error`s, with how each travels.
-    }];
-    items.extend(
-        api.operations
-            .values()
-            .map(|operation| operation_module(api, operation)),
-    );
-    items
 }
 
 /// The documentation of an operation: summary, description, since, privileges, HTTP call.
@@ -83,13 +75,89 @@ pub fn operation_docs(operation: &Operation) -> String {
     text
 }
 
-fn operation_module(api: &Api, operation: &Operation) -> TokenStream {
-    let scope = operation_scope();
-    let module = ident(&operation.rust_name);
-    let docs = doc_lines(&operation_docs(operation));
-    let legacy = operation.wire == Wire::LegacyRest;
-    let info = operation_info(operation);
+/// `src/operations.rs`: the module's docs and one `mod` per operation.
+pub fn operations_index(api: &Api) -> Vec<TokenStream> {
+    let modules = api.operations.values().map(|operation| {
+        let module = ident(&operation.rust_name);
+        let deprecated = operation.docs.deprecated.then(|| quote! { #[deprecated] });
+        quote! { #deprecated pub mod #module; }
+    });
+    vec![
+        quote! {
+            //! One module per operation: its metadata (`OPERATION`), its `Request`,
+            //! its `Response`, and its closed set of `Error`s, with how each travels.
+        },
+        quote! { #(#modules)* },
+    ]
+}
 
+/// The items of `src/operations/<operation>.rs`.
+pub fn operation_file(api: &Api, operation: &Operation) -> Vec<TokenStream> {
+    let scope = operation_scope();
+    let docs = operation_docs(operation);
+    let module_docs = docs.lines().map(|line| {
+        if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        }
+    });
+    let info = operation_info(operation);
+    vec![
+        quote! {
+            #( #![doc = #module_docs] )*
+            use crate::runtime::wire;
+
+            /// Where the operation lives and what it needs.
+            pub const OPERATION: wire::OperationInfo = #info;
+        },
+        request_items(operation, &scope),
+        response_item(operation, &scope),
+        error_items(api, operation, &scope),
+        endpoint_items(operation),
+        client_method(operation),
+        server_items(operation),
+    ]
+}
+
+fn operation_info(operation: &Operation) -> TokenStream {
+    let operation_id = &operation.operation_id;
+    let method = operation.method.as_str();
+    let path = operation.path.to_string();
+    let query = operation
+        .fixed_query
+        .iter()
+        .map(|(name, value)| quote! { (#name, #value) });
+    let privileges = &operation.docs.privileges;
+    let scope = match &operation.privilege_scope {
+        Some(scope) => quote! { Some(#scope) },
+        None => quote! { None },
+    };
+    let security = &operation.security;
+    let wire = wire_form(operation);
+    quote! {
+        wire::OperationInfo {
+            operation_id: #operation_id,
+            method: #method,
+            path: #path,
+            fixed_query: &[#(#query),*],
+            privileges: &[#(#privileges),*],
+            privilege_scope: #scope,
+            security: &[#(#security),*],
+            wire: #wire,
+        }
+    }
+}
+
+fn wire_form(operation: &Operation) -> TokenStream {
+    match operation.wire {
+        Wire::Api => quote! { wire::WireForm::Api },
+        Wire::LegacyRest => quote! { wire::WireForm::LegacyRest },
+    }
+}
+
+/// `Request` and its constructor.
+fn request_items(operation: &Operation, scope: &Scope) -> TokenStream {
     let request_fields = &operation.shape.request_fields;
     let fields = request_fields.iter().map(|field| {
         let name = ident(&field.rust_name);
@@ -114,185 +182,79 @@ fn operation_module(api: &Api, operation: &Operation) -> TokenStream {
     // Without required arguments, `new()` and `default()` are the same call.
     let default = (required_count == 0).then(|| quote! { Default, });
     let many = (required_count > 7).then(|| quote! { #[allow(clippy::too_many_arguments)] });
-
-    let (response_item, decode_response, encode_response) =
-        response_items(operation, &operation.shape.successes, &scope, legacy);
-    let error_items = error_items(api, operation, &scope, legacy);
-
-    let deprecated = operation.docs.deprecated.then(|| quote! { #[deprecated] });
     quote! {
-        #docs
-        #deprecated
-        pub mod #module {
-            /// Where the operation lives and what it needs.
-            pub const OPERATION: crate::wire::OperationInfo = #info;
+        /// The arguments of a call. Build it with `new` (the required
+        /// arguments), then set optional ones; it is `#[non_exhaustive]`, so an
+        /// optional argument added by a later release is not a breaking change.
+        #[derive(Clone, Debug, #default PartialEq)]
+        #[non_exhaustive]
+        pub struct Request {
+            #(#fields)*
+        }
 
-            /// The arguments of a call. Build it with `new` (the required
-            /// arguments), then set optional ones; it is `#[non_exhaustive]`, so an
-            /// optional argument added by a later release is not a breaking change.
-            #[derive(Clone, Debug, #default PartialEq)]
-            #[non_exhaustive]
-            pub struct Request {
-                #(#fields)*
+        impl Request {
+            /// A request with the required arguments and every optional one unset.
+            #many
+            pub fn new(#(#parameters),*) -> Self {
+                Request { #(#initializers)* }
             }
-
-            impl Request {
-                /// A request with the required arguments and every optional one unset.
-                #many
-                pub fn new(#(#parameters),*) -> Self {
-                    Request { #(#initializers)* }
-                }
-            }
-
-            #response_item
-            #decode_response
-            #encode_response
-            #error_items
         }
     }
 }
 
-fn operation_info(operation: &Operation) -> TokenStream {
-    let operation_id = &operation.operation_id;
-    let method = operation.method.as_str();
-    let path = operation.path.to_string();
-    let query = operation
-        .fixed_query
+/// The description of the response documented for `status`.
+fn describe(operation: &Operation, status: u16) -> String {
+    operation
+        .responses
         .iter()
-        .map(|(name, value)| quote! { (#name, #value) });
-    let privileges = &operation.docs.privileges;
-    let scope = match &operation.privilege_scope {
-        Some(scope) => quote! { Some(#scope) },
-        None => quote! { None },
-    };
-    let security = &operation.security;
-    let legacy = operation.wire == Wire::LegacyRest;
-    quote! {
-        crate::wire::OperationInfo {
-            operation_id: #operation_id,
-            method: #method,
-            path: #path,
-            fixed_query: &[#(#query),*],
-            privileges: &[#(#privileges),*],
-            privilege_scope: #scope,
-            security: &[#(#security),*],
-            legacy_rest: #legacy,
-        }
-    }
+        .find(|r| r.status == Status::Code(status))
+        .map(|r| sanitize(&r.description))
+        .unwrap_or_default()
 }
 
-/// `Response`, `decode_response` and `encode_response`.
-fn response_items(
-    operation: &Operation,
-    successes: &[Success],
-    scope: &Scope,
-    legacy: bool,
-) -> (TokenStream, TokenStream, TokenStream) {
-    let describe = |status: u16| {
-        operation
-            .responses
-            .iter()
-            .find(|r| r.status == Status::Code(status))
-            .map(|r| r.description.clone())
-            .unwrap_or_default()
-    };
-    if let [success] = successes {
-        let (status, body) = (success.status, &success.body);
-        let status_literal = Literal::u16_unsuffixed(status);
+/// `Response`: the success type itself, or one variant per documented status.
+fn response_item(operation: &Operation, scope: &Scope) -> TokenStream {
+    if let [success] = operation.shape.successes.as_slice() {
         let ty = scope.rust_type(&success.rust_type());
         let docs = doc_lines(&format!(
-            "What a successful call returns (HTTP {status}).\n\n{}",
-            super::rustdoc::sanitize(&describe(status))
+            "What a successful call returns (HTTP {}).\n\n{}",
+            success.status,
+            describe(operation, success.status)
         ));
-        let decode = match body {
-            Some(_) => quote! { crate::wire::decode_success(body, #legacy) },
-            None => quote! { { let _ = body; Ok(()) } },
-        };
-        let encode = match body {
-            Some(_) => quote! { Some(crate::wire::encode_success(response, #legacy)) },
-            None => quote! { { let _ = response; None } },
-        };
-        (
-            quote! { #docs pub type Response = #ty; },
-            quote! {
-                /// Decodes a success response; `None` when `status` is not a documented success.
-                pub fn decode_response(status: u16, body: &[u8]) -> Option<Result<Response, String>> {
-                    (status == #status_literal).then(|| #decode)
-                }
-            },
-            quote! {
-                /// The status and JSON body (if any) a success is sent with.
-                pub fn encode_response(response: &Response) -> (u16, Option<serde_json::Value>) {
-                    (#status_literal, #encode)
-                }
-            },
-        )
-    } else {
-        // Several documented successes: one variant per status.
-        let variants: Vec<TokenStream> = successes
-            .iter()
-            .map(|success| {
-                let status = success.status;
-                let name = ident(&format!("Status{status}"));
-                let docs = doc_lines(&format!(
-                    "HTTP {status}: {}",
-                    super::rustdoc::sanitize(&describe(status))
-                ));
-                match &success.body {
-                    Some(_) => {
-                        let ty = scope.rust_type(&success.rust_type());
-                        quote! { #docs #name(#ty), }
-                    }
-                    None => quote! { #docs #name, },
-                }
-            })
-            .collect();
-        let decode_arms = successes.iter().map(|success| {
-            let name = ident(&format!("Status{}", success.status));
-            let status = Literal::u16_unsuffixed(success.status);
-            match &success.body {
-                Some(_) => quote! { #status => Some(crate::wire::decode_success(body, #legacy).map(Response::#name)), },
-                None => quote! { #status => Some(Ok(Response::#name)), },
+        return quote! { #docs pub type Response = #ty; };
+    }
+    let variants = operation.shape.successes.iter().map(|success| {
+        let status = success.status;
+        let name = status_variant(status);
+        let docs = doc_lines(&format!("HTTP {status}: {}", describe(operation, status)));
+        match &success.body {
+            Some(_) => {
+                let ty = scope.rust_type(&success.rust_type());
+                quote! { #docs #name(#ty), }
             }
-        });
-        let encode_arms = successes.iter().map(|success| {
-            let name = ident(&format!("Status{}", success.status));
-            let status = Literal::u16_unsuffixed(success.status);
-            match &success.body {
-                Some(_) => quote! { Response::#name(value) => (#status, Some(crate::wire::encode_success(value, #legacy))), },
-                None => quote! { Response::#name => (#status, None), },
-            }
-        });
-        (
-            quote! {
-                /// What a successful call returns, by status.
-                #[derive(Clone, Debug, PartialEq)]
-                #[non_exhaustive]
-                pub enum Response { #(#variants)* }
-            },
-            quote! {
-                /// Decodes a success response; `None` when `status` is not a documented success.
-                pub fn decode_response(status: u16, body: &[u8]) -> Option<Result<Response, String>> {
-                    match status {
-                        #(#decode_arms)*
-                        _ => None,
-                    }
-                }
-            },
-            quote! {
-                /// The status and JSON body (if any) a success is sent with.
-                pub fn encode_response(response: &Response) -> (u16, Option<serde_json::Value>) {
-                    match response { #(#encode_arms)* }
-                }
-            },
-        )
+            None => quote! { #docs #name, },
+        }
+    });
+    quote! {
+        /// What a successful call returns, by status.
+        #[derive(Clone, Debug, PartialEq)]
+        #[non_exhaustive]
+        pub enum Response { #(#variants)* }
     }
 }
 
-/// `Error` and its impls.
-fn error_items(api: &Api, operation: &Operation, scope: &Scope, legacy: bool) -> TokenStream {
+fn status_variant(status: u16) -> proc_macro2::Ident {
+    ident(&format!("Status{status}"))
+}
+
+/// `Error`, its table for the runtime, and its impls.
+fn error_items(api: &Api, operation: &Operation, scope: &Scope) -> TokenStream {
     let variants = &operation.shape.errors;
     let base = scope.ty(&base_error_type(api));
+    let mut at_status: BTreeMap<u16, usize> = BTreeMap::new();
+    for variant in variants {
+        *at_status.entry(variant.status).or_default() += 1;
+    }
 
     let declarations = variants.iter().map(|variant| {
         let name = ident(&variant.name);
@@ -301,53 +263,15 @@ fn error_items(api: &Api, operation: &Operation, scope: &Scope, legacy: bool) ->
             Some(error_type) => format!("HTTP {} `{error_type}`", variant.status),
             None => format!("HTTP {}", variant.status),
         };
-        let docs = doc_lines(&format!(
-            "{what}: {}",
-            super::rustdoc::sanitize(&variant.description)
-        ));
+        let docs = doc_lines(&format!("{what}: {}", sanitize(&variant.description)));
         quote! { #docs #name(#ty), }
     });
-
-    // By `error_type` first: two errors may share a status.
-    let by_type = variants.iter().filter_map(|variant| {
-        let error_type = variant.error_type.as_ref()?;
+    let cases = variants.iter().map(|variant| error_case(variant, at_status[&variant.status] == 1));
+    let views = variants.iter().enumerate().map(|(index, variant)| {
         let name = ident(&variant.name);
-        Some(quote! { (Some(#error_type), _) => crate::wire::decode_error_value(error_type.as_deref(), value).map(Self::#name), })
+        quote! { Self::#name(error) => wire::ErrorView::Documented(#index, error), }
     });
-    // By status only where exactly one error is documented for it: always for an
-    // error the spec does not discriminate, else only when `error_type` is missing.
-    let mut by_status: BTreeMap<u16, Vec<&ErrorVariant>> = BTreeMap::new();
-    for variant in variants {
-        by_status.entry(variant.status).or_default().push(variant);
-    }
-    let status_arms = by_status.iter().filter_map(|(status, at_status)| {
-        let [only] = at_status.as_slice() else { return None };
-        let name = ident(&only.name);
-        let status = Literal::u16_unsuffixed(*status);
-        let pattern = if only.error_type.is_some() { quote! { (None, #status) } } else { quote! { (_, #status) } };
-        Some(quote! { #pattern => crate::wire::decode_error_value(error_type.as_deref(), value).map(Self::#name), })
-    });
-
-    let status_of = variants.iter().map(|variant| {
-        let name = ident(&variant.name);
-        let status = Literal::u16_unsuffixed(variant.status);
-        quote! { Self::#name(_) => #status, }
-    });
-    let encode_arms = variants.iter().map(|variant| {
-        let name = ident(&variant.name);
-        let error_type = match &variant.error_type {
-            Some(error_type) => quote! { Some(#error_type) },
-            None => quote! { None },
-        };
-        quote! { Self::#name(error) => crate::wire::encode_error(#error_type, error, #legacy), }
-    });
-    let display_arms = variants.iter().map(|variant| {
-        let name = ident(&variant.name);
-        let label = variant.error_type.clone().unwrap_or_else(|| variant.name.clone());
-        let format = format!("{label} (HTTP {{}}): {{}}");
-        quote! { Self::#name(error) => write!(f, #format, self.status(), crate::wire::first_message(error)), }
-    });
-
+    let wire = wire_form(operation);
     quote! {
         /// The errors the spec documents for this operation, any other vapi
         /// error, and responses that are not vapi errors at all. It is
@@ -365,58 +289,370 @@ fn error_items(api: &Api, operation: &Operation, scope: &Scope, legacy: bool) ->
                 error: #base,
             },
             /// No response, or one that is not a documented success or a vapi error.
-            Unexpected(crate::wire::Unexpected),
+            Unexpected(wire::Unexpected),
         }
 
         impl Error {
             /// The HTTP status the error is (or was) sent with.
             pub fn status(&self) -> u16 {
-                match self {
-                    #(#status_of)*
-                    Self::Other { status, .. } => *status,
-                    Self::Unexpected(unexpected) => unexpected.status.unwrap_or(500),
-                }
+                wire::error_status(self)
             }
 
             /// Decodes an error response: by the body's `error_type`, falling back to
             /// the status only when that is missing (older servers) and unambiguous.
             pub fn decode(status: u16, headers: Vec<(String, String)>, body: Vec<u8>) -> Self {
-                let Some((error_type, value)) = crate::wire::split_error_body(&body, #legacy) else {
-                    return Self::Unexpected(crate::wire::Unexpected {
-                        status: Some(status),
-                        headers,
-                        body,
-                        message: "the body is not a vapi error".into(),
-                    });
-                };
-                let decoded = match (error_type.as_deref(), status) {
-                    #(#by_type)*
-                    #(#status_arms)*
-                    _ => crate::wire::decode_error_value(error_type.as_deref(), value).map(|error| Self::Other { status, error }),
-                };
-                decoded.unwrap_or_else(|message| Self::Unexpected(crate::wire::Unexpected { status: Some(status), headers, body, message }))
+                wire::decode_error(status, headers, body)
             }
 
             /// The JSON body the error is sent with (see [`Error::status`] for the status).
-            pub fn encode(&self) -> serde_json::Value {
+            pub fn encode(&self) -> ::serde_json::Value {
+                wire::encode_operation_error(self)
+            }
+        }
+
+        impl wire::OperationError for Error {
+            type Other = #base;
+            const WIRE: wire::WireForm = #wire;
+            const CASES: &'static [wire::ErrorCase<Self>] = &[#(#cases),*];
+
+            fn other(status: u16, error: #base) -> Self {
+                Self::Other { status, error }
+            }
+
+            fn unexpected(unexpected: wire::Unexpected) -> Self {
+                Self::Unexpected(unexpected)
+            }
+
+            fn view(&self) -> wire::ErrorView<'_, #base> {
                 match self {
-                    #(#encode_arms)*
-                    Self::Other { error, .. } => crate::wire::encode_error(None, error, #legacy),
-                    Self::Unexpected(unexpected) => crate::wire::internal_error(&unexpected.message, #legacy),
+                    #(#views)*
+                    Self::Other { status, error } => wire::ErrorView::Other(*status, error),
+                    Self::Unexpected(unexpected) => wire::ErrorView::Unexpected(unexpected),
                 }
             }
         }
 
         impl ::std::fmt::Display for Error {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match self {
-                    #(#display_arms)*
-                    Self::Other { status, error } => write!(f, "vapi error (HTTP {status}): {}", crate::wire::first_message(error)),
-                    Self::Unexpected(unexpected) => unexpected.fmt(f),
-                }
+                wire::fmt_operation_error(self, f)
             }
         }
 
         impl ::std::error::Error for Error {}
     }
+}
+
+/// One row of an `Error`'s table.
+fn error_case(variant: &ErrorVariant, only_at_status: bool) -> TokenStream {
+    let name_text = &variant.name;
+    let name = ident(&variant.name);
+    let error_type = match &variant.error_type {
+        Some(error_type) => quote! { Some(#error_type) },
+        None => quote! { None },
+    };
+    let status = Literal::u16_unsuffixed(variant.status);
+    quote! {
+        wire::ErrorCase {
+            name: #name_text,
+            error_type: #error_type,
+            status: #status,
+            by_status: #only_at_status,
+            decode: |value| wire::from_error_value(value).map(Self::#name),
+        }
+    }
+}
+
+/// `Endpoint`: the operation as a type, with how its request and responses travel.
+fn endpoint_items(operation: &Operation) -> TokenStream {
+    let fields = &operation.shape.request_fields;
+    let encode_fields: Vec<TokenStream> = fields.iter().map(encode_field).collect();
+    let (request, outgoing) = if encode_fields.is_empty() {
+        (quote! { _request }, quote! { _outgoing })
+    } else {
+        (quote! { request }, quote! { outgoing })
+    };
+    let returns_secret = operation
+        .shape
+        .returns_secret
+        .then(|| quote! { const RETURNS_SECRET: bool = true; });
+    let (decode, encode) = success_coding(&operation.shape.successes);
+    quote! {
+        /// The operation as a type: what the client and the server are generic over.
+        #[derive(Clone, Copy, Debug)]
+        pub struct Endpoint;
+
+        impl wire::Operation for Endpoint {
+            type Request = Request;
+            type Response = Response;
+            type Error = Error;
+            const INFO: wire::OperationInfo = OPERATION;
+            #returns_secret
+
+            fn encode_request(#request: &Request, #outgoing: &mut wire::Outgoing) {
+                #(#encode_fields)*
+            }
+
+            #decode
+            #encode
+        }
+    }
+}
+
+/// How the client puts one `Request` field on the wire.
+fn encode_field(field: &RequestField) -> TokenStream {
+    let name = ident(&field.rust_name);
+    let wire_name = &field.wire_name;
+    match field.source {
+        RequestFieldSource::Parameter(ParameterLocation::Path) => {
+            quote! { outgoing.path(#wire_name, &request.#name); }
+        }
+        RequestFieldSource::Parameter(ParameterLocation::Query) => {
+            quote! { outgoing.query(#wire_name, &request.#name); }
+        }
+        RequestFieldSource::Parameter(ParameterLocation::Header) => {
+            quote! { outgoing.header(#wire_name, &request.#name, false); }
+        }
+        RequestFieldSource::Parameter(ParameterLocation::Cookie) => {
+            quote! { outgoing.header(#wire_name, &request.#name, true); }
+        }
+        RequestFieldSource::BodyArgument => quote! { outgoing.argument(#wire_name, &request.#name); },
+        RequestFieldSource::Body => quote! { outgoing.body(&request.#name); },
+    }
+}
+
+/// `decode_response` and `encode_response`.
+fn success_coding(successes: &[Success]) -> (TokenStream, TokenStream) {
+    if let [success] = successes {
+        let status = Literal::u16_unsuffixed(success.status);
+        return match success.body {
+            Some(_) => (
+                quote! {
+                    fn decode_response(status: u16, body: &[u8]) -> Option<Result<Response, String>> {
+                        wire::decode_success(status, #status, body, OPERATION.wire)
+                    }
+                },
+                quote! {
+                    fn encode_response(response: &Response) -> (u16, Option<::serde_json::Value>) {
+                        (#status, Some(wire::encode_success(response, OPERATION.wire)))
+                    }
+                },
+            ),
+            None => (
+                quote! {
+                    fn decode_response(status: u16, _body: &[u8]) -> Option<Result<Response, String>> {
+                        (status == #status).then_some(Ok(()))
+                    }
+                },
+                quote! {
+                    fn encode_response(_response: &Response) -> (u16, Option<::serde_json::Value>) {
+                        (#status, None)
+                    }
+                },
+            ),
+        };
+    }
+    let decode_arms = successes.iter().map(|success| {
+        let name = status_variant(success.status);
+        let status = Literal::u16_unsuffixed(success.status);
+        match success.body {
+            Some(_) => quote! { #status => Some(wire::success_body(body, OPERATION.wire).map(Response::#name)), },
+            None => quote! { #status => Some(Ok(Response::#name)), },
+        }
+    });
+    let encode_arms = successes.iter().map(|success| {
+        let name = status_variant(success.status);
+        let status = Literal::u16_unsuffixed(success.status);
+        match success.body {
+            Some(_) => quote! { Response::#name(value) => (#status, Some(wire::encode_success(value, OPERATION.wire))), },
+            None => quote! { Response::#name => (#status, None), },
+        }
+    });
+    let body = if successes.iter().any(|success| success.body.is_some()) {
+        quote! { body }
+    } else {
+        quote! { _body }
+    };
+    // An operation without documented successes has an empty `Response`.
+    let matched = if successes.is_empty() {
+        quote! { *response }
+    } else {
+        quote! { response }
+    };
+    (
+        quote! {
+            fn decode_response(status: u16, #body: &[u8]) -> Option<Result<Response, String>> {
+                match status {
+                    #(#decode_arms)*
+                    _ => None,
+                }
+            }
+        },
+        quote! {
+            fn encode_response(response: &Response) -> (u16, Option<::serde_json::Value>) {
+                match #matched { #(#encode_arms)* }
+            }
+        },
+    )
+}
+
+/// The operation's `Client` method (feature `client`).
+fn client_method(operation: &Operation) -> TokenStream {
+    let name = ident(&operation.shape.client_method);
+    let docs = doc_lines(&operation_docs(operation));
+    let deprecated = operation.docs.deprecated.then(|| quote! { #[deprecated] });
+    // vCenter answers some URLs with a `*` host (guest transfers).
+    let call = match operation.shape.successes.as_slice() {
+        [Success {
+            body: Some(TypeRef::String(StringFormat::Uri)),
+            ..
+        }] => quote! { self.call::<Endpoint>(&request).await.map(|url| self.replace_star_host(url)) },
+        _ => quote! { self.call::<Endpoint>(&request).await },
+    };
+    quote! {
+        #[cfg(feature = "client")]
+        impl crate::client::Client {
+            #docs
+            #deprecated
+            pub async fn #name(&self, request: Request) -> Result<Response, Error> {
+                #call
+            }
+        }
+    }
+}
+
+/// How the server parses the request (`ParseRequest`) and serves the
+/// operation (`serve`), feature `server`.
+fn server_items(operation: &Operation) -> TokenStream {
+    let fields = &operation.shape.request_fields;
+    let mut parse = Vec::new();
+    if let (Wire::LegacyRest, Some(body)) = (operation.wire, &operation.body)
+        && fields.iter().any(|f| f.source == RequestFieldSource::BodyArgument)
+    {
+        let required = body.required;
+        parse.push(quote! { parser.envelope(#required); });
+    }
+    // Numbered bindings: a field's own name could be `parser`.
+    let binding = |index: usize| ident(&format!("value{index}"));
+    for (index, field) in fields.iter().enumerate() {
+        let name = binding(index);
+        let wire_name = &field.wire_name;
+        let required = field.required;
+        let format = match &field.ty {
+            TypeRef::String(format) => server_format(*format).unwrap_or_else(|| ident("Plain")),
+            _ => ident("Plain"),
+        };
+        let read = match field.source {
+            RequestFieldSource::Parameter(ParameterLocation::Path) => {
+                let position = operation.path.parameter_position(wire_name).unwrap_or(0);
+                quote! { parser.path(#position, #wire_name, Format::#format) }
+            }
+            RequestFieldSource::Parameter(ParameterLocation::Query) => {
+                quote! { parser.query(#wire_name, #required, Format::#format) }
+            }
+            RequestFieldSource::Parameter(ParameterLocation::Header) => {
+                quote! { parser.header(#wire_name, #required, Format::#format) }
+            }
+            RequestFieldSource::Parameter(ParameterLocation::Cookie) => {
+                quote! { parser.cookie(#wire_name, #required, Format::#format) }
+            }
+            RequestFieldSource::BodyArgument => {
+                quote! { parser.argument(#wire_name, #required, Format::#format) }
+            }
+            RequestFieldSource::Body => quote! { parser.body(#required) },
+        };
+        parse.push(quote! { let #name = #read; });
+    }
+    let initializers = fields.iter().enumerate().map(|(index, field)| {
+        let name = ident(&field.rust_name);
+        let value = binding(index);
+        if field.required {
+            quote! { #name: #value?, }
+        } else {
+            quote! { #name: #value, }
+        }
+    });
+    let parser = if fields.is_empty() {
+        quote! { _parser }
+    } else {
+        quote! { parser }
+    };
+    let uses_format = fields.iter().any(|f| f.source != RequestFieldSource::Body);
+    let format_import = uses_format.then(|| quote! { use crate::runtime::server::Format; });
+    let privilege_object = privilege_object(operation);
+    let method = ident(&operation.shape.server_method);
+    quote! {
+        #[cfg(feature = "server")]
+        impl crate::runtime::server::ParseRequest for Endpoint {
+            fn parse(#parser: &mut crate::runtime::server::Parser<'_>) -> Option<Request> {
+                #format_import
+                #(#parse)*
+                Some(Request { #(#initializers)* })
+            }
+
+            #privilege_object
+        }
+
+        /// Serves the operation: authenticates the caller, parses and validates
+        /// the request, checks the caller's privileges, then calls the [`Api`]
+        /// method and answers with its result.
+        ///
+        /// [`Api`]: crate::server::Api
+        #[cfg(feature = "server")]
+        pub(crate) async fn serve<A: crate::server::Api>(
+            api: &A,
+            incoming: crate::runtime::server::Incoming,
+        ) -> ::axum::response::Response {
+            use crate::runtime::server::{ParseRequest, respond_with, unauthenticated, unauthorized};
+            let Some(principal) = api.authenticate(&incoming.credentials(), &OPERATION).await else {
+                return unauthenticated(&api.challenge(), OPERATION.wire);
+            };
+            let request = match incoming.parse::<Endpoint>() {
+                Ok(request) => request,
+                Err(response) => return response,
+            };
+            let object = Endpoint::privilege_object(&request);
+            if !api.authorize(&principal, &OPERATION, object.as_deref()).await {
+                return unauthorized(&OPERATION, object.as_deref());
+            }
+            respond_with::<Endpoint>(api.#method(&principal, request).await)
+        }
+    }
+}
+
+/// `privilege_object`: the value the operation's privilege scope names, read
+/// from the parsed request (a parameter, or a property path into the body or
+/// a legacy argument).
+fn privilege_object(operation: &Operation) -> Option<TokenStream> {
+    let scope = operation.privilege_scope.as_ref()?;
+    let fields = &operation.shape.request_fields;
+    let value = |field: &RequestField, path: &str| {
+        let name = ident(&field.rust_name);
+        if field.required {
+            quote! { wire::scope_value(&request.#name, #path) }
+        } else {
+            quote! { request.#name.as_ref().and_then(|value| wire::scope_value(value, #path)) }
+        }
+    };
+    let parameter = fields.iter().find(|field| {
+        matches!(field.source, RequestFieldSource::Parameter(_))
+            && (field.wire_name == *scope || field.rust_name == snake_case(scope))
+    });
+    let (first, rest) = scope.split_once('.').unwrap_or((scope, ""));
+    let argument = fields
+        .iter()
+        .find(|field| field.source == RequestFieldSource::BodyArgument && field.wire_name == first);
+    let body = fields
+        .iter()
+        .find(|field| field.source == RequestFieldSource::Body);
+    let lookup = match (parameter, argument, body) {
+        (Some(field), _, _) => value(field, ""),
+        (None, Some(field), _) => value(field, rest),
+        (None, None, Some(field)) => value(field, scope),
+        (None, None, None) => return None,
+    };
+    Some(quote! {
+        fn privilege_object(request: &Request) -> Option<String> {
+            #lookup
+        }
+    })
 }

@@ -2,7 +2,7 @@
 
 use super::rustdoc::{doc_attrs, doc_lines};
 use super::scope::Scope;
-use crate::ir::{Api, Enum, Field, Struct, TypeDef, TypeKind, TypeRef};
+use crate::ir::{Api, Enum, Field, StringFormat, Struct, TypeDef, TypeKind, TypeRef};
 use crate::naming::{last_segment, module_of};
 use crate::shape::RustType;
 use proc_macro2::{Ident, Span, TokenStream};
@@ -12,62 +12,83 @@ use std::collections::BTreeMap;
 /// The name of the field that keeps properties a struct does not list.
 const ADDITIONAL_FIELD: &str = "additional_properties";
 
-/// All named types of `api`, as the items of the `types` module: one nested
-/// module per vAPI package.
-pub fn types_module(api: &Api) -> Vec<TokenStream> {
-    let mut root = ModuleTree::default();
-    let mut scopes: BTreeMap<String, Scope> = BTreeMap::new();
+/// One file of the `types` module: a vAPI package (`types::esx::settings`
+/// is `src/types/esx/settings.rs`), so a spec change shows up in the files of
+/// the packages it touched.
+pub struct TypesFile<'a> {
+    /// Module path below `types` (`""` for `types` itself).
+    pub module: String,
+    /// The file's path in the crate.
+    pub path: String,
+    /// The types it defines.
+    defs: Vec<&'a TypeDef>,
+    /// Its child modules.
+    children: Vec<String>,
+}
+
+/// The files of the `types` module: every package that holds a type, and
+/// every package above one.
+pub fn types_files(api: &Api) -> Vec<TypesFile<'_>> {
+    let mut modules: BTreeMap<String, Vec<&TypeDef>> = BTreeMap::new();
+    modules.entry(String::new()).or_default();
     for def in api.types.values() {
-        let mut node = &mut root;
         let module = module_of(&def.rust_name);
-        if !module.is_empty() {
-            for segment in module.split("::") {
-                node = node.children.entry(segment.to_owned()).or_default();
+        let mut prefix = String::new();
+        for segment in module.split("::").filter(|segment| !segment.is_empty()) {
+            if !prefix.is_empty() {
+                prefix.push_str("::");
             }
+            prefix.push_str(segment);
+            modules.entry(prefix.clone()).or_default();
         }
-        node.items.push(type_item(
-            def,
-            scopes
-                .entry(module.to_owned())
-                .or_insert_with(|| Scope::types_module(api, module)),
-        ));
+        modules.entry(module.to_owned()).or_default().push(def);
     }
-    let mut items = vec![quote! {
-        //! Data types: one per schema of the spec, in one module per vAPI package.
-    }];
-    items.extend(root.items);
-    items.push(round_trip_fn(api));
-    items.extend(
-        root.children
-            .iter()
-            .map(|(name, child)| child.to_tokens(name, name)),
-    );
+    let children = |module: &str| -> Vec<String> {
+        modules
+            .keys()
+            .filter_map(|other| {
+                let rest = if module.is_empty() {
+                    Some(other.as_str()).filter(|rest| !rest.is_empty())
+                } else {
+                    other.strip_prefix(module).and_then(|rest| rest.strip_prefix("::"))
+                };
+                rest.filter(|rest| !rest.contains("::")).map(str::to_owned)
+            })
+            .collect()
+    };
+    modules
+        .iter()
+        .map(|(module, defs)| TypesFile {
+            module: module.clone(),
+            path: if module.is_empty() {
+                "src/types.rs".to_owned()
+            } else {
+                format!("src/types/{}.rs", module.replace("::", "/"))
+            },
+            defs: defs.clone(),
+            children: children(module),
+        })
+        .collect()
+}
+
+/// The items of one file of the `types` module.
+pub fn types_file_items(api: &Api, file: &TypesFile) -> Vec<TokenStream> {
+    let scope = Scope::types_module(api, &file.module);
+    let doc = if file.module.is_empty() {
+        " Data types: one per schema of the spec, in one module per vAPI package.".to_owned()
+    } else {
+        format!(" Types of the `{}` package.", file.module.replace("::", "."))
+    };
+    let mut items = vec![quote! { #![doc = #doc] }];
+    items.extend(file.defs.iter().map(|def| type_item(def, &scope)));
+    // What the server checks beyond the types (feature `server`).
+    items.extend(file.defs.iter().filter_map(|def| validate_impl(def)));
+    if file.module.is_empty() {
+        items.push(round_trip_fn(api));
+    }
+    let children = file.children.iter().map(|child| ident(child));
+    items.push(quote! { #(pub mod #children;)* });
     items
-}
-
-#[derive(Default)]
-struct ModuleTree {
-    items: Vec<TokenStream>,
-    children: BTreeMap<String, ModuleTree>,
-}
-
-impl ModuleTree {
-    fn to_tokens(&self, name: &str, package: &str) -> TokenStream {
-        let doc = format!(" Types of the `{package}` package.");
-        let name = ident(name);
-        let items = &self.items;
-        let children = self
-            .children
-            .iter()
-            .map(|(child, tree)| tree.to_tokens(child, &format!("{package}.{child}")));
-        quote! {
-            #[doc = #doc]
-            pub mod #name {
-                #(#items)*
-                #(#children)*
-            }
-        }
-    }
 }
 
 fn type_item(def: &TypeDef, scope: &Scope) -> TokenStream {
@@ -239,11 +260,11 @@ fn field_tokens(field: &Field, scope: &Scope) -> TokenStream {
     if is_map {
         // Maps travel as objects (`/api`) or key/value lists (legacy `/rest`).
         let (read, write) = if !field.is_option() {
-            ("crate::wire::deserialize_map", "crate::wire::serialize_map")
+            ("crate::runtime::wire::deserialize_map", "crate::runtime::wire::serialize_map")
         } else {
             (
-                "crate::wire::deserialize_optional_map",
-                "crate::wire::serialize_optional_map",
+                "crate::runtime::wire::deserialize_optional_map",
+                "crate::runtime::wire::serialize_optional_map",
             )
         };
         serde_args.push(quote! { deserialize_with = #read, serialize_with = #write });
@@ -294,52 +315,80 @@ fn enum_item(
             #unknown(#string),
         }
 
-        impl #name {
-            /// The value as it travels on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #( Self::#variants => #wire_names, )*
-                    Self::#unknown(value) => value,
-                }
-            }
-        }
-
-        impl ::std::convert::From<&str> for #name {
-            fn from(value: &str) -> Self {
-                match value {
-                    #( #wire_names => Self::#variants, )*
-                    other => Self::#unknown(other.to_owned()),
-                }
-            }
-        }
-
-        impl ::std::convert::From<#string> for #name {
-            fn from(value: #string) -> Self {
-                match Self::from(value.as_str()) {
-                    Self::#unknown(_) => Self::#unknown(value),
-                    known => known,
-                }
-            }
-        }
-
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                <#string as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
-            }
-        }
+        crate::runtime::wire::open_enum!(#name, #unknown #(, #variants = #wire_names)*);
     }
+}
+
+/// `impl Validate` for a struct (feature `server`): each property that can
+/// hold an enum value or a formatted string is checked, at its property path.
+/// Enums get theirs from `open_enum!`; aliases are their target type.
+fn validate_impl(def: &TypeDef) -> Option<TokenStream> {
+    let TypeKind::Struct(strukt) = &def.kind else {
+        return None;
+    };
+    let path = def.rust_name.split("::").map(ident);
+    let ty = quote! { crate::types #(::#path)* };
+    let checks: Vec<TokenStream> = strukt
+        .fields
+        .iter()
+        .filter_map(|field| {
+            let name = ident(&field.rust_name);
+            let wire = &field.wire_name;
+            match &field.ty {
+                TypeRef::String(format) => {
+                    let format = server_format(*format)?;
+                    Some(quote! { violations.format(&self.#name, at.field(#wire), crate::runtime::server::Format::#format); })
+                }
+                ty if may_need_validation(ty) => {
+                    Some(quote! { crate::runtime::server::Validate::validate(&self.#name, at.field(#wire), violations); })
+                }
+                _ => None,
+            }
+        })
+        .collect();
+    if checks.is_empty() {
+        return Some(quote! {
+            #[cfg(feature = "server")]
+            impl crate::runtime::server::Validate for #ty {}
+        });
+    }
+    // Deprecated fields are still sent by older callers, so still checked.
+    let allow = strukt
+        .fields
+        .iter()
+        .any(|f| f.docs.deprecated)
+        .then(|| quote! { #[allow(deprecated)] });
+    Some(quote! {
+        #[cfg(feature = "server")]
+        #allow
+        impl crate::runtime::server::Validate for #ty {
+            fn validate(&self, at: crate::runtime::server::At<'_>, violations: &mut crate::runtime::server::Violations) {
+                #(#checks)*
+            }
+        }
+    })
+}
+
+/// Whether a value of `ty` may hold something the server checks: a named
+/// type (an enum, or a struct with such properties), or a list or map of one.
+fn may_need_validation(ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::Named(_) => true,
+        TypeRef::List(inner) | TypeRef::Map(inner) => may_need_validation(inner),
+        _ => false,
+    }
+}
+
+/// The runtime's name for a string format the server checks; `None` for
+/// formats it does not.
+pub fn server_format(format: StringFormat) -> Option<Ident> {
+    let name = match format {
+        StringFormat::Uri => "Uri",
+        StringFormat::DateTime => "DateTime",
+        StringFormat::Uuid => "Uuid",
+        _ => return None,
+    };
+    Some(ident(name))
 }
 
 /// An identifier; names in the IR are already valid and never keywords.

@@ -2,6 +2,7 @@
 // Do not edit: change the spec or the generator, then regenerate.
 
 //! Secrets: values the spec marks `format: password`.
+
 use std::fmt;
 
 /// A secret string (a password, token or session id). It serializes as
@@ -10,6 +11,7 @@ use std::fmt;
 #[derive(Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(transparent)]
 pub struct SecretString(String);
+
 impl SecretString {
     /// Wraps a secret.
     pub fn new(secret: impl Into<String>) -> Self {
@@ -39,3 +41,4 @@ impl From<&str> for SecretString {
         SecretString(secret.to_owned())
     }
 }
+
