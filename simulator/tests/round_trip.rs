@@ -153,7 +153,8 @@ fn legacy_rest_error_with_key_value_params_reads_into_the_same_types() {
     let envelope: vsphere_api::types::rest::vapi::std::errors::InvalidArgument =
         serde_json::from_value(legacy.clone()).expect("legacy form deserializes");
     // Encoding for the legacy form gives back exactly the legacy JSON.
-    let encoded = vsphere_api::wire::encode_error(Some("INVALID_ARGUMENT"), &envelope.value, true);
+    use vsphere_api::operations::content_library_item_update_session_create_rest as legacy_op;
+    let encoded = legacy_op::Error::InvalidArgument(envelope.value.clone()).encode();
     assert_eq!(encoded, legacy);
     assert_eq!(
         envelope.type_.as_str(),
