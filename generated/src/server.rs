@@ -41,14 +41,7 @@ pub trait Api: Send + Sync + 'static {
 
     /// Creates a session with the API.
     ///
-    /// Creates a session with the API. This is the equivalent of login. This
-    /// operation exchanges user credentials supplied in the security context
-    /// for a session token that is to be used for authenticating subsequent
-    /// calls, in the `vmware-api-session-id` header.
-    ///
-    /// Added in vSphere API 7.0.0.0.
-    ///
-    /// HTTP: `POST /api/session` (operation `Cis.Session_create`).
+    /// `POST /api/session`: see [`operations::cis_session_create`](crate::operations::cis_session_create) for its description, privileges, request, response and errors.
     ///
     /// Without an implementation it answers 500 (a vapi internal error):
     /// an operation added to the spec does not break existing servers.
@@ -63,27 +56,12 @@ pub trait Api: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (principal, request);
-        async {
-            Err(
-                crate::operations::cis_session_create::Error::Unexpected(
-                    crate::wire::Unexpected::transport(
-                        "the operation is not implemented by this server",
-                    ),
-                ),
-            )
-        }
+        crate::runtime::server::not_implemented()
     }
 
     /// Creates a new update session.
     ///
-    /// Creates a new update session. An update session is used to make
-    /// modifications to a library item; `library_item_id` must be given.
-    /// Only one update session can be open on an item at a time.
-    ///
-    /// Added in vSphere API 7.0.0.0.
-    /// Required privileges: `ContentLibrary.UpdateSession`.
-    ///
-    /// HTTP: `POST /api/content/library/item/update-session` (operation `Content.Library.Item.UpdateSession_create`).
+    /// `POST /api/content/library/item/update-session`: see [`operations::content_library_item_update_session_create`](crate::operations::content_library_item_update_session_create) for its description, privileges, request, response and errors.
     ///
     /// Without an implementation it answers 500 (a vapi internal error):
     /// an operation added to the spec does not break existing servers.
@@ -98,28 +76,12 @@ pub trait Api: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (principal, request);
-        async {
-            Err(
-                crate::operations::content_library_item_update_session_create::Error::Unexpected(
-                    crate::wire::Unexpected::transport(
-                        "the operation is not implemented by this server",
-                    ),
-                ),
-            )
-        }
+        crate::runtime::server::not_implemented()
     }
 
     /// Creates a new update session (legacy `/rest` form).
     ///
-    /// Creates a new update session. An update session is used to make
-    /// modifications to a library item. This is the legacy `/rest` form:
-    /// the body wraps the arguments, the result comes as `{"value": ...}`
-    /// and errors as `{"type": ..., "value": ...}`.
-    ///
-    /// Added in vSphere API 6.0.0.0.
-    /// Required privileges: `ContentLibrary.UpdateSession`.
-    ///
-    /// HTTP: `POST /rest/com/vmware/content/library/item/update-session` (operation `Content.Library.Item.UpdateSession_create_rest`, legacy `/rest` wire form).
+    /// `POST /rest/com/vmware/content/library/item/update-session`: see [`operations::content_library_item_update_session_create_rest`](crate::operations::content_library_item_update_session_create_rest) for its description, privileges, request, response and errors.
     ///
     /// Without an implementation it answers 500 (a vapi internal error):
     /// an operation added to the spec does not break existing servers.
@@ -134,27 +96,12 @@ pub trait Api: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (principal, request);
-        async {
-            Err(
-                crate::operations::content_library_item_update_session_create_rest::Error::Unexpected(
-                    crate::wire::Unexpected::transport(
-                        "the operation is not implemented by this server",
-                    ),
-                ),
-            )
-        }
+        crate::runtime::server::not_implemented()
     }
 
     /// Creates a subscription of the published library.
     ///
-    /// Creates a subscription of the published library `library`, either
-    /// into a new subscribed library or into an existing one, on this or a
-    /// remote vCenter Server.
-    ///
-    /// Added in vSphere API 6.7.2.
-    /// Required privileges: `ContentLibrary.AddSubscription`.
-    ///
-    /// HTTP: `POST /api/content/library/{library}/subscriptions` (operation `Content.Library.Subscriptions_create`).
+    /// `POST /api/content/library/{library}/subscriptions`: see [`operations::content_library_subscriptions_create`](crate::operations::content_library_subscriptions_create) for its description, privileges, request, response and errors.
     ///
     /// Without an implementation it answers 500 (a vapi internal error):
     /// an operation added to the spec does not break existing servers.
@@ -169,28 +116,12 @@ pub trait Api: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (principal, request);
-        async {
-            Err(
-                crate::operations::content_library_subscriptions_create::Error::Unexpected(
-                    crate::wire::Unexpected::transport(
-                        "the operation is not implemented by this server",
-                    ),
-                ),
-            )
-        }
+        crate::runtime::server::not_implemented()
     }
 
     /// Imports a new offline software depot.
     ///
-    /// Imports a new offline software depot. This starts a task; read its
-    /// result with `GET /api/cis/tasks/{task}`. A depot that was already
-    /// imported is reported as AlreadyExists, with the existing depot in
-    /// the error's `data`.
-    ///
-    /// Added in vSphere API 7.0.0.0.
-    /// Required privileges: `VcIntegrity.lifecycleSettings.Write`.
-    ///
-    /// HTTP: `POST /api/esx/settings/depots/offline?vmw-task=true` (operation `Esx.Settings.Depots.Offline_create$Task`).
+    /// `POST /api/esx/settings/depots/offline`: see [`operations::esx_settings_depots_offline_create_task`](crate::operations::esx_settings_depots_offline_create_task) for its description, privileges, request, response and errors.
     ///
     /// Without an implementation it answers 500 (a vapi internal error):
     /// an operation added to the spec does not break existing servers.
@@ -205,27 +136,12 @@ pub trait Api: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (principal, request);
-        async {
-            Err(
-                crate::operations::esx_settings_depots_offline_create_task::Error::Unexpected(
-                    crate::wire::Unexpected::transport(
-                        "the operation is not implemented by this server",
-                    ),
-                ),
-            )
-        }
+        crate::runtime::server::not_implemented()
     }
 
     /// Creates a software draft.
     ///
-    /// Creates a new draft of the software specification in the repository.
-    /// When a draft already exists and `delete_existing_draft` is unset or
-    /// false, the operation fails with AlreadyExists.
-    ///
-    /// Added in vSphere API 9.0.0.0.
-    /// Required privileges: `VcIntegrity.lifecycleSoftwareSpecification.Write`.
-    ///
-    /// HTTP: `POST /api/esx/settings/repository/software/drafts` (operation `Esx.Settings.Repository.Software.Drafts_create`).
+    /// `POST /api/esx/settings/repository/software/drafts`: see [`operations::esx_settings_repository_software_drafts_create`](crate::operations::esx_settings_repository_software_drafts_create) for its description, privileges, request, response and errors.
     ///
     /// Without an implementation it answers 500 (a vapi internal error):
     /// an operation added to the spec does not break existing servers.
@@ -240,28 +156,12 @@ pub trait Api: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (principal, request);
-        async {
-            Err(
-                crate::operations::esx_settings_repository_software_drafts_create::Error::Unexpected(
-                    crate::wire::Unexpected::transport(
-                        "the operation is not implemented by this server",
-                    ),
-                ),
-            )
-        }
+        crate::runtime::server::not_implemented()
     }
 
     /// Starts a file transfer to or from the guest.
     ///
-    /// Initiates an operation to transfer a file to or from the guest. The
-    /// result is a URL, valid for 10 minutes, to PUT the file into the guest
-    /// (when `spec.attributes` is given) or GET it from the guest. Its host
-    /// part may be `*`, which the client replaces with the host it called.
-    ///
-    /// Added in vSphere API 7.0.2.0.
-    /// Required privileges: `VirtualMachine.GuestOperations.Modify`.
-    ///
-    /// HTTP: `POST /api/vcenter/vm/{vm}/guest/filesystem?action=create` (operation `Vcenter.Vm.Guest.Filesystem.Transfers_create`).
+    /// `POST /api/vcenter/vm/{vm}/guest/filesystem`: see [`operations::vcenter_vm_guest_filesystem_transfers_create`](crate::operations::vcenter_vm_guest_filesystem_transfers_create) for its description, privileges, request, response and errors.
     ///
     /// Without an implementation it answers 500 (a vapi internal error):
     /// an operation added to the spec does not break existing servers.
@@ -276,15 +176,33 @@ pub trait Api: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (principal, request);
-        async {
-            Err(
-                crate::operations::vcenter_vm_guest_filesystem_transfers_create::Error::Unexpected(
-                    crate::wire::Unexpected::transport(
-                        "the operation is not implemented by this server",
-                    ),
-                ),
-            )
-        }
+        crate::runtime::server::not_implemented()
+    }
+}
+
+/// Every `Api` is the runtime's `Gate`: how the generic request
+/// handling authenticates and authorizes.
+impl<A: Api> crate::runtime::server::Gate for A {
+    type Principal = A::Principal;
+    fn authenticate(
+        &self,
+        credentials: &crate::wire::Credentials,
+        operation: &crate::wire::OperationInfo,
+    ) -> impl ::std::future::Future<Output = Option<A::Principal>> + Send {
+        Api::authenticate(self, credentials, operation)
+    }
+
+    fn authorize(
+        &self,
+        principal: &A::Principal,
+        operation: &crate::wire::OperationInfo,
+        object: Option<&str>,
+    ) -> impl ::std::future::Future<Output = bool> + Send {
+        Api::authorize(self, principal, operation, object)
+    }
+
+    fn challenge(&self) -> String {
+        Api::challenge(self)
     }
 }
 
@@ -349,10 +267,10 @@ async fn route_0<A: Api>(
                 .fixed_query,
         )
     {
-        return crate::operations::content_library_item_update_session_create::serve(
-                &*api,
-                incoming,
-            )
+        return crate::runtime::server::serve::<
+            A,
+            crate::operations::content_library_item_update_session_create::Endpoint,
+        >(&*api, incoming)
             .await;
     }
     crate::runtime::server::operation_not_found().await
@@ -375,10 +293,10 @@ async fn route_1<A: Api>(
                 .fixed_query,
         )
     {
-        return crate::operations::content_library_subscriptions_create::serve(
-                &*api,
-                incoming,
-            )
+        return crate::runtime::server::serve::<
+            A,
+            crate::operations::content_library_subscriptions_create::Endpoint,
+        >(&*api, incoming)
             .await;
     }
     crate::runtime::server::operation_not_found().await
@@ -401,10 +319,10 @@ async fn route_2<A: Api>(
                 .fixed_query,
         )
     {
-        return crate::operations::esx_settings_depots_offline_create_task::serve(
-                &*api,
-                incoming,
-            )
+        return crate::runtime::server::serve::<
+            A,
+            crate::operations::esx_settings_depots_offline_create_task::Endpoint,
+        >(&*api, incoming)
             .await;
     }
     crate::runtime::server::operation_not_found().await
@@ -427,10 +345,10 @@ async fn route_3<A: Api>(
                 .fixed_query,
         )
     {
-        return crate::operations::esx_settings_repository_software_drafts_create::serve(
-                &*api,
-                incoming,
-            )
+        return crate::runtime::server::serve::<
+            A,
+            crate::operations::esx_settings_repository_software_drafts_create::Endpoint,
+        >(&*api, incoming)
             .await;
     }
     crate::runtime::server::operation_not_found().await
@@ -448,7 +366,11 @@ async fn route_4<A: Api>(
         Err(response) => return response,
     };
     if incoming.matches(crate::operations::cis_session_create::OPERATION.fixed_query) {
-        return crate::operations::cis_session_create::serve(&*api, incoming).await;
+        return crate::runtime::server::serve::<
+            A,
+            crate::operations::cis_session_create::Endpoint,
+        >(&*api, incoming)
+            .await;
     }
     crate::runtime::server::operation_not_found().await
 }
@@ -470,10 +392,10 @@ async fn route_5<A: Api>(
                 .fixed_query,
         )
     {
-        return crate::operations::vcenter_vm_guest_filesystem_transfers_create::serve(
-                &*api,
-                incoming,
-            )
+        return crate::runtime::server::serve::<
+            A,
+            crate::operations::vcenter_vm_guest_filesystem_transfers_create::Endpoint,
+        >(&*api, incoming)
             .await;
     }
     crate::runtime::server::operation_not_found().await
@@ -496,10 +418,10 @@ async fn route_6<A: Api>(
                 .fixed_query,
         )
     {
-        return crate::operations::content_library_item_update_session_create_rest::serve(
-                &*api,
-                incoming,
-            )
+        return crate::runtime::server::serve::<
+            A,
+            crate::operations::content_library_item_update_session_create_rest::Endpoint,
+        >(&*api, incoming)
             .await;
     }
     crate::runtime::server::operation_not_found().await

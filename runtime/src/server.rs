@@ -272,6 +272,77 @@ pub trait ParseRequest: Operation {
     }
 }
 
+/// Who may call what: the authentication and authorization half of a
+/// server. The generated `Api` trait has these methods; every `Api` is a `Gate`.
+pub trait Gate: Send + Sync + 'static {
+    /// Who a caller is, once authenticated.
+    type Principal: Send + Sync + 'static;
+
+    /// Checks a caller's credentials for `operation`; `None` answers 401.
+    fn authenticate(
+        &self,
+        credentials: &Credentials,
+        operation: &OperationInfo,
+    ) -> impl Future<Output = Option<Self::Principal>> + Send;
+
+    /// Whether `principal` holds `operation.privileges` on `object`; `false` answers 403.
+    fn authorize(
+        &self,
+        principal: &Self::Principal,
+        operation: &OperationInfo,
+        object: Option<&str>,
+    ) -> impl Future<Output = bool> + Send;
+
+    /// The challenge sent with 401 answers (`WWW-Authenticate`).
+    fn challenge(&self) -> String;
+}
+
+/// A server's implementation of operation `O`: the generated code implements
+/// it for every `Api`, by calling the operation's `Api` method.
+pub trait Handler<O: Operation>: Gate {
+    /// Carries out the operation for an authenticated, authorized caller.
+    fn handle(
+        &self,
+        principal: &Self::Principal,
+        request: O::Request,
+    ) -> impl Future<Output = Result<O::Response, O::Error>> + Send;
+}
+
+/// Serves one request as operation `O`: authenticates the caller, parses and
+/// validates the request, checks the caller's privileges, then hands it to
+/// the server's [`Handler`] and answers with its result. Every failure on
+/// the way is answered with a vapi error.
+pub async fn serve<S, O>(server: &S, incoming: Incoming) -> Response
+where
+    S: Handler<O>,
+    O: ParseRequest,
+{
+    let Some(principal) = server.authenticate(&incoming.credentials(), &O::INFO).await else {
+        return unauthenticated(&server.challenge(), O::INFO.wire);
+    };
+    let request = match incoming.parse::<O>() {
+        Ok(request) => request,
+        Err(response) => return response,
+    };
+    let object = O::privilege_object(&request);
+    if !server
+        .authorize(&principal, &O::INFO, object.as_deref())
+        .await
+    {
+        return unauthorized(&O::INFO, object.as_deref());
+    }
+    respond_with::<O>(server.handle(&principal, request).await)
+}
+
+/// What an operation the server does not implement answers: a vapi internal
+/// error saying so. The generated `Api` methods' default bodies.
+pub fn not_implemented<R: Send, E: wire::OperationError + Send>()
+-> impl Future<Output = Result<R, E>> + Send {
+    std::future::ready(Err(E::unexpected(wire::Unexpected::transport(
+        "the operation is not implemented by this server",
+    ))))
+}
+
 /// A request as the generated layer reads it: all of it, before any checks.
 pub struct Incoming {
     path: Vec<String>,
@@ -553,7 +624,12 @@ impl Parser<'_> {
     }
 
     /// One named argument of the legacy envelope read by [`Parser::envelope`].
-    pub fn argument<T: DeserializeOwned + Validate>(&mut self, name: &str, required: bool, format: Format) -> Option<T> {
+    pub fn argument<T: DeserializeOwned + Validate>(
+        &mut self,
+        name: &str,
+        required: bool,
+        format: Format,
+    ) -> Option<T> {
         let envelope = self.envelope.as_mut()?;
         let Some(value) = envelope.remove(name).filter(|value| !value.is_null()) else {
             if required {

@@ -20,6 +20,7 @@ use vsphere_api::types::vapi::std::errors as std_errors;
 use vsphere_api::types::vcenter::vm::guest::Credentials as GuestCredentials;
 use vsphere_api::types::vcenter::vm::guest::filesystem::transfers as transfer_errors;
 use vsphere_api::types::vcenter::vm::guest::filesystem::{ErrorReason, FileErrorDetails};
+use vsphere_api::wire::OperationError;
 use vsphere_api::wire::{Credentials, OperationInfo, TaskId};
 
 /// A user of the simulator and the privileges it holds.

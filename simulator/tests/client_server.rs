@@ -18,6 +18,7 @@ use vsphere_api::types::content::library::item::UpdateSessionModel;
 use vsphere_api::types::esx::settings::depots::offline as depots_body;
 use vsphere_api::types::vapi::std::errors::ErrorType;
 use vsphere_api::types::vcenter::vm::guest::filesystem::ErrorReason;
+use vsphere_api::wire::OperationError;
 use vsphere_simulator::{ADMIN, PASSWORD, READONLY};
 
 fn from_json<T: serde::de::DeserializeOwned>(value: Value) -> T {

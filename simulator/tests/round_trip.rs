@@ -7,6 +7,7 @@ use vsphere_api::types::esx::settings::depots::offline::{CreateAlreadyExists, Cr
 use vsphere_api::types::vapi::std::errors::{Error, ErrorType};
 use vsphere_api::types::vapi::std::{LocalizableMessage, LocalizationParam};
 use vsphere_api::types::vcenter::vm::guest::Credentials;
+use vsphere_api::wire::OperationError;
 
 /// Deserializes `json` into `T`, serializes it back, and checks both agree.
 fn round_trip<T>(json: Value) -> T

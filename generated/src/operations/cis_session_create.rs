@@ -70,38 +70,28 @@ impl Error {
     pub fn status(&self) -> u16 {
         wire::error_status(self)
     }
-
-    /// Decodes an error response: by the body's `error_type`, falling back to
-    /// the status only when that is missing (older servers) and unambiguous.
-    pub fn decode(status: u16, headers: Vec<(String, String)>, body: Vec<u8>) -> Self {
-        wire::decode_error(status, headers, body)
-    }
-
-    /// The JSON body the error is sent with (see [`Error::status`] for the status).
-    pub fn encode(&self) -> ::serde_json::Value {
-        wire::encode_operation_error(self)
-    }
 }
 
 impl wire::OperationError for Error {
     type Other = crate::types::vapi::std::errors::Error;
     const WIRE: wire::WireForm = wire::WireForm::Api;
-    const CASES: &'static [wire::ErrorCase<Self>] = &[
-        wire::ErrorCase {
-            name: "Unauthenticated",
-            error_type: Some("UNAUTHENTICATED"),
-            status: 401,
-            by_status: true,
-            decode: |value| wire::from_error_value(value).map(Self::Unauthenticated),
-        },
-        wire::ErrorCase {
-            name: "ServiceUnavailable",
-            error_type: Some("SERVICE_UNAVAILABLE"),
-            status: 503,
-            by_status: true,
-            decode: |value| wire::from_error_value(value).map(Self::ServiceUnavailable),
-        },
+    const CASES: &'static [wire::ErrorCase] = &[
+        wire::ErrorCase::new("Unauthenticated", Some("UNAUTHENTICATED"), 401, true),
+        wire::ErrorCase::new(
+            "ServiceUnavailable",
+            Some("SERVICE_UNAVAILABLE"),
+            503,
+            true,
+        ),
     ];
+    fn decode_case(case: usize, value: ::serde_json::Value) -> Result<Self, String> {
+        match case {
+            0 => wire::from_error_value(value).map(Self::Unauthenticated),
+            1 => wire::from_error_value(value).map(Self::ServiceUnavailable),
+            _ => wire::no_such_case(case),
+        }
+    }
+
     fn other(status: u16, error: crate::types::vapi::std::errors::Error) -> Self {
         Self::Other { status, error }
     }
@@ -112,8 +102,8 @@ impl wire::OperationError for Error {
 
     fn view(&self) -> wire::ErrorView<'_, crate::types::vapi::std::errors::Error> {
         match self {
-            Self::Unauthenticated(error) => wire::ErrorView::Documented(0usize, error),
-            Self::ServiceUnavailable(error) => wire::ErrorView::Documented(1usize, error),
+            Self::Unauthenticated(error) => wire::ErrorView::Documented(0, error),
+            Self::ServiceUnavailable(error) => wire::ErrorView::Documented(1, error),
             Self::Other { status, error } => wire::ErrorView::Other(*status, error),
             Self::Unexpected(unexpected) => wire::ErrorView::Unexpected(unexpected),
         }
@@ -151,14 +141,7 @@ impl wire::Operation for Endpoint {
 impl crate::client::Client {
     /// Creates a session with the API.
     ///
-    /// Creates a session with the API. This is the equivalent of login. This
-    /// operation exchanges user credentials supplied in the security context
-    /// for a session token that is to be used for authenticating subsequent
-    /// calls, in the `vmware-api-session-id` header.
-    ///
-    /// Added in vSphere API 7.0.0.0.
-    ///
-    /// HTTP: `POST /api/session` (operation `Cis.Session_create`).
+    /// `POST /api/session`: see [`operations::cis_session_create`](crate::operations::cis_session_create) for its description, privileges, request, response and errors.
     pub async fn cis_session_create(&self, request: Request) -> Result<Response, Error> {
         self.call::<Endpoint>(&request).await
     }
@@ -171,30 +154,14 @@ impl crate::runtime::server::ParseRequest for Endpoint {
     }
 }
 
-/// Serves the operation: authenticates the caller, parses and validates
-/// the request, checks the caller's privileges, then calls the [`Api`]
-/// method and answers with its result.
-///
-/// [`Api`]: crate::server::Api
+/// A server's `Api` carries out this operation with its own method.
 #[cfg(feature = "server")]
-pub(crate) async fn serve<A: crate::server::Api>(
-    api: &A,
-    incoming: crate::runtime::server::Incoming,
-) -> ::axum::response::Response {
-    use crate::runtime::server::{
-        ParseRequest, respond_with, unauthenticated, unauthorized,
-    };
-    let Some(principal) = api.authenticate(&incoming.credentials(), &OPERATION).await
-    else {
-        return unauthenticated(&api.challenge(), OPERATION.wire);
-    };
-    let request = match incoming.parse::<Endpoint>() {
-        Ok(request) => request,
-        Err(response) => return response,
-    };
-    let object = Endpoint::privilege_object(&request);
-    if !api.authorize(&principal, &OPERATION, object.as_deref()).await {
-        return unauthorized(&OPERATION, object.as_deref());
+impl<A: crate::server::Api> crate::runtime::server::Handler<Endpoint> for A {
+    fn handle(
+        &self,
+        principal: &A::Principal,
+        request: Request,
+    ) -> impl ::std::future::Future<Output = Result<Response, Error>> + Send {
+        self.cis_session_create(principal, request)
     }
-    respond_with::<Endpoint>(api.cis_session_create(&principal, request).await)
 }

@@ -92,66 +92,36 @@ impl Error {
     pub fn status(&self) -> u16 {
         wire::error_status(self)
     }
-
-    /// Decodes an error response: by the body's `error_type`, falling back to
-    /// the status only when that is missing (older servers) and unambiguous.
-    pub fn decode(status: u16, headers: Vec<(String, String)>, body: Vec<u8>) -> Self {
-        wire::decode_error(status, headers, body)
-    }
-
-    /// The JSON body the error is sent with (see [`Error::status`] for the status).
-    pub fn encode(&self) -> ::serde_json::Value {
-        wire::encode_operation_error(self)
-    }
 }
 
 impl wire::OperationError for Error {
     type Other = crate::types::vapi::std::errors::Error;
     const WIRE: wire::WireForm = wire::WireForm::LegacyRest;
-    const CASES: &'static [wire::ErrorCase<Self>] = &[
-        wire::ErrorCase {
-            name: "InvalidArgument",
-            error_type: Some("INVALID_ARGUMENT"),
-            status: 400,
-            by_status: false,
-            decode: |value| wire::from_error_value(value).map(Self::InvalidArgument),
-        },
-        wire::ErrorCase {
-            name: "InvalidElementType",
-            error_type: Some("INVALID_ELEMENT_TYPE"),
-            status: 400,
-            by_status: false,
-            decode: |value| wire::from_error_value(value).map(Self::InvalidElementType),
-        },
-        wire::ErrorCase {
-            name: "Unauthenticated",
-            error_type: Some("UNAUTHENTICATED"),
-            status: 401,
-            by_status: true,
-            decode: |value| wire::from_error_value(value).map(Self::Unauthenticated),
-        },
-        wire::ErrorCase {
-            name: "Unauthorized",
-            error_type: Some("UNAUTHORIZED"),
-            status: 403,
-            by_status: true,
-            decode: |value| wire::from_error_value(value).map(Self::Unauthorized),
-        },
-        wire::ErrorCase {
-            name: "NotFound",
-            error_type: Some("NOT_FOUND"),
-            status: 404,
-            by_status: true,
-            decode: |value| wire::from_error_value(value).map(Self::NotFound),
-        },
-        wire::ErrorCase {
-            name: "ResourceBusy",
-            error_type: Some("RESOURCE_BUSY"),
-            status: 500,
-            by_status: true,
-            decode: |value| wire::from_error_value(value).map(Self::ResourceBusy),
-        },
+    const CASES: &'static [wire::ErrorCase] = &[
+        wire::ErrorCase::new("InvalidArgument", Some("INVALID_ARGUMENT"), 400, false),
+        wire::ErrorCase::new(
+            "InvalidElementType",
+            Some("INVALID_ELEMENT_TYPE"),
+            400,
+            false,
+        ),
+        wire::ErrorCase::new("Unauthenticated", Some("UNAUTHENTICATED"), 401, true),
+        wire::ErrorCase::new("Unauthorized", Some("UNAUTHORIZED"), 403, true),
+        wire::ErrorCase::new("NotFound", Some("NOT_FOUND"), 404, true),
+        wire::ErrorCase::new("ResourceBusy", Some("RESOURCE_BUSY"), 500, true),
     ];
+    fn decode_case(case: usize, value: ::serde_json::Value) -> Result<Self, String> {
+        match case {
+            0 => wire::from_error_value(value).map(Self::InvalidArgument),
+            1 => wire::from_error_value(value).map(Self::InvalidElementType),
+            2 => wire::from_error_value(value).map(Self::Unauthenticated),
+            3 => wire::from_error_value(value).map(Self::Unauthorized),
+            4 => wire::from_error_value(value).map(Self::NotFound),
+            5 => wire::from_error_value(value).map(Self::ResourceBusy),
+            _ => wire::no_such_case(case),
+        }
+    }
+
     fn other(status: u16, error: crate::types::vapi::std::errors::Error) -> Self {
         Self::Other { status, error }
     }
@@ -162,12 +132,12 @@ impl wire::OperationError for Error {
 
     fn view(&self) -> wire::ErrorView<'_, crate::types::vapi::std::errors::Error> {
         match self {
-            Self::InvalidArgument(error) => wire::ErrorView::Documented(0usize, error),
-            Self::InvalidElementType(error) => wire::ErrorView::Documented(1usize, error),
-            Self::Unauthenticated(error) => wire::ErrorView::Documented(2usize, error),
-            Self::Unauthorized(error) => wire::ErrorView::Documented(3usize, error),
-            Self::NotFound(error) => wire::ErrorView::Documented(4usize, error),
-            Self::ResourceBusy(error) => wire::ErrorView::Documented(5usize, error),
+            Self::InvalidArgument(error) => wire::ErrorView::Documented(0, error),
+            Self::InvalidElementType(error) => wire::ErrorView::Documented(1, error),
+            Self::Unauthenticated(error) => wire::ErrorView::Documented(2, error),
+            Self::Unauthorized(error) => wire::ErrorView::Documented(3, error),
+            Self::NotFound(error) => wire::ErrorView::Documented(4, error),
+            Self::ResourceBusy(error) => wire::ErrorView::Documented(5, error),
             Self::Other { status, error } => wire::ErrorView::Other(*status, error),
             Self::Unexpected(unexpected) => wire::ErrorView::Unexpected(unexpected),
         }
@@ -208,15 +178,7 @@ impl wire::Operation for Endpoint {
 impl crate::client::Client {
     /// Creates a new update session (legacy `/rest` form).
     ///
-    /// Creates a new update session. An update session is used to make
-    /// modifications to a library item. This is the legacy `/rest` form:
-    /// the body wraps the arguments, the result comes as `{"value": ...}`
-    /// and errors as `{"type": ..., "value": ...}`.
-    ///
-    /// Added in vSphere API 6.0.0.0.
-    /// Required privileges: `ContentLibrary.UpdateSession`.
-    ///
-    /// HTTP: `POST /rest/com/vmware/content/library/item/update-session` (operation `Content.Library.Item.UpdateSession_create_rest`, legacy `/rest` wire form).
+    /// `POST /rest/com/vmware/content/library/item/update-session`: see [`operations::content_library_item_update_session_create_rest`](crate::operations::content_library_item_update_session_create_rest) for its description, privileges, request, response and errors.
     pub async fn content_library_item_update_session_create_rest(
         &self,
         request: Request,
@@ -243,32 +205,14 @@ impl crate::runtime::server::ParseRequest for Endpoint {
     }
 }
 
-/// Serves the operation: authenticates the caller, parses and validates
-/// the request, checks the caller's privileges, then calls the [`Api`]
-/// method and answers with its result.
-///
-/// [`Api`]: crate::server::Api
+/// A server's `Api` carries out this operation with its own method.
 #[cfg(feature = "server")]
-pub(crate) async fn serve<A: crate::server::Api>(
-    api: &A,
-    incoming: crate::runtime::server::Incoming,
-) -> ::axum::response::Response {
-    use crate::runtime::server::{
-        ParseRequest, respond_with, unauthenticated, unauthorized,
-    };
-    let Some(principal) = api.authenticate(&incoming.credentials(), &OPERATION).await
-    else {
-        return unauthenticated(&api.challenge(), OPERATION.wire);
-    };
-    let request = match incoming.parse::<Endpoint>() {
-        Ok(request) => request,
-        Err(response) => return response,
-    };
-    let object = Endpoint::privilege_object(&request);
-    if !api.authorize(&principal, &OPERATION, object.as_deref()).await {
-        return unauthorized(&OPERATION, object.as_deref());
+impl<A: crate::server::Api> crate::runtime::server::Handler<Endpoint> for A {
+    fn handle(
+        &self,
+        principal: &A::Principal,
+        request: Request,
+    ) -> impl ::std::future::Future<Output = Result<Response, Error>> + Send {
+        self.content_library_item_update_session_create_rest(principal, request)
     }
-    respond_with::<
-        Endpoint,
-    >(api.content_library_item_update_session_create_rest(&principal, request).await)
 }

@@ -100,89 +100,52 @@ impl Error {
     pub fn status(&self) -> u16 {
         wire::error_status(self)
     }
-
-    /// Decodes an error response: by the body's `error_type`, falling back to
-    /// the status only when that is missing (older servers) and unambiguous.
-    pub fn decode(status: u16, headers: Vec<(String, String)>, body: Vec<u8>) -> Self {
-        wire::decode_error(status, headers, body)
-    }
-
-    /// The JSON body the error is sent with (see [`Error::status`] for the status).
-    pub fn encode(&self) -> ::serde_json::Value {
-        wire::encode_operation_error(self)
-    }
 }
 
 impl wire::OperationError for Error {
     type Other = crate::types::vapi::std::errors::Error;
     const WIRE: wire::WireForm = wire::WireForm::Api;
-    const CASES: &'static [wire::ErrorCase<Self>] = &[
-        wire::ErrorCase {
-            name: "AlreadyExists",
-            error_type: Some("ALREADY_EXISTS"),
-            status: 400,
-            by_status: false,
-            decode: |value| wire::from_error_value(value).map(Self::AlreadyExists),
-        },
-        wire::ErrorCase {
-            name: "InvalidArgument",
-            error_type: Some("INVALID_ARGUMENT"),
-            status: 400,
-            by_status: false,
-            decode: |value| wire::from_error_value(value).map(Self::InvalidArgument),
-        },
-        wire::ErrorCase {
-            name: "InvalidElementType",
-            error_type: Some("INVALID_ELEMENT_TYPE"),
-            status: 400,
-            by_status: false,
-            decode: |value| wire::from_error_value(value).map(Self::InvalidElementType),
-        },
-        wire::ErrorCase {
-            name: "NotAllowedInCurrentState",
-            error_type: Some("NOT_ALLOWED_IN_CURRENT_STATE"),
-            status: 400,
-            by_status: false,
-            decode: |value| {
-                wire::from_error_value(value).map(Self::NotAllowedInCurrentState)
-            },
-        },
-        wire::ErrorCase {
-            name: "Unauthenticated",
-            error_type: Some("UNAUTHENTICATED"),
-            status: 401,
-            by_status: true,
-            decode: |value| wire::from_error_value(value).map(Self::Unauthenticated),
-        },
-        wire::ErrorCase {
-            name: "Unauthorized",
-            error_type: Some("UNAUTHORIZED"),
-            status: 403,
-            by_status: true,
-            decode: |value| wire::from_error_value(value).map(Self::Unauthorized),
-        },
-        wire::ErrorCase {
-            name: "NotFound",
-            error_type: Some("NOT_FOUND"),
-            status: 404,
-            by_status: true,
-            decode: |value| wire::from_error_value(value).map(Self::NotFound),
-        },
-        wire::ErrorCase {
-            name: "Error",
-            error_type: Some("ERROR"),
-            status: 500,
-            by_status: false,
-            decode: |value| wire::from_error_value(value).map(Self::Error),
-        },
-        wire::ErrorCase {
-            name: "ResourceInaccessible",
-            error_type: Some("RESOURCE_INACCESSIBLE"),
-            status: 500,
-            by_status: false,
-            decode: |value| wire::from_error_value(value).map(Self::ResourceInaccessible),
-        },
+    const CASES: &'static [wire::ErrorCase] = &[
+        wire::ErrorCase::new("AlreadyExists", Some("ALREADY_EXISTS"), 400, false),
+        wire::ErrorCase::new("InvalidArgument", Some("INVALID_ARGUMENT"), 400, false),
+        wire::ErrorCase::new(
+            "InvalidElementType",
+            Some("INVALID_ELEMENT_TYPE"),
+            400,
+            false,
+        ),
+        wire::ErrorCase::new(
+            "NotAllowedInCurrentState",
+            Some("NOT_ALLOWED_IN_CURRENT_STATE"),
+            400,
+            false,
+        ),
+        wire::ErrorCase::new("Unauthenticated", Some("UNAUTHENTICATED"), 401, true),
+        wire::ErrorCase::new("Unauthorized", Some("UNAUTHORIZED"), 403, true),
+        wire::ErrorCase::new("NotFound", Some("NOT_FOUND"), 404, true),
+        wire::ErrorCase::new("Error", Some("ERROR"), 500, false),
+        wire::ErrorCase::new(
+            "ResourceInaccessible",
+            Some("RESOURCE_INACCESSIBLE"),
+            500,
+            false,
+        ),
     ];
+    fn decode_case(case: usize, value: ::serde_json::Value) -> Result<Self, String> {
+        match case {
+            0 => wire::from_error_value(value).map(Self::AlreadyExists),
+            1 => wire::from_error_value(value).map(Self::InvalidArgument),
+            2 => wire::from_error_value(value).map(Self::InvalidElementType),
+            3 => wire::from_error_value(value).map(Self::NotAllowedInCurrentState),
+            4 => wire::from_error_value(value).map(Self::Unauthenticated),
+            5 => wire::from_error_value(value).map(Self::Unauthorized),
+            6 => wire::from_error_value(value).map(Self::NotFound),
+            7 => wire::from_error_value(value).map(Self::Error),
+            8 => wire::from_error_value(value).map(Self::ResourceInaccessible),
+            _ => wire::no_such_case(case),
+        }
+    }
+
     fn other(status: u16, error: crate::types::vapi::std::errors::Error) -> Self {
         Self::Other { status, error }
     }
@@ -193,19 +156,17 @@ impl wire::OperationError for Error {
 
     fn view(&self) -> wire::ErrorView<'_, crate::types::vapi::std::errors::Error> {
         match self {
-            Self::AlreadyExists(error) => wire::ErrorView::Documented(0usize, error),
-            Self::InvalidArgument(error) => wire::ErrorView::Documented(1usize, error),
-            Self::InvalidElementType(error) => wire::ErrorView::Documented(2usize, error),
+            Self::AlreadyExists(error) => wire::ErrorView::Documented(0, error),
+            Self::InvalidArgument(error) => wire::ErrorView::Documented(1, error),
+            Self::InvalidElementType(error) => wire::ErrorView::Documented(2, error),
             Self::NotAllowedInCurrentState(error) => {
-                wire::ErrorView::Documented(3usize, error)
+                wire::ErrorView::Documented(3, error)
             }
-            Self::Unauthenticated(error) => wire::ErrorView::Documented(4usize, error),
-            Self::Unauthorized(error) => wire::ErrorView::Documented(5usize, error),
-            Self::NotFound(error) => wire::ErrorView::Documented(6usize, error),
-            Self::Error(error) => wire::ErrorView::Documented(7usize, error),
-            Self::ResourceInaccessible(error) => {
-                wire::ErrorView::Documented(8usize, error)
-            }
+            Self::Unauthenticated(error) => wire::ErrorView::Documented(4, error),
+            Self::Unauthorized(error) => wire::ErrorView::Documented(5, error),
+            Self::NotFound(error) => wire::ErrorView::Documented(6, error),
+            Self::Error(error) => wire::ErrorView::Documented(7, error),
+            Self::ResourceInaccessible(error) => wire::ErrorView::Documented(8, error),
             Self::Other { status, error } => wire::ErrorView::Other(*status, error),
             Self::Unexpected(unexpected) => wire::ErrorView::Unexpected(unexpected),
         }
@@ -247,14 +208,7 @@ impl wire::Operation for Endpoint {
 impl crate::client::Client {
     /// Creates a subscription of the published library.
     ///
-    /// Creates a subscription of the published library `library`, either
-    /// into a new subscribed library or into an existing one, on this or a
-    /// remote vCenter Server.
-    ///
-    /// Added in vSphere API 6.7.2.
-    /// Required privileges: `ContentLibrary.AddSubscription`.
-    ///
-    /// HTTP: `POST /api/content/library/{library}/subscriptions` (operation `Content.Library.Subscriptions_create`).
+    /// `POST /api/content/library/{library}/subscriptions`: see [`operations::content_library_subscriptions_create`](crate::operations::content_library_subscriptions_create) for its description, privileges, request, response and errors.
     pub async fn content_library_subscriptions_create(
         &self,
         request: Request,
@@ -282,32 +236,14 @@ impl crate::runtime::server::ParseRequest for Endpoint {
     }
 }
 
-/// Serves the operation: authenticates the caller, parses and validates
-/// the request, checks the caller's privileges, then calls the [`Api`]
-/// method and answers with its result.
-///
-/// [`Api`]: crate::server::Api
+/// A server's `Api` carries out this operation with its own method.
 #[cfg(feature = "server")]
-pub(crate) async fn serve<A: crate::server::Api>(
-    api: &A,
-    incoming: crate::runtime::server::Incoming,
-) -> ::axum::response::Response {
-    use crate::runtime::server::{
-        ParseRequest, respond_with, unauthenticated, unauthorized,
-    };
-    let Some(principal) = api.authenticate(&incoming.credentials(), &OPERATION).await
-    else {
-        return unauthenticated(&api.challenge(), OPERATION.wire);
-    };
-    let request = match incoming.parse::<Endpoint>() {
-        Ok(request) => request,
-        Err(response) => return response,
-    };
-    let object = Endpoint::privilege_object(&request);
-    if !api.authorize(&principal, &OPERATION, object.as_deref()).await {
-        return unauthorized(&OPERATION, object.as_deref());
+impl<A: crate::server::Api> crate::runtime::server::Handler<Endpoint> for A {
+    fn handle(
+        &self,
+        principal: &A::Principal,
+        request: Request,
+    ) -> impl ::std::future::Future<Output = Result<Response, Error>> + Send {
+        self.content_library_subscriptions_create(principal, request)
     }
-    respond_with::<
-        Endpoint,
-    >(api.content_library_subscriptions_create(&principal, request).await)
 }

@@ -83,59 +83,34 @@ impl Error {
     pub fn status(&self) -> u16 {
         wire::error_status(self)
     }
-
-    /// Decodes an error response: by the body's `error_type`, falling back to
-    /// the status only when that is missing (older servers) and unambiguous.
-    pub fn decode(status: u16, headers: Vec<(String, String)>, body: Vec<u8>) -> Self {
-        wire::decode_error(status, headers, body)
-    }
-
-    /// The JSON body the error is sent with (see [`Error::status`] for the status).
-    pub fn encode(&self) -> ::serde_json::Value {
-        wire::encode_operation_error(self)
-    }
 }
 
 impl wire::OperationError for Error {
     type Other = crate::types::vapi::std::errors::Error;
     const WIRE: wire::WireForm = wire::WireForm::Api;
-    const CASES: &'static [wire::ErrorCase<Self>] = &[
-        wire::ErrorCase {
-            name: "InvalidArgument",
-            error_type: Some("INVALID_ARGUMENT"),
-            status: 400,
-            by_status: false,
-            decode: |value| wire::from_error_value(value).map(Self::InvalidArgument),
-        },
-        wire::ErrorCase {
-            name: "AlreadyExists",
-            error_type: Some("ALREADY_EXISTS"),
-            status: 400,
-            by_status: false,
-            decode: |value| wire::from_error_value(value).map(Self::AlreadyExists),
-        },
-        wire::ErrorCase {
-            name: "Unauthenticated",
-            error_type: Some("UNAUTHENTICATED"),
-            status: 401,
-            by_status: true,
-            decode: |value| wire::from_error_value(value).map(Self::Unauthenticated),
-        },
-        wire::ErrorCase {
-            name: "Error",
-            error_type: Some("ERROR"),
-            status: 500,
-            by_status: true,
-            decode: |value| wire::from_error_value(value).map(Self::Error),
-        },
-        wire::ErrorCase {
-            name: "ServiceUnavailable",
-            error_type: Some("SERVICE_UNAVAILABLE"),
-            status: 503,
-            by_status: true,
-            decode: |value| wire::from_error_value(value).map(Self::ServiceUnavailable),
-        },
+    const CASES: &'static [wire::ErrorCase] = &[
+        wire::ErrorCase::new("InvalidArgument", Some("INVALID_ARGUMENT"), 400, false),
+        wire::ErrorCase::new("AlreadyExists", Some("ALREADY_EXISTS"), 400, false),
+        wire::ErrorCase::new("Unauthenticated", Some("UNAUTHENTICATED"), 401, true),
+        wire::ErrorCase::new("Error", Some("ERROR"), 500, true),
+        wire::ErrorCase::new(
+            "ServiceUnavailable",
+            Some("SERVICE_UNAVAILABLE"),
+            503,
+            true,
+        ),
     ];
+    fn decode_case(case: usize, value: ::serde_json::Value) -> Result<Self, String> {
+        match case {
+            0 => wire::from_error_value(value).map(Self::InvalidArgument),
+            1 => wire::from_error_value(value).map(Self::AlreadyExists),
+            2 => wire::from_error_value(value).map(Self::Unauthenticated),
+            3 => wire::from_error_value(value).map(Self::Error),
+            4 => wire::from_error_value(value).map(Self::ServiceUnavailable),
+            _ => wire::no_such_case(case),
+        }
+    }
+
     fn other(status: u16, error: crate::types::vapi::std::errors::Error) -> Self {
         Self::Other { status, error }
     }
@@ -146,11 +121,11 @@ impl wire::OperationError for Error {
 
     fn view(&self) -> wire::ErrorView<'_, crate::types::vapi::std::errors::Error> {
         match self {
-            Self::InvalidArgument(error) => wire::ErrorView::Documented(0usize, error),
-            Self::AlreadyExists(error) => wire::ErrorView::Documented(1usize, error),
-            Self::Unauthenticated(error) => wire::ErrorView::Documented(2usize, error),
-            Self::Error(error) => wire::ErrorView::Documented(3usize, error),
-            Self::ServiceUnavailable(error) => wire::ErrorView::Documented(4usize, error),
+            Self::InvalidArgument(error) => wire::ErrorView::Documented(0, error),
+            Self::AlreadyExists(error) => wire::ErrorView::Documented(1, error),
+            Self::Unauthenticated(error) => wire::ErrorView::Documented(2, error),
+            Self::Error(error) => wire::ErrorView::Documented(3, error),
+            Self::ServiceUnavailable(error) => wire::ErrorView::Documented(4, error),
             Self::Other { status, error } => wire::ErrorView::Other(*status, error),
             Self::Unexpected(unexpected) => wire::ErrorView::Unexpected(unexpected),
         }
@@ -190,15 +165,7 @@ impl wire::Operation for Endpoint {
 impl crate::client::Client {
     /// Imports a new offline software depot.
     ///
-    /// Imports a new offline software depot. This starts a task; read its
-    /// result with `GET /api/cis/tasks/{task}`. A depot that was already
-    /// imported is reported as AlreadyExists, with the existing depot in
-    /// the error's `data`.
-    ///
-    /// Added in vSphere API 7.0.0.0.
-    /// Required privileges: `VcIntegrity.lifecycleSettings.Write`.
-    ///
-    /// HTTP: `POST /api/esx/settings/depots/offline?vmw-task=true` (operation `Esx.Settings.Depots.Offline_create$Task`).
+    /// `POST /api/esx/settings/depots/offline`: see [`operations::esx_settings_depots_offline_create_task`](crate::operations::esx_settings_depots_offline_create_task) for its description, privileges, request, response and errors.
     pub async fn esx_settings_depots_offline_create_task(
         &self,
         request: Request,
@@ -215,32 +182,14 @@ impl crate::runtime::server::ParseRequest for Endpoint {
     }
 }
 
-/// Serves the operation: authenticates the caller, parses and validates
-/// the request, checks the caller's privileges, then calls the [`Api`]
-/// method and answers with its result.
-///
-/// [`Api`]: crate::server::Api
+/// A server's `Api` carries out this operation with its own method.
 #[cfg(feature = "server")]
-pub(crate) async fn serve<A: crate::server::Api>(
-    api: &A,
-    incoming: crate::runtime::server::Incoming,
-) -> ::axum::response::Response {
-    use crate::runtime::server::{
-        ParseRequest, respond_with, unauthenticated, unauthorized,
-    };
-    let Some(principal) = api.authenticate(&incoming.credentials(), &OPERATION).await
-    else {
-        return unauthenticated(&api.challenge(), OPERATION.wire);
-    };
-    let request = match incoming.parse::<Endpoint>() {
-        Ok(request) => request,
-        Err(response) => return response,
-    };
-    let object = Endpoint::privilege_object(&request);
-    if !api.authorize(&principal, &OPERATION, object.as_deref()).await {
-        return unauthorized(&OPERATION, object.as_deref());
+impl<A: crate::server::Api> crate::runtime::server::Handler<Endpoint> for A {
+    fn handle(
+        &self,
+        principal: &A::Principal,
+        request: Request,
+    ) -> impl ::std::future::Future<Output = Result<Response, Error>> + Send {
+        self.esx_settings_depots_offline_create_task(principal, request)
     }
-    respond_with::<
-        Endpoint,
-    >(api.esx_settings_depots_offline_create_task(&principal, request).await)
 }

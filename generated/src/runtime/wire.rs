@@ -179,7 +179,8 @@ pub trait Operation {
 }
 
 /// One documented error of an operation: how it is recognised and sent.
-pub struct ErrorCase<E> {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ErrorCase {
     /// The variant's name, shown when the error has no `error_type`.
     pub name: &'static str,
     /// The `error_type` that selects it, when the spec says.
@@ -189,8 +190,23 @@ pub struct ErrorCase<E> {
     /// Whether the status alone identifies it (it is the only error documented
     /// for its status): for bodies whose `error_type` is missing.
     pub by_status: bool,
-    /// Reads its body (with `error_type` filled in) into the variant.
-    pub decode: fn(Value) -> Result<E, String>,
+}
+
+impl ErrorCase {
+    /// A row of an operation's error table.
+    pub const fn new(
+        name: &'static str,
+        error_type: Option<&'static str>,
+        status: u16,
+        by_status: bool,
+    ) -> Self {
+        ErrorCase {
+            name,
+            error_type,
+            status,
+            by_status,
+        }
+    }
 }
 
 /// What an operation error holds, seen without its variant names.
@@ -211,13 +227,27 @@ pub trait OperationError: Sized + 'static {
     /// How the operation's errors travel.
     const WIRE: WireForm;
     /// The documented errors, in variant order.
-    const CASES: &'static [ErrorCase<Self>];
+    const CASES: &'static [ErrorCase];
+    /// Reads the body of the documented error `CASES[case]` (with its
+    /// `error_type` filled in) into its variant.
+    fn decode_case(case: usize, value: Value) -> Result<Self, String>;
     /// A vapi error the spec does not document for the operation.
     fn other(status: u16, error: Self::Other) -> Self;
     /// A response that is not a documented success or a vapi error.
     fn unexpected(unexpected: Unexpected) -> Self;
     /// The error, as case index and value.
     fn view(&self) -> ErrorView<'_, Self::Other>;
+
+    /// Decodes an error response: by the body's `error_type`, falling back to
+    /// the status only when that is missing (older servers) and unambiguous.
+    fn decode(status: u16, headers: Vec<(String, String)>, body: Vec<u8>) -> Self {
+        decode_error(status, headers, body)
+    }
+
+    /// The JSON body the error is sent with (see [`error_status`] for the status).
+    fn encode(&self) -> Value {
+        encode_operation_error(self)
+    }
 }
 
 /// A value that can be written as JSON for a wire form; lets an error's
@@ -270,20 +300,25 @@ pub fn decode_error<E: OperationError>(
     let by_type = error_type.as_deref().and_then(|error_type| {
         E::CASES
             .iter()
-            .find(|case| case.error_type == Some(error_type))
+            .position(|case| case.error_type == Some(error_type))
     });
     let by_status = || {
-        E::CASES.iter().find(|case| {
+        E::CASES.iter().position(|case| {
             case.by_status
                 && case.status == status
                 && (case.error_type.is_none() || error_type.is_none())
         })
     };
     let decoded = match by_type.or_else(by_status) {
-        Some(case) => (case.decode)(value),
+        Some(case) => E::decode_case(case, value),
         None => from_error_value(value).map(|error| E::other(status, error)),
     };
     decoded.unwrap_or_else(|message| unexpected(headers, body, message))
+}
+
+/// The answer of [`OperationError::decode_case`] for a case index it does not have.
+pub fn no_such_case<T>(case: usize) -> Result<T, String> {
+    Err(format!("no documented error case {case}"))
 }
 
 /// Reads an error's fields into its type.

@@ -83,7 +83,10 @@ pub fn emit(api: &Api, options: &Options) -> Result<Files, Error> {
             .collect())
     }));
     jobs.push(Box::new(|| {
-        Ok(vec![("src/lib.rs".into(), crate_files::lib_rs(api, options)?)])
+        Ok(vec![(
+            "src/lib.rs".into(),
+            crate_files::lib_rs(api, options)?,
+        )])
     }));
     jobs.push(Box::new(|| {
         Ok(vec![(
@@ -94,9 +97,10 @@ pub fn emit(api: &Api, options: &Options) -> Result<Files, Error> {
     // Files are independent: render them side by side. `collect` keeps job
     // order, so the first error reported does not depend on scheduling, and
     // the output is the same.
-    let rendered: Vec<Result<Vec<(String, String)>, Error>> = crate::timings::time("emit/files", || {
-        jobs.into_par_iter().map(|job| job()).collect()
-    });
+    let rendered: Vec<Result<Vec<(String, String)>, Error>> =
+        crate::timings::time("emit/files", || {
+            jobs.into_par_iter().map(|job| job()).collect()
+        });
     let mut files = Files::new();
     for result in rendered {
         files.extend(result?);

@@ -75,6 +75,24 @@ pub fn operation_docs(operation: &Operation) -> String {
     text
 }
 
+/// The docs of an operation's client and server methods: its summary (or
+/// first paragraph) and where the rest is, so the operation's full text is
+/// written once, on its module.
+pub fn method_docs(operation: &Operation) -> String {
+    let text = doc_text(
+        &operation.docs,
+        &format!("The `{}` operation.", operation.operation_id),
+    );
+    let first = text.split("\n\n").next().unwrap_or_default();
+    format!(
+        "{first}\n\n`{} {}`: see [`operations::{module}`](crate::operations::{module}) for its \
+         description, privileges, request, response and errors.",
+        operation.method,
+        operation.path,
+        module = operation.rust_name
+    )
+}
+
 /// `src/operations.rs`: the module's docs and one `mod` per operation.
 pub fn operations_index(api: &Api) -> Vec<TokenStream> {
     let modules = api.operations.values().map(|operation| {
@@ -266,9 +284,17 @@ fn error_items(api: &Api, operation: &Operation, scope: &Scope) -> TokenStream {
         let docs = doc_lines(&format!("{what}: {}", sanitize(&variant.description)));
         quote! { #docs #name(#ty), }
     });
-    let cases = variants.iter().map(|variant| error_case(variant, at_status[&variant.status] == 1));
+    let cases = variants
+        .iter()
+        .map(|variant| error_case(variant, at_status[&variant.status] == 1));
+    let decoders = variants.iter().enumerate().map(|(index, variant)| {
+        let name = ident(&variant.name);
+        let index = Literal::usize_unsuffixed(index);
+        quote! { #index => wire::from_error_value(value).map(Self::#name), }
+    });
     let views = variants.iter().enumerate().map(|(index, variant)| {
         let name = ident(&variant.name);
+        let index = Literal::usize_unsuffixed(index);
         quote! { Self::#name(error) => wire::ErrorView::Documented(#index, error), }
     });
     let wire = wire_form(operation);
@@ -297,23 +323,19 @@ fn error_items(api: &Api, operation: &Operation, scope: &Scope) -> TokenStream {
             pub fn status(&self) -> u16 {
                 wire::error_status(self)
             }
-
-            /// Decodes an error response: by the body's `error_type`, falling back to
-            /// the status only when that is missing (older servers) and unambiguous.
-            pub fn decode(status: u16, headers: Vec<(String, String)>, body: Vec<u8>) -> Self {
-                wire::decode_error(status, headers, body)
-            }
-
-            /// The JSON body the error is sent with (see [`Error::status`] for the status).
-            pub fn encode(&self) -> ::serde_json::Value {
-                wire::encode_operation_error(self)
-            }
         }
 
         impl wire::OperationError for Error {
             type Other = #base;
             const WIRE: wire::WireForm = #wire;
-            const CASES: &'static [wire::ErrorCase<Self>] = &[#(#cases),*];
+            const CASES: &'static [wire::ErrorCase] = &[#(#cases),*];
+
+            fn decode_case(case: usize, value: ::serde_json::Value) -> Result<Self, String> {
+                match case {
+                    #(#decoders)*
+                    _ => wire::no_such_case(case),
+                }
+            }
 
             fn other(status: u16, error: #base) -> Self {
                 Self::Other { status, error }
@@ -344,22 +366,13 @@ fn error_items(api: &Api, operation: &Operation, scope: &Scope) -> TokenStream {
 
 /// One row of an `Error`'s table.
 fn error_case(variant: &ErrorVariant, only_at_status: bool) -> TokenStream {
-    let name_text = &variant.name;
-    let name = ident(&variant.name);
+    let name = &variant.name;
     let error_type = match &variant.error_type {
         Some(error_type) => quote! { Some(#error_type) },
         None => quote! { None },
     };
     let status = Literal::u16_unsuffixed(variant.status);
-    quote! {
-        wire::ErrorCase {
-            name: #name_text,
-            error_type: #error_type,
-            status: #status,
-            by_status: #only_at_status,
-            decode: |value| wire::from_error_value(value).map(Self::#name),
-        }
-    }
+    quote! { wire::ErrorCase::new(#name, #error_type, #status, #only_at_status) }
 }
 
 /// `Endpoint`: the operation as a type, with how its request and responses travel.
@@ -415,7 +428,9 @@ fn encode_field(field: &RequestField) -> TokenStream {
         RequestFieldSource::Parameter(ParameterLocation::Cookie) => {
             quote! { outgoing.header(#wire_name, &request.#name, true); }
         }
-        RequestFieldSource::BodyArgument => quote! { outgoing.argument(#wire_name, &request.#name); },
+        RequestFieldSource::BodyArgument => {
+            quote! { outgoing.argument(#wire_name, &request.#name); }
+        }
         RequestFieldSource::Body => quote! { outgoing.body(&request.#name); },
     }
 }
@@ -498,14 +513,18 @@ fn success_coding(successes: &[Success]) -> (TokenStream, TokenStream) {
 /// The operation's `Client` method (feature `client`).
 fn client_method(operation: &Operation) -> TokenStream {
     let name = ident(&operation.shape.client_method);
-    let docs = doc_lines(&operation_docs(operation));
+    let docs = doc_lines(&method_docs(operation));
     let deprecated = operation.docs.deprecated.then(|| quote! { #[deprecated] });
     // vCenter answers some URLs with a `*` host (guest transfers).
     let call = match operation.shape.successes.as_slice() {
-        [Success {
-            body: Some(TypeRef::String(StringFormat::Uri)),
-            ..
-        }] => quote! { self.call::<Endpoint>(&request).await.map(|url| self.replace_star_host(url)) },
+        [
+            Success {
+                body: Some(TypeRef::String(StringFormat::Uri)),
+                ..
+            },
+        ] => {
+            quote! { self.call::<Endpoint>(&request).await.map(|url| self.replace_star_host(url)) }
+        }
         _ => quote! { self.call::<Endpoint>(&request).await },
     };
     quote! {
@@ -526,7 +545,9 @@ fn server_items(operation: &Operation) -> TokenStream {
     let fields = &operation.shape.request_fields;
     let mut parse = Vec::new();
     if let (Wire::LegacyRest, Some(body)) = (operation.wire, &operation.body)
-        && fields.iter().any(|f| f.source == RequestFieldSource::BodyArgument)
+        && fields
+            .iter()
+            .any(|f| f.source == RequestFieldSource::BodyArgument)
     {
         let required = body.required;
         parse.push(quote! { parser.envelope(#required); });
@@ -592,29 +613,16 @@ fn server_items(operation: &Operation) -> TokenStream {
             #privilege_object
         }
 
-        /// Serves the operation: authenticates the caller, parses and validates
-        /// the request, checks the caller's privileges, then calls the [`Api`]
-        /// method and answers with its result.
-        ///
-        /// [`Api`]: crate::server::Api
+        /// A server's `Api` carries out this operation with its own method.
         #[cfg(feature = "server")]
-        pub(crate) async fn serve<A: crate::server::Api>(
-            api: &A,
-            incoming: crate::runtime::server::Incoming,
-        ) -> ::axum::response::Response {
-            use crate::runtime::server::{ParseRequest, respond_with, unauthenticated, unauthorized};
-            let Some(principal) = api.authenticate(&incoming.credentials(), &OPERATION).await else {
-                return unauthenticated(&api.challenge(), OPERATION.wire);
-            };
-            let request = match incoming.parse::<Endpoint>() {
-                Ok(request) => request,
-                Err(response) => return response,
-            };
-            let object = Endpoint::privilege_object(&request);
-            if !api.authorize(&principal, &OPERATION, object.as_deref()).await {
-                return unauthorized(&OPERATION, object.as_deref());
+        impl<A: crate::server::Api> crate::runtime::server::Handler<Endpoint> for A {
+            fn handle(
+                &self,
+                principal: &A::Principal,
+                request: Request,
+            ) -> impl ::std::future::Future<Output = Result<Response, Error>> + Send {
+                self.#method(principal, request)
             }
-            respond_with::<Endpoint>(api.#method(&principal, request).await)
         }
     }
 }

@@ -3,7 +3,7 @@
 //! handler, which authenticates, parses and validates it before the trait
 //! sees it.
 
-use super::operations::operation_docs;
+use super::operations::method_docs;
 use super::rustdoc::doc_lines;
 use super::types::ident;
 use crate::ir::{Api, Operation, PathTemplate};
@@ -25,6 +25,34 @@ pub fn server_module(api: &Api) -> Vec<TokenStream> {
             pub use crate::runtime::server::{BODY_LIMIT, Violation, Violations};
         },
         api_trait(api),
+        quote! {
+            /// Every `Api` is the runtime's `Gate`: how the generic request
+            /// handling authenticates and authorizes.
+            impl<A: Api> crate::runtime::server::Gate for A {
+                type Principal = A::Principal;
+
+                fn authenticate(
+                    &self,
+                    credentials: &crate::wire::Credentials,
+                    operation: &crate::wire::OperationInfo,
+                ) -> impl ::std::future::Future<Output = Option<A::Principal>> + Send {
+                    Api::authenticate(self, credentials, operation)
+                }
+
+                fn authorize(
+                    &self,
+                    principal: &A::Principal,
+                    operation: &crate::wire::OperationInfo,
+                    object: Option<&str>,
+                ) -> impl ::std::future::Future<Output = bool> + Send {
+                    Api::authorize(self, principal, operation, object)
+                }
+
+                fn challenge(&self) -> String {
+                    Api::challenge(self)
+                }
+            }
+        },
         router(api),
     ]
 }
@@ -32,7 +60,7 @@ pub fn server_module(api: &Api) -> Vec<TokenStream> {
 fn api_trait(api: &Api) -> TokenStream {
     let methods = api.operations.values().map(|operation| {
         let name = ident(&operation.shape.server_method);
-        let docs = doc_lines(&operation_docs(operation));
+        let docs = doc_lines(&method_docs(operation));
         let module = ident(&operation.rust_name);
         quote! {
             #docs
@@ -47,11 +75,7 @@ fn api_trait(api: &Api) -> TokenStream {
                 Output = Result<crate::operations::#module::Response, crate::operations::#module::Error>,
             > + Send {
                 let _ = (principal, request);
-                async {
-                    Err(crate::operations::#module::Error::Unexpected(crate::wire::Unexpected::transport(
-                        "the operation is not implemented by this server",
-                    )))
-                }
+                crate::runtime::server::not_implemented()
             }
         }
     });
@@ -113,7 +137,7 @@ fn router(api: &Api) -> TokenStream {
             let op = ident(&operation.rust_name);
             quote! {
                 if incoming.matches(crate::operations::#op::OPERATION.fixed_query) {
-                    return crate::operations::#op::serve(&*api, incoming).await;
+                    return crate::runtime::server::serve::<A, crate::operations::#op::Endpoint>(&*api, incoming).await;
                 }
             }
         });
@@ -170,4 +194,3 @@ fn route_shape(path: &PathTemplate) -> String {
 fn axum_route(path: &PathTemplate) -> String {
     path.with_parameters(|position, _| format!("{{p{position}}}"))
 }
-

@@ -50,7 +50,9 @@ pub fn types_files(api: &Api) -> Vec<TypesFile<'_>> {
                 let rest = if module.is_empty() {
                     Some(other.as_str()).filter(|rest| !rest.is_empty())
                 } else {
-                    other.strip_prefix(module).and_then(|rest| rest.strip_prefix("::"))
+                    other
+                        .strip_prefix(module)
+                        .and_then(|rest| rest.strip_prefix("::"))
                 };
                 rest.filter(|rest| !rest.contains("::")).map(str::to_owned)
             })
@@ -77,7 +79,10 @@ pub fn types_file_items(api: &Api, file: &TypesFile) -> Vec<TokenStream> {
     let doc = if file.module.is_empty() {
         " Data types: one per schema of the spec, in one module per vAPI package.".to_owned()
     } else {
-        format!(" Types of the `{}` package.", file.module.replace("::", "."))
+        format!(
+            " Types of the `{}` package.",
+            file.module.replace("::", ".")
+        )
     };
     let mut items = vec![quote! { #![doc = #doc] }];
     items.extend(file.defs.iter().map(|def| type_item(def, &scope)));
@@ -260,7 +265,10 @@ fn field_tokens(field: &Field, scope: &Scope) -> TokenStream {
     if is_map {
         // Maps travel as objects (`/api`) or key/value lists (legacy `/rest`).
         let (read, write) = if !field.is_option() {
-            ("crate::runtime::wire::deserialize_map", "crate::runtime::wire::serialize_map")
+            (
+                "crate::runtime::wire::deserialize_map",
+                "crate::runtime::wire::serialize_map",
+            )
         } else {
             (
                 "crate::runtime::wire::deserialize_optional_map",
