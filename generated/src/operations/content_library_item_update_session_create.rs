@@ -85,70 +85,16 @@ pub enum Error {
     Unexpected(wire::Unexpected),
 }
 
-impl Error {
-    /// The HTTP status the error is (or was) sent with.
-    pub fn status(&self) -> u16 {
-        wire::error_status(self)
-    }
-}
-
-impl wire::OperationError for Error {
-    type Other = crate::types::vapi::std::errors::Error;
-    const WIRE: wire::WireForm = wire::WireForm::Api;
-    const CASES: &'static [wire::ErrorCase] = &[
-        wire::ErrorCase::new("InvalidArgument", Some("INVALID_ARGUMENT"), 400, false),
-        wire::ErrorCase::new(
-            "InvalidElementType",
-            Some("INVALID_ELEMENT_TYPE"),
-            400,
-            false,
-        ),
-        wire::ErrorCase::new("Unauthenticated", Some("UNAUTHENTICATED"), 401, true),
-        wire::ErrorCase::new("Unauthorized", Some("UNAUTHORIZED"), 403, true),
-        wire::ErrorCase::new("NotFound", Some("NOT_FOUND"), 404, true),
-        wire::ErrorCase::new("ResourceBusy", Some("RESOURCE_BUSY"), 500, true),
-    ];
-    fn decode_case(case: usize, value: ::serde_json::Value) -> Result<Self, String> {
-        match case {
-            0 => wire::from_error_value(value).map(Self::InvalidArgument),
-            1 => wire::from_error_value(value).map(Self::InvalidElementType),
-            2 => wire::from_error_value(value).map(Self::Unauthenticated),
-            3 => wire::from_error_value(value).map(Self::Unauthorized),
-            4 => wire::from_error_value(value).map(Self::NotFound),
-            5 => wire::from_error_value(value).map(Self::ResourceBusy),
-            _ => wire::no_such_case(case),
-        }
-    }
-
-    fn other(status: u16, error: crate::types::vapi::std::errors::Error) -> Self {
-        Self::Other { status, error }
-    }
-
-    fn unexpected(unexpected: wire::Unexpected) -> Self {
-        Self::Unexpected(unexpected)
-    }
-
-    fn view(&self) -> wire::ErrorView<'_, crate::types::vapi::std::errors::Error> {
-        match self {
-            Self::InvalidArgument(error) => wire::ErrorView::Documented(0, error),
-            Self::InvalidElementType(error) => wire::ErrorView::Documented(1, error),
-            Self::Unauthenticated(error) => wire::ErrorView::Documented(2, error),
-            Self::Unauthorized(error) => wire::ErrorView::Documented(3, error),
-            Self::NotFound(error) => wire::ErrorView::Documented(4, error),
-            Self::ResourceBusy(error) => wire::ErrorView::Documented(5, error),
-            Self::Other { status, error } => wire::ErrorView::Other(*status, error),
-            Self::Unexpected(unexpected) => wire::ErrorView::Unexpected(unexpected),
-        }
-    }
-}
-
-impl ::std::fmt::Display for Error {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        wire::fmt_operation_error(self, f)
-    }
-}
-
-impl ::std::error::Error for Error {}
+// How each documented error is recognised and sent: (error_type, status,
+// whether the status alone identifies it).
+wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, [
+    InvalidArgument(Some("INVALID_ARGUMENT"), 400, false),
+    InvalidElementType(Some("INVALID_ELEMENT_TYPE"), 400, false),
+    Unauthenticated(Some("UNAUTHENTICATED"), 401, true),
+    Unauthorized(Some("UNAUTHORIZED"), 403, true),
+    NotFound(Some("NOT_FOUND"), 404, true),
+    ResourceBusy(Some("RESOURCE_BUSY"), 500, true),
+]);
 
 /// The operation as a type: what the client and the server are generic over.
 #[derive(Clone, Copy, Debug)]

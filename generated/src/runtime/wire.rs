@@ -211,8 +211,8 @@ impl ErrorCase {
 
 /// What an operation error holds, seen without its variant names.
 pub enum ErrorView<'a, O> {
-    /// A documented error: the index of its case in [`OperationError::CASES`].
-    Documented(usize, &'a dyn ToJson),
+    /// A documented error: the name of its case in [`OperationError::CASES`].
+    Documented(&'static str, &'a dyn ToJson),
     /// A vapi error the spec does not document for the operation, with its status.
     Other(u16, &'a O),
     /// A response that was not a vapi error at all.
@@ -228,14 +228,14 @@ pub trait OperationError: Sized + 'static {
     const WIRE: WireForm;
     /// The documented errors, in variant order.
     const CASES: &'static [ErrorCase];
-    /// Reads the body of the documented error `CASES[case]` (with its
+    /// Reads the body of the documented error named `case` (with its
     /// `error_type` filled in) into its variant.
-    fn decode_case(case: usize, value: Value) -> Result<Self, String>;
+    fn decode_case(case: &str, value: Value) -> Result<Self, String>;
     /// A vapi error the spec does not document for the operation.
     fn other(status: u16, error: Self::Other) -> Self;
     /// A response that is not a documented success or a vapi error.
     fn unexpected(unexpected: Unexpected) -> Self;
-    /// The error, as case index and value.
+    /// The error, as its case and value.
     fn view(&self) -> ErrorView<'_, Self::Other>;
 
     /// Decodes an error response: by the body's `error_type`, falling back to
@@ -266,10 +266,15 @@ impl<T: Serialize> ToJson for T {
 /// The HTTP status an operation error is (or was) sent with.
 pub fn error_status<E: OperationError>(error: &E) -> u16 {
     match error.view() {
-        ErrorView::Documented(case, _) => E::CASES.get(case).map_or(500, |case| case.status),
+        ErrorView::Documented(case, _) => find_case::<E>(case).map_or(500, |case| case.status),
         ErrorView::Other(status, _) => status,
         ErrorView::Unexpected(unexpected) => unexpected.status.unwrap_or(500),
     }
+}
+
+/// The documented error case named `name`.
+fn find_case<E: OperationError>(name: &str) -> Option<&'static ErrorCase> {
+    E::CASES.iter().find(|case| case.name == name)
 }
 
 /// Decodes an error response: by the body's `error_type`, falling back to the
@@ -300,25 +305,25 @@ pub fn decode_error<E: OperationError>(
     let by_type = error_type.as_deref().and_then(|error_type| {
         E::CASES
             .iter()
-            .position(|case| case.error_type == Some(error_type))
+            .find(|case| case.error_type == Some(error_type))
     });
     let by_status = || {
-        E::CASES.iter().position(|case| {
+        E::CASES.iter().find(|case| {
             case.by_status
                 && case.status == status
                 && (case.error_type.is_none() || error_type.is_none())
         })
     };
     let decoded = match by_type.or_else(by_status) {
-        Some(case) => E::decode_case(case, value),
+        Some(case) => E::decode_case(case.name, value),
         None => from_error_value(value).map(|error| E::other(status, error)),
     };
     decoded.unwrap_or_else(|message| unexpected(headers, body, message))
 }
 
-/// The answer of [`OperationError::decode_case`] for a case index it does not have.
-pub fn no_such_case<T>(case: usize) -> Result<T, String> {
-    Err(format!("no documented error case {case}"))
+/// The answer of [`OperationError::decode_case`] for a case it does not have.
+pub fn no_such_case<T>(case: &str) -> Result<T, String> {
+    Err(format!("no documented error case `{case}`"))
 }
 
 /// Reads an error's fields into its type.
@@ -331,7 +336,7 @@ pub fn from_error_value<T: DeserializeOwned>(value: Value) -> Result<T, String> 
 pub fn encode_operation_error<E: OperationError>(error: &E) -> Value {
     match error.view() {
         ErrorView::Documented(case, value) => {
-            let error_type = E::CASES.get(case).and_then(|case| case.error_type);
+            let error_type = find_case::<E>(case).and_then(|case| case.error_type);
             encode_error(error_type, value.to_json(E::WIRE), E::WIRE)
         }
         ErrorView::Other(_, value) => encode_error(None, to_json(value, E::WIRE), E::WIRE),
@@ -348,9 +353,8 @@ pub fn fmt_operation_error<E: OperationError>(
     let status = error_status(error);
     match error.view() {
         ErrorView::Documented(case, value) => {
-            let label = E::CASES
-                .get(case)
-                .map_or("error", |case| case.error_type.unwrap_or(case.name));
+            let label =
+                find_case::<E>(case).map_or(case, |case| case.error_type.unwrap_or(case.name));
             let json = value.to_json(WireForm::Api);
             let message = first_message(&json);
             write!(f, "{label} (HTTP {status}): {message}")
@@ -787,4 +791,64 @@ macro_rules! open_enum {
 }
 #[allow(unused_imports)]
 pub(crate) use open_enum;
+
+/// The impls of an operation's `Error` enum (declared with its docs by the
+/// generated code): `status()`, [`OperationError`] from a table of its
+/// documented cases, `Display` and `std::error::Error`.
+///
+/// `operation_error!(Error, OtherType, Api, [Variant(error_type, status, by_status), ...]);`
+/// where `by_status` says the status alone identifies the variant.
+#[allow(unused_macros)]
+macro_rules! operation_error {
+    ($error:ident, $other:ty, $wire:ident, [$($variant:ident($error_type:expr, $status:literal, $by_status:literal)),* $(,)?]) => {
+        impl $error {
+            /// The HTTP status the error is (or was) sent with.
+            pub fn status(&self) -> u16 {
+                crate::runtime::wire::error_status(self)
+            }
+        }
+
+        impl crate::runtime::wire::OperationError for $error {
+            type Other = $other;
+            const WIRE: crate::runtime::wire::WireForm = crate::runtime::wire::WireForm::$wire;
+            const CASES: &'static [crate::runtime::wire::ErrorCase] = &[
+                $(crate::runtime::wire::ErrorCase::new(stringify!($variant), $error_type, $status, $by_status),)*
+            ];
+
+            fn decode_case(case: &str, value: ::serde_json::Value) -> ::std::result::Result<Self, ::std::string::String> {
+                match case {
+                    $(stringify!($variant) => crate::runtime::wire::from_error_value(value).map(Self::$variant),)*
+                    _ => crate::runtime::wire::no_such_case(case),
+                }
+            }
+
+            fn other(status: u16, error: $other) -> Self {
+                Self::Other { status, error }
+            }
+
+            fn unexpected(unexpected: crate::runtime::wire::Unexpected) -> Self {
+                Self::Unexpected(unexpected)
+            }
+
+            fn view(&self) -> crate::runtime::wire::ErrorView<'_, $other> {
+                match self {
+                    $(Self::$variant(error) => crate::runtime::wire::ErrorView::Documented(stringify!($variant), error),)*
+                    Self::Other { status, error } => crate::runtime::wire::ErrorView::Other(*status, error),
+                    Self::Unexpected(unexpected) => crate::runtime::wire::ErrorView::Unexpected(unexpected),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $error {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                crate::runtime::wire::fmt_operation_error(self, f)
+            }
+        }
+
+        impl ::std::error::Error for $error {}
+    };
+}
+// A spec without operations does not use it.
+#[allow(unused_imports)]
+pub(crate) use operation_error;
 

@@ -28,6 +28,27 @@ use std::collections::BTreeMap;
 /// Files of the generated crate by path relative to its root, in memory.
 pub type Files = BTreeMap<String, String>;
 
+/// A piece of a generated Rust file: items laid out by prettyplease, or a
+/// table the generator lays out itself (a macro call with one row per line,
+/// which prettyplease would fill like prose).
+pub enum Piece {
+    /// Items, formatted by syn and prettyplease.
+    Tokens(TokenStream),
+    /// Text written as it is.
+    Text(String),
+}
+
+impl From<TokenStream> for Piece {
+    fn from(tokens: TokenStream) -> Self {
+        Piece::Tokens(tokens)
+    }
+}
+
+/// A type or path as compact text (`crate::types::a::B`), for tables written as text.
+pub fn path_text(tokens: &TokenStream) -> String {
+    tokens.to_string().split_whitespace().collect()
+}
+
 /// One unit of emission work: renders one or more files.
 type Job<'a> = Box<dyn FnOnce() -> Result<Vec<(String, String)>, Error> + Send + 'a>;
 
@@ -35,7 +56,7 @@ type Job<'a> = Box<dyn FnOnce() -> Result<Vec<(String, String)>, Error> + Send +
 fn rust_job<'a>(
     path: String,
     options: &'a Options,
-    items: impl FnOnce() -> Vec<TokenStream> + Send + 'a,
+    items: impl FnOnce() -> Vec<Piece> + Send + 'a,
 ) -> Job<'a> {
     Box::new(move || {
         let text = rust_file(&path, options, items())?;
@@ -52,7 +73,7 @@ pub fn emit(api: &Api, options: &Options) -> Result<Files, Error> {
             .map(|files| files.into_iter().collect())
     })];
     jobs.push(rust_job("src/operations.rs".into(), options, || {
-        operations::operations_index(api)
+        pieces(operations::operations_index(api))
     }));
     for operation in api.operations.values() {
         let path = format!("src/operations/{}.rs", operation.rust_name);
@@ -67,14 +88,14 @@ pub fn emit(api: &Api, options: &Options) -> Result<Files, Error> {
     }
     if has_operations {
         jobs.push(rust_job("src/server.rs".into(), options, || {
-            server::server_module(api)
+            pieces(server::server_module(api))
         }));
         jobs.push(rust_job("src/client.rs".into(), options, || {
-            client::client_module(api, &options.crate_name)
+            pieces(client::client_module(api, &options.crate_name))
         }));
     }
     jobs.push(rust_job("src/wire.rs".into(), options, || {
-        crate_files::wire_items()
+        pieces(crate_files::wire_items())
     }));
     jobs.push(Box::new(|| {
         let preamble = preamble("//", options);
@@ -108,6 +129,10 @@ pub fn emit(api: &Api, options: &Options) -> Result<Files, Error> {
     Ok(files)
 }
 
+fn pieces(items: Vec<TokenStream>) -> Vec<Piece> {
+    items.into_iter().map(Piece::Tokens).collect()
+}
+
 /// The "do not edit" comment that opens every generated Markdown page.
 pub fn preamble_markdown(options: &Options) -> String {
     format!(
@@ -130,23 +155,27 @@ pub fn preamble(comment: &str, options: &Options) -> String {
 /// prettyplease, with a blank line between items (prettyplease drops them),
 /// after the preamble. The first item may hold the file's inner attributes
 /// and docs.
-fn rust_file(path: &str, options: &Options, items: Vec<TokenStream>) -> Result<String, Error> {
+fn rust_file(path: &str, options: &Options, pieces: Vec<Piece>) -> Result<String, Error> {
     let mut out = preamble("//", options);
     out.push('\n');
     let mut first = true;
-    for (index, item) in items.into_iter().enumerate() {
-        if item.is_empty() {
-            continue;
-        }
-        let file: syn::File = syn::parse2(item).map_err(|error| Error::Emit {
-            file: path.to_owned(),
-            message: format!("item {index}: {error}"),
-        })?;
+    for (index, piece) in pieces.into_iter().enumerate() {
+        let text = match piece {
+            Piece::Tokens(tokens) if tokens.is_empty() => continue,
+            Piece::Tokens(tokens) => {
+                let file: syn::File = syn::parse2(tokens).map_err(|error| Error::Emit {
+                    file: path.to_owned(),
+                    message: format!("item {index}: {error}"),
+                })?;
+                separate_items(&prettyplease::unparse(&file))
+            }
+            Piece::Text(text) => text,
+        };
         if !first {
             out.push('\n');
         }
         first = false;
-        out.push_str(&separate_items(&prettyplease::unparse(&file)));
+        out.push_str(&text);
     }
     Ok(out)
 }

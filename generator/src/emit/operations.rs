@@ -7,12 +7,13 @@
 //! (`runtime/src/`); what is generated here is the types, names, docs and
 //! per-operation tables.
 
+use super::Piece;
 use super::rustdoc::{doc_lines, doc_text, sanitize};
 use super::scope::Scope;
 use super::types::{ident, server_format};
 use crate::ir::{Api, Operation, ParameterLocation, Status, StringFormat, TypeKind, TypeRef, Wire};
 use crate::naming::snake_case;
-use crate::shape::{ErrorVariant, RequestField, RequestFieldSource, Success};
+use crate::shape::{RequestField, RequestFieldSource, Success};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 use std::collections::BTreeMap;
@@ -110,7 +111,7 @@ pub fn operations_index(api: &Api) -> Vec<TokenStream> {
 }
 
 /// The items of `src/operations/<operation>.rs`.
-pub fn operation_file(api: &Api, operation: &Operation) -> Vec<TokenStream> {
+pub fn operation_file(api: &Api, operation: &Operation) -> Vec<Piece> {
     let scope = operation_scope();
     let docs = operation_docs(operation);
     let module_docs = docs.lines().map(|line| {
@@ -121,6 +122,7 @@ pub fn operation_file(api: &Api, operation: &Operation) -> Vec<TokenStream> {
         }
     });
     let info = operation_info(operation);
+    let (error_enum, error_table) = error_items(api, operation, &scope);
     vec![
         quote! {
             #( #![doc = #module_docs] )*
@@ -128,13 +130,15 @@ pub fn operation_file(api: &Api, operation: &Operation) -> Vec<TokenStream> {
 
             /// Where the operation lives and what it needs.
             pub const OPERATION: wire::OperationInfo = #info;
-        },
-        request_items(operation, &scope),
-        response_item(operation, &scope),
-        error_items(api, operation, &scope),
-        endpoint_items(operation),
-        client_method(operation),
-        server_items(operation),
+        }
+        .into(),
+        request_items(operation, &scope).into(),
+        response_item(operation, &scope).into(),
+        error_enum.into(),
+        Piece::Text(error_table),
+        endpoint_items(operation).into(),
+        client_method(operation).into(),
+        server_items(operation).into(),
     ]
 }
 
@@ -265,15 +269,15 @@ fn status_variant(status: u16) -> proc_macro2::Ident {
     ident(&format!("Status{status}"))
 }
 
-/// `Error`, its table for the runtime, and its impls.
-fn error_items(api: &Api, operation: &Operation, scope: &Scope) -> TokenStream {
+/// `Error`, and its table for the runtime (`operation_error!`, which writes
+/// its impls), as text with one documented error per line.
+fn error_items(api: &Api, operation: &Operation, scope: &Scope) -> (TokenStream, String) {
     let variants = &operation.shape.errors;
     let base = scope.ty(&base_error_type(api));
     let mut at_status: BTreeMap<u16, usize> = BTreeMap::new();
     for variant in variants {
         *at_status.entry(variant.status).or_default() += 1;
     }
-
     let declarations = variants.iter().map(|variant| {
         let name = ident(&variant.name);
         let ty = scope.ty(&variant.ty);
@@ -284,21 +288,7 @@ fn error_items(api: &Api, operation: &Operation, scope: &Scope) -> TokenStream {
         let docs = doc_lines(&format!("{what}: {}", sanitize(&variant.description)));
         quote! { #docs #name(#ty), }
     });
-    let cases = variants
-        .iter()
-        .map(|variant| error_case(variant, at_status[&variant.status] == 1));
-    let decoders = variants.iter().enumerate().map(|(index, variant)| {
-        let name = ident(&variant.name);
-        let index = Literal::usize_unsuffixed(index);
-        quote! { #index => wire::from_error_value(value).map(Self::#name), }
-    });
-    let views = variants.iter().enumerate().map(|(index, variant)| {
-        let name = ident(&variant.name);
-        let index = Literal::usize_unsuffixed(index);
-        quote! { Self::#name(error) => wire::ErrorView::Documented(#index, error), }
-    });
-    let wire = wire_form(operation);
-    quote! {
+    let declaration = quote! {
         /// The errors the spec documents for this operation, any other vapi
         /// error, and responses that are not vapi errors at all. It is
         /// `#[non_exhaustive]`: an error documented by a later release is not a
@@ -317,62 +307,28 @@ fn error_items(api: &Api, operation: &Operation, scope: &Scope) -> TokenStream {
             /// No response, or one that is not a documented success or a vapi error.
             Unexpected(wire::Unexpected),
         }
-
-        impl Error {
-            /// The HTTP status the error is (or was) sent with.
-            pub fn status(&self) -> u16 {
-                wire::error_status(self)
-            }
-        }
-
-        impl wire::OperationError for Error {
-            type Other = #base;
-            const WIRE: wire::WireForm = #wire;
-            const CASES: &'static [wire::ErrorCase] = &[#(#cases),*];
-
-            fn decode_case(case: usize, value: ::serde_json::Value) -> Result<Self, String> {
-                match case {
-                    #(#decoders)*
-                    _ => wire::no_such_case(case),
-                }
-            }
-
-            fn other(status: u16, error: #base) -> Self {
-                Self::Other { status, error }
-            }
-
-            fn unexpected(unexpected: wire::Unexpected) -> Self {
-                Self::Unexpected(unexpected)
-            }
-
-            fn view(&self) -> wire::ErrorView<'_, #base> {
-                match self {
-                    #(#views)*
-                    Self::Other { status, error } => wire::ErrorView::Other(*status, error),
-                    Self::Unexpected(unexpected) => wire::ErrorView::Unexpected(unexpected),
-                }
-            }
-        }
-
-        impl ::std::fmt::Display for Error {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                wire::fmt_operation_error(self, f)
-            }
-        }
-
-        impl ::std::error::Error for Error {}
-    }
-}
-
-/// One row of an `Error`'s table.
-fn error_case(variant: &ErrorVariant, only_at_status: bool) -> TokenStream {
-    let name = &variant.name;
-    let error_type = match &variant.error_type {
-        Some(error_type) => quote! { Some(#error_type) },
-        None => quote! { None },
     };
-    let status = Literal::u16_unsuffixed(variant.status);
-    quote! { wire::ErrorCase::new(#name, #error_type, #status, #only_at_status) }
+    let wire = match operation.wire {
+        Wire::Api => "Api",
+        Wire::LegacyRest => "LegacyRest",
+    };
+    let mut table = format!(
+        "// How each documented error is recognised and sent: (error_type, status,\n// whether the status alone identifies it).\nwire::operation_error!(Error, {}, {wire}, [\n",
+        super::path_text(&base)
+    );
+    for variant in variants {
+        let error_type = match &variant.error_type {
+            Some(error_type) => format!("Some({})", Literal::string(error_type)),
+            None => "None".to_owned(),
+        };
+        let by_status = at_status[&variant.status] == 1;
+        table.push_str(&format!(
+            "    {}({error_type}, {}, {by_status}),\n",
+            variant.name, variant.status
+        ));
+    }
+    table.push_str("]);\n");
+    (declaration, table)
 }
 
 /// `Endpoint`: the operation as a type, with how its request and responses travel.

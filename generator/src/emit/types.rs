@@ -1,11 +1,12 @@
 //! IR types -> Rust items: structs, open enums and aliases with serde.
 
+use super::Piece;
 use super::rustdoc::{doc_attrs, doc_lines};
 use super::scope::Scope;
 use crate::ir::{Api, Enum, Field, StringFormat, Struct, TypeDef, TypeKind, TypeRef};
 use crate::naming::{last_segment, module_of};
 use crate::shape::RustType;
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 use std::collections::BTreeMap;
 
@@ -74,7 +75,7 @@ pub fn types_files(api: &Api) -> Vec<TypesFile<'_>> {
 }
 
 /// The items of one file of the `types` module.
-pub fn types_file_items(api: &Api, file: &TypesFile) -> Vec<TokenStream> {
+pub fn types_file_items(api: &Api, file: &TypesFile) -> Vec<Piece> {
     let scope = Scope::types_module(api, &file.module);
     let doc = if file.module.is_empty() {
         " Data types: one per schema of the spec, in one module per vAPI package.".to_owned()
@@ -84,19 +85,24 @@ pub fn types_file_items(api: &Api, file: &TypesFile) -> Vec<TokenStream> {
             file.module.replace("::", ".")
         )
     };
-    let mut items = vec![quote! { #![doc = #doc] }];
-    items.extend(file.defs.iter().map(|def| type_item(def, &scope)));
+    let mut items: Vec<Piece> = vec![quote! { #![doc = #doc] }.into()];
+    items.extend(file.defs.iter().flat_map(|def| type_item(def, &scope)));
     // What the server checks beyond the types (feature `server`).
-    items.extend(file.defs.iter().filter_map(|def| validate_impl(def)));
+    items.extend(
+        file.defs
+            .iter()
+            .filter_map(|def| validate_impl(def))
+            .map(Piece::from),
+    );
     if file.module.is_empty() {
-        items.push(round_trip_fn(api));
+        items.push(round_trip_fn(api).into());
     }
     let children = file.children.iter().map(|child| ident(child));
-    items.push(quote! { #(pub mod #children;)* });
+    items.push(quote! { #(pub mod #children;)* }.into());
     items
 }
 
-fn type_item(def: &TypeDef, scope: &Scope) -> TokenStream {
+fn type_item(def: &TypeDef, scope: &Scope) -> Vec<Piece> {
     let fallback = format!("The `{}` schema.", def.origin);
     let mut docs = doc_attrs(&def.docs, &fallback);
     if !def.origin.is_inline() {
@@ -107,12 +113,15 @@ fn type_item(def: &TypeDef, scope: &Scope) -> TokenStream {
     let name = ident(last_segment(&def.rust_name));
     match &def.kind {
         TypeKind::Struct(strukt) => {
-            struct_item(&name, &docs, deprecated, strukt, def.has_default, scope)
+            vec![struct_item(&name, &docs, deprecated, strukt, def.has_default, scope).into()]
         }
-        TypeKind::Enum(enumeration) => enum_item(&name, &docs, deprecated, enumeration, scope),
+        TypeKind::Enum(enumeration) => {
+            let (declaration, impls) = enum_item(&name, &docs, deprecated, enumeration, scope);
+            vec![declaration.into(), Piece::Text(impls)]
+        }
         TypeKind::Alias(target) => {
             let target = scope.ty(target);
-            quote! { #docs #deprecated pub type #name = #target; }
+            vec![quote! { #docs #deprecated pub type #name = #target; }.into()]
         }
     }
 }
@@ -137,7 +146,7 @@ fn struct_item(
             pub #field_name: #map,
         }
     });
-    let constructor = constructor(name, strukt, scope);
+    let constructor = constructor(name, strukt, has_default, scope);
     quote! {
         #docs
         #deprecated
@@ -157,7 +166,7 @@ fn struct_item(
 }
 
 /// `new(required properties...)`: every optional property starts unset.
-fn constructor(name: &Ident, strukt: &Struct, scope: &Scope) -> TokenStream {
+fn constructor(name: &Ident, strukt: &Struct, has_default: bool, scope: &Scope) -> TokenStream {
     let takes = |field: &&Field| field.is_constructor_argument();
     let parameters = strukt.fields.iter().filter(takes).map(|field| {
         let name = ident(&field.rust_name);
@@ -190,6 +199,16 @@ fn constructor(name: &Ident, strukt: &Struct, scope: &Scope) -> TokenStream {
             required.join(", ")
         )
     };
+    if required.is_empty() && has_default {
+        return quote! {
+            impl #name {
+                #[doc = #doc]
+                pub fn new() -> Self {
+                    Self::default()
+                }
+            }
+        };
+    }
     let many = (required.len() > 7).then(|| quote! { #[allow(clippy::too_many_arguments)] });
     // Setting a deprecated property to `None` is not a use worth warning about.
     let deprecated = strukt
@@ -281,13 +300,15 @@ fn field_tokens(field: &Field, scope: &Scope) -> TokenStream {
     quote! { #docs #deprecated #serde pub #name: #ty, }
 }
 
+/// An open enum's declaration, and its impls (`open_enum!`) as text with one
+/// value per line.
 fn enum_item(
     name: &Ident,
     docs: &TokenStream,
     deprecated: Option<TokenStream>,
     enumeration: &Enum,
     scope: &Scope,
-) -> TokenStream {
+) -> (TokenStream, String) {
     let string = scope.string();
     let unknown = ident(&enumeration.unknown_variant);
     let variants: Vec<Ident> = enumeration
@@ -311,7 +332,7 @@ fn enum_item(
         "\nThe enumeration is open: a value this version does not know is kept in\n`{}` and serialized back unchanged.",
         enumeration.unknown_variant
     ));
-    quote! {
+    let declaration = quote! {
         #docs
         #open_note
         #deprecated
@@ -322,9 +343,16 @@ fn enum_item(
             /// A value not known to this version of the bindings, as sent.
             #unknown(#string),
         }
-
-        crate::runtime::wire::open_enum!(#name, #unknown #(, #variants = #wire_names)*);
+    };
+    let mut impls = format!("crate::runtime::wire::open_enum!({name}, {unknown}");
+    for (variant, wire_name) in variants.iter().zip(&wire_names) {
+        impls.push_str(&format!(
+            ",\n    {variant} = {}",
+            Literal::string(wire_name)
+        ));
     }
+    impls.push_str(",\n);\n");
+    (declaration, impls)
 }
 
 /// `impl Validate` for a struct (feature `server`): each property that can

@@ -33,12 +33,7 @@ pub struct StorageBacking {
 impl StorageBacking {
     /// A value with every property unset.
     pub fn new() -> Self {
-        StorageBacking {
-            type_: None,
-            datastore_id: None,
-            storage_uri: None,
-            additional_properties: ::std::default::Default::default(),
-        }
+        Self::default()
     }
 }
 

@@ -100,16 +100,7 @@ pub struct LocalizationParam {
 impl LocalizationParam {
     /// A value with every property unset.
     pub fn new() -> Self {
-        LocalizationParam {
-            s: None,
-            dt: None,
-            i: None,
-            d: None,
-            l: None,
-            format: None,
-            precision: None,
-            additional_properties: ::std::default::Default::default(),
-        }
+        Self::default()
     }
 }
 

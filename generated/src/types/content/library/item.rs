@@ -89,18 +89,7 @@ pub struct UpdateSessionModel {
 impl UpdateSessionModel {
     /// A value with every property unset.
     pub fn new() -> Self {
-        UpdateSessionModel {
-            id: None,
-            library_item_id: None,
-            library_item_content_version: None,
-            error_message: None,
-            client_progress: None,
-            state: None,
-            expiration_time: None,
-            preview_info: None,
-            warning_behavior: None,
-            additional_properties: ::std::default::Default::default(),
-        }
+        Self::default()
     }
 }
 

@@ -21,6 +21,8 @@ pub enum Type {
     /// A value not known to this version of the bindings, as sent.
     Unknown(String),
 }
-crate::runtime::wire::open_enum!(
-    Type, Unknown, Datastore = "DATASTORE", Other = "OTHER"
+
+crate::runtime::wire::open_enum!(Type, Unknown,
+    Datastore = "DATASTORE",
+    Other = "OTHER",
 );

@@ -121,14 +121,7 @@ pub struct CreateSpecPlacement {
 impl CreateSpecPlacement {
     /// A value with every property unset.
     pub fn new() -> Self {
-        CreateSpecPlacement {
-            folder: None,
-            cluster: None,
-            resource_pool: None,
-            host: None,
-            network: None,
-            additional_properties: ::std::default::Default::default(),
-        }
+        Self::default()
     }
 }
 
@@ -236,7 +229,11 @@ pub enum Location {
     /// A value not known to this version of the bindings, as sent.
     Unknown(String),
 }
-crate::runtime::wire::open_enum!(Location, Unknown, Local = "LOCAL", Remote = "REMOTE");
+
+crate::runtime::wire::open_enum!(Location, Unknown,
+    Local = "LOCAL",
+    Remote = "REMOTE",
+);
 
 #[cfg(feature = "server")]
 impl crate::runtime::server::Validate

@@ -181,20 +181,33 @@ pub enum ErrorType {
     /// A value not known to this version of the bindings, as sent.
     Unknown(String),
 }
-crate::runtime::wire::open_enum!(
-    ErrorType, Unknown, Error = "ERROR", AlreadyExists = "ALREADY_EXISTS",
-    AlreadyInDesiredState = "ALREADY_IN_DESIRED_STATE", Canceled = "CANCELED",
-    ConcurrentChange = "CONCURRENT_CHANGE", FeatureInUse = "FEATURE_IN_USE",
-    InternalServerError = "INTERNAL_SERVER_ERROR", InvalidArgument = "INVALID_ARGUMENT",
-    InvalidElementConfiguration = "INVALID_ELEMENT_CONFIGURATION", InvalidElementType =
-    "INVALID_ELEMENT_TYPE", InvalidRequest = "INVALID_REQUEST", NotAllowedInCurrentState
-    = "NOT_ALLOWED_IN_CURRENT_STATE", NotFound = "NOT_FOUND", OperationNotFound =
-    "OPERATION_NOT_FOUND", ResourceBusy = "RESOURCE_BUSY", ResourceInUse =
-    "RESOURCE_IN_USE", ResourceInaccessible = "RESOURCE_INACCESSIBLE", ServiceUnavailable
-    = "SERVICE_UNAVAILABLE", TimedOut = "TIMED_OUT", UnableToAllocateResource =
-    "UNABLE_TO_ALLOCATE_RESOURCE", Unauthenticated = "UNAUTHENTICATED", Unauthorized =
-    "UNAUTHORIZED", UnexpectedInput = "UNEXPECTED_INPUT", Unsupported = "UNSUPPORTED",
-    UnverifiedPeer = "UNVERIFIED_PEER"
+
+crate::runtime::wire::open_enum!(ErrorType, Unknown,
+    Error = "ERROR",
+    AlreadyExists = "ALREADY_EXISTS",
+    AlreadyInDesiredState = "ALREADY_IN_DESIRED_STATE",
+    Canceled = "CANCELED",
+    ConcurrentChange = "CONCURRENT_CHANGE",
+    FeatureInUse = "FEATURE_IN_USE",
+    InternalServerError = "INTERNAL_SERVER_ERROR",
+    InvalidArgument = "INVALID_ARGUMENT",
+    InvalidElementConfiguration = "INVALID_ELEMENT_CONFIGURATION",
+    InvalidElementType = "INVALID_ELEMENT_TYPE",
+    InvalidRequest = "INVALID_REQUEST",
+    NotAllowedInCurrentState = "NOT_ALLOWED_IN_CURRENT_STATE",
+    NotFound = "NOT_FOUND",
+    OperationNotFound = "OPERATION_NOT_FOUND",
+    ResourceBusy = "RESOURCE_BUSY",
+    ResourceInUse = "RESOURCE_IN_USE",
+    ResourceInaccessible = "RESOURCE_INACCESSIBLE",
+    ServiceUnavailable = "SERVICE_UNAVAILABLE",
+    TimedOut = "TIMED_OUT",
+    UnableToAllocateResource = "UNABLE_TO_ALLOCATE_RESOURCE",
+    Unauthenticated = "UNAUTHENTICATED",
+    Unauthorized = "UNAUTHORIZED",
+    UnexpectedInput = "UNEXPECTED_INPUT",
+    Unsupported = "UNSUPPORTED",
+    UnverifiedPeer = "UNVERIFIED_PEER",
 );
 
 /// Error data naming the files (and positions in them) that are in error.

@@ -41,10 +41,18 @@ pub enum DateTimeFormat {
     /// A value not known to this version of the bindings, as sent.
     Unknown(String),
 }
-crate::runtime::wire::open_enum!(
-    DateTimeFormat, Unknown, ShortDate = "SHORT_DATE", MedDate = "MED_DATE", LongDate =
-    "LONG_DATE", FullDate = "FULL_DATE", ShortTime = "SHORT_TIME", MedTime = "MED_TIME",
-    LongTime = "LONG_TIME", FullTime = "FULL_TIME", ShortDateTime = "SHORT_DATE_TIME",
-    MedDateTime = "MED_DATE_TIME", LongDateTime = "LONG_DATE_TIME", FullDateTime =
-    "FULL_DATE_TIME"
+
+crate::runtime::wire::open_enum!(DateTimeFormat, Unknown,
+    ShortDate = "SHORT_DATE",
+    MedDate = "MED_DATE",
+    LongDate = "LONG_DATE",
+    FullDate = "FULL_DATE",
+    ShortTime = "SHORT_TIME",
+    MedTime = "MED_TIME",
+    LongTime = "LONG_TIME",
+    FullTime = "FULL_TIME",
+    ShortDateTime = "SHORT_DATE_TIME",
+    MedDateTime = "MED_DATE_TIME",
+    LongDateTime = "LONG_DATE_TIME",
+    FullDateTime = "FULL_DATE_TIME",
 );

@@ -189,10 +189,12 @@ pub enum WarningType {
     /// A value not known to this version of the bindings, as sent.
     Unknown(String),
 }
-crate::runtime::wire::open_enum!(
-    WarningType, Unknown, SelfSignedCertificate = "SELF_SIGNED_CERTIFICATE",
-    ExpiredCertificate = "EXPIRED_CERTIFICATE", NotYetValidCertificate =
-    "NOT_YET_VALID_CERTIFICATE", UntrustedCertificate = "UNTRUSTED_CERTIFICATE"
+
+crate::runtime::wire::open_enum!(WarningType, Unknown,
+    SelfSignedCertificate = "SELF_SIGNED_CERTIFICATE",
+    ExpiredCertificate = "EXPIRED_CERTIFICATE",
+    NotYetValidCertificate = "NOT_YET_VALID_CERTIFICATE",
+    UntrustedCertificate = "UNTRUSTED_CERTIFICATE",
 );
 
 #[cfg(feature = "server")]

@@ -21,6 +21,8 @@ pub enum Target {
     /// A value not known to this version of the bindings, as sent.
     Unknown(String),
 }
-crate::runtime::wire::open_enum!(
-    Target, Unknown, CreateNew = "CREATE_NEW", UseExisting = "USE_EXISTING"
+
+crate::runtime::wire::open_enum!(Target, Unknown,
+    CreateNew = "CREATE_NEW",
+    UseExisting = "USE_EXISTING",
 );

@@ -19,8 +19,9 @@ pub enum AuthenticationMethod {
     /// A value not known to this version of the bindings, as sent.
     Unknown(String),
 }
-crate::runtime::wire::open_enum!(
-    AuthenticationMethod, Unknown, HeaderAuth = "HEADER_AUTH"
+
+crate::runtime::wire::open_enum!(AuthenticationMethod, Unknown,
+    HeaderAuth = "HEADER_AUTH",
 );
 
 /// Credentials sent to the depot's server.
@@ -203,7 +204,11 @@ pub enum SourceType {
     /// A value not known to this version of the bindings, as sent.
     Unknown(String),
 }
-crate::runtime::wire::open_enum!(SourceType, Unknown, Pull = "PULL", Push = "PUSH");
+
+crate::runtime::wire::open_enum!(SourceType, Unknown,
+    Pull = "PULL",
+    Push = "PUSH",
+);
 
 #[cfg(feature = "server")]
 impl crate::runtime::server::Validate

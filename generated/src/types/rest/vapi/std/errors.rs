@@ -52,9 +52,9 @@ pub enum InvalidArgumentType {
     /// A value not known to this version of the bindings, as sent.
     Unknown(String),
 }
-crate::runtime::wire::open_enum!(
-    InvalidArgumentType, Unknown, ComVmwareVapiStdErrorsInvalidArgument =
-    "com.vmware.vapi.std.errors.invalid_argument"
+
+crate::runtime::wire::open_enum!(InvalidArgumentType, Unknown,
+    ComVmwareVapiStdErrorsInvalidArgument = "com.vmware.vapi.std.errors.invalid_argument",
 );
 
 /// The legacy `/rest` wire form of InvalidElementType.
@@ -106,9 +106,9 @@ pub enum InvalidElementTypeType {
     /// A value not known to this version of the bindings, as sent.
     Unknown(String),
 }
-crate::runtime::wire::open_enum!(
-    InvalidElementTypeType, Unknown, ComVmwareVapiStdErrorsInvalidElementType =
-    "com.vmware.vapi.std.errors.invalid_element_type"
+
+crate::runtime::wire::open_enum!(InvalidElementTypeType, Unknown,
+    ComVmwareVapiStdErrorsInvalidElementType = "com.vmware.vapi.std.errors.invalid_element_type",
 );
 
 /// The legacy `/rest` wire form of NotFound.
@@ -158,9 +158,9 @@ pub enum NotFoundType {
     /// A value not known to this version of the bindings, as sent.
     Unknown(String),
 }
-crate::runtime::wire::open_enum!(
-    NotFoundType, Unknown, ComVmwareVapiStdErrorsNotFound =
-    "com.vmware.vapi.std.errors.not_found"
+
+crate::runtime::wire::open_enum!(NotFoundType, Unknown,
+    ComVmwareVapiStdErrorsNotFound = "com.vmware.vapi.std.errors.not_found",
 );
 
 /// The legacy `/rest` wire form of ResourceBusy.
@@ -210,9 +210,9 @@ pub enum ResourceBusyType {
     /// A value not known to this version of the bindings, as sent.
     Unknown(String),
 }
-crate::runtime::wire::open_enum!(
-    ResourceBusyType, Unknown, ComVmwareVapiStdErrorsResourceBusy =
-    "com.vmware.vapi.std.errors.resource_busy"
+
+crate::runtime::wire::open_enum!(ResourceBusyType, Unknown,
+    ComVmwareVapiStdErrorsResourceBusy = "com.vmware.vapi.std.errors.resource_busy",
 );
 
 /// The legacy `/rest` wire form of Unauthenticated.
@@ -264,9 +264,9 @@ pub enum UnauthenticatedType {
     /// A value not known to this version of the bindings, as sent.
     Unknown(String),
 }
-crate::runtime::wire::open_enum!(
-    UnauthenticatedType, Unknown, ComVmwareVapiStdErrorsUnauthenticated =
-    "com.vmware.vapi.std.errors.unauthenticated"
+
+crate::runtime::wire::open_enum!(UnauthenticatedType, Unknown,
+    ComVmwareVapiStdErrorsUnauthenticated = "com.vmware.vapi.std.errors.unauthenticated",
 );
 
 /// The legacy `/rest` wire form of Unauthorized.
@@ -316,9 +316,9 @@ pub enum UnauthorizedType {
     /// A value not known to this version of the bindings, as sent.
     Unknown(String),
 }
-crate::runtime::wire::open_enum!(
-    UnauthorizedType, Unknown, ComVmwareVapiStdErrorsUnauthorized =
-    "com.vmware.vapi.std.errors.unauthorized"
+
+crate::runtime::wire::open_enum!(UnauthorizedType, Unknown,
+    ComVmwareVapiStdErrorsUnauthorized = "com.vmware.vapi.std.errors.unauthorized",
 );
 
 #[cfg(feature = "server")]

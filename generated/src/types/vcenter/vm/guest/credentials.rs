@@ -21,7 +21,8 @@ pub enum Type {
     /// A value not known to this version of the bindings, as sent.
     Unknown(String),
 }
-crate::runtime::wire::open_enum!(
-    Type, Unknown, UsernamePassword = "USERNAME_PASSWORD", SamlBearerToken =
-    "SAML_BEARER_TOKEN"
+
+crate::runtime::wire::open_enum!(Type, Unknown,
+    UsernamePassword = "USERNAME_PASSWORD",
+    SamlBearerToken = "SAML_BEARER_TOKEN",
 );

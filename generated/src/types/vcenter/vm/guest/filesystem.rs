@@ -31,11 +31,15 @@ pub enum ErrorReason {
     /// A value not known to this version of the bindings, as sent.
     Unknown(String),
 }
-crate::runtime::wire::open_enum!(
-    ErrorReason, Unknown, NotAFile = "NOT_A_FILE", NotADirectory = "NOT_A_DIRECTORY",
-    PathTooLong = "PATH_TOO_LONG", FileNotFound = "FILE_NOT_FOUND", FileTooLarge =
-    "FILE_TOO_LARGE", NoDiskSpace = "NO_DISK_SPACE", DirectoryNotEmpty =
-    "DIRECTORY_NOT_EMPTY"
+
+crate::runtime::wire::open_enum!(ErrorReason, Unknown,
+    NotAFile = "NOT_A_FILE",
+    NotADirectory = "NOT_A_DIRECTORY",
+    PathTooLong = "PATH_TOO_LONG",
+    FileNotFound = "FILE_NOT_FOUND",
+    FileTooLarge = "FILE_TOO_LARGE",
+    NoDiskSpace = "NO_DISK_SPACE",
+    DirectoryNotEmpty = "DIRECTORY_NOT_EMPTY",
 );
 
 /// Attributes of a file created in the guest.

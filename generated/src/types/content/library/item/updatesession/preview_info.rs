@@ -25,7 +25,10 @@ pub enum State {
     /// A value not known to this version of the bindings, as sent.
     Unknown(String),
 }
-crate::runtime::wire::open_enum!(
-    State, Unknown, Available = "AVAILABLE", NotApplicable = "NOT_APPLICABLE", Preparing
-    = "PREPARING", Unavailable = "UNAVAILABLE"
+
+crate::runtime::wire::open_enum!(State, Unknown,
+    Available = "AVAILABLE",
+    NotApplicable = "NOT_APPLICABLE",
+    Preparing = "PREPARING",
+    Unavailable = "UNAVAILABLE",
 );

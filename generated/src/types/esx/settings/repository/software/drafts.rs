@@ -27,10 +27,7 @@ pub struct CreateSpec {
 impl CreateSpec {
     /// A value with every property unset.
     pub fn new() -> Self {
-        CreateSpec {
-            delete_existing_draft: None,
-            additional_properties: ::std::default::Default::default(),
-        }
+        Self::default()
     }
 }
 

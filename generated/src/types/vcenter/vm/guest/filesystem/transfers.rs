@@ -189,12 +189,7 @@ pub struct PosixFileAttributesCreateSpec {
 impl PosixFileAttributesCreateSpec {
     /// A value with every property unset.
     pub fn new() -> Self {
-        PosixFileAttributesCreateSpec {
-            owner_id: None,
-            group_id: None,
-            permissions: None,
-            additional_properties: ::std::default::Default::default(),
-        }
+        Self::default()
     }
 }
 
@@ -225,11 +220,7 @@ pub struct WindowsFileAttributesCreateSpec {
 impl WindowsFileAttributesCreateSpec {
     /// A value with every property unset.
     pub fn new() -> Self {
-        WindowsFileAttributesCreateSpec {
-            hidden: None,
-            read_only: None,
-            additional_properties: ::std::default::Default::default(),
-        }
+        Self::default()
     }
 }
 
