@@ -44,7 +44,7 @@ fn fixture_and_real_spec_crates_compile() {
             path.display()
         );
         let generated = common::generate(&path, true).expect("real spec generates in lenient mode");
-        let types = &generated.files["src/types.rs"];
+        let types = common::types_source(&generated.files);
         assert!(
             types.len() > 100_000,
             "{}: suspiciously small output",

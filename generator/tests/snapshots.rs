@@ -16,7 +16,7 @@ fn fixture_types_match_snapshots() {
         let generated =
             common::generate(&path, false).unwrap_or_else(|error| panic!("{name}: {error}"));
         let warnings: Vec<String> = generated.warnings.iter().map(ToString::to_string).collect();
-        let types = &generated.files["src/types.rs"];
+        let types = common::types_source(&generated.files);
         insta::assert_snapshot!(name.clone(), format!("// warnings: {warnings:#?}\n{types}"));
     }
 }
@@ -42,7 +42,7 @@ fn lenient_mode_degrades_a_dangling_ref_to_json_with_a_warning() {
         .find(|p| common::stem(p) == "dangling_ref")
         .expect("fixture");
     let generated = common::generate(&path, true).expect("lenient generation succeeds");
-    let types = &generated.files["src/types.rs"];
+    let types = common::types_source(&generated.files);
     assert!(
         types.contains("pub b: Option<serde_json::Value>"),
         "{types}"
@@ -94,4 +94,27 @@ fn fixture_docs_pages_match_snapshots() {
             text
         );
     }
+}
+
+#[test]
+fn fixture_operation_files_match_snapshots() {
+    // One operation's file: its types, error table, client method and handler.
+    let path = common::fixtures("good")
+        .into_iter()
+        .find(|p| common::stem(p) == "vendor_extensions")
+        .expect("fixture");
+    let generated = common::generate(&path, false).expect("generates");
+    let operations: Vec<(&String, &String)> = generated
+        .files
+        .iter()
+        .filter(|(name, _)| name.starts_with("src/operations/"))
+        .collect();
+    assert!(!operations.is_empty(), "the fixture has operations");
+    for (name, text) in operations {
+        insta::assert_snapshot!(
+            format!("operation_{}", name.trim_start_matches("src/operations/")),
+            text
+        );
+    }
+    insta::assert_snapshot!("server_rs", &generated.files["src/server.rs"]);
 }

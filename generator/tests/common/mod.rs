@@ -45,6 +45,16 @@ pub fn generate(path: &Path, lenient: bool) -> Result<Generated, vapigen::Error>
     vapigen::generate(&text, &options)
 }
 
+/// The generated `types` module as one text: `src/types.rs` and every file
+/// under `src/types/`, in path order, each after a `// --- path` line.
+pub fn types_source(files: &vapigen::Files) -> String {
+    files
+        .iter()
+        .filter(|(path, _)| *path == "src/types.rs" || path.starts_with("src/types/"))
+        .map(|(path, text)| format!("// --- {path}\n{text}"))
+        .collect()
+}
+
 /// A scratch cargo workspace of generated and hand-written crates under the
 /// test target directory. Its own target directory sits beside it and survives
 /// between runs, so only changed crates rebuild.
