@@ -79,3 +79,9 @@ impl Drop for Running {
         self.server.abort();
     }
 }
+
+/// The README's Rust examples, compiled as doctests of this crate (which
+/// depends on `vsphere-api` with both features).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeExamples;

@@ -412,7 +412,12 @@ fn operation_page(api: &Api, operation: &Operation, options: &Options) -> Result
         responses,
         errors,
         curl: curl_sample(operation, fields, minimal_body.as_ref()),
-        rust: rust_sample(operation, fields, minimal_body.as_ref()),
+        rust: rust_sample(
+            &options.crate_name.replace('-', "_"),
+            operation,
+            fields,
+            minimal_body.as_ref(),
+        ),
     };
     render(
         &format!("docs/operations/{}.md", operation.rust_name),
@@ -531,11 +536,17 @@ fn curl_sample(operation: &Operation, fields: &[RequestField], body: Option<&Val
     command.join(" \\\n")
 }
 
-fn rust_sample(operation: &Operation, fields: &[RequestField], body: Option<&Value>) -> String {
+/// A Rust call of the operation, for the crate named `krate` (as code names it).
+fn rust_sample(
+    krate: &str,
+    operation: &Operation,
+    fields: &[RequestField],
+    body: Option<&Value>,
+) -> String {
     let module = &operation.rust_name;
     let method = &operation.shape.client_method;
     let mut lines = vec![
-        format!("use vsphere_api::operations::{module} as op;"),
+        format!("use {krate}::operations::{module} as op;"),
         String::new(),
     ];
     // `Request::new` takes the required arguments; optional ones are set after.
@@ -554,7 +565,7 @@ fn rust_sample(operation: &Operation, fields: &[RequestField], body: Option<&Val
                 match &field.ty {
                     TypeRef::Named(path) => {
                         format!(
-                            "serde_json::from_value::<vsphere_api::types::{path}>(serde_json::json!({json}))?"
+                            "serde_json::from_value::<{krate}::types::{path}>(serde_json::json!({json}))?"
                         )
                     }
                     _ => format!("serde_json::json!({json})"),

@@ -104,6 +104,7 @@ mod tests {
     fn types_only_crates_get_no_client_or_server_support() {
         let files = runtime_files("", false);
         assert!(!files.contains_key("src/runtime/client.rs"));
-        assert!(!files["src/runtime/mod.rs"].contains("server"));
+        assert!(!files["src/runtime/mod.rs"].contains("pub mod server"));
+        assert!(!files["src/runtime/mod.rs"].contains("pub mod client"));
     }
 }
