@@ -58,7 +58,7 @@ pub fn run(
         }
     }
     println!(
-        "\nEach tool: one untimed warm-up run per input, then {} timed runs of vapigen and {} of each baseline, each into an empty directory; wall time of the whole process, median (min–max). `vapigen` is `cargo xtask codegen --lenient --spec SPEC --out DIR` as a user runs it (dev profile, through cargo: its freshness check is in the time). Peak memory: the highest, over the runs, of the summed resident memory of the tool and its children (sampled from /proc every {} ms; for `cargo xtask` the generator's process and its rustfmt children, not cargo); largest process: the highest VmHWM of one of them.\n",
+        "\nEach tool: one untimed warm-up run per input, then timed runs ({} of each vapigen row, {} of each baseline), each into an empty directory; wall time of the whole process, median (min–max). `vapigen` is `cargo xtask codegen --lenient --spec SPEC --out DIR` as a user runs it (dev profile, through cargo: its freshness check is in the time). Peak memory: the highest, over the runs, of the summed resident memory of the tool and its children (sampled from /proc every {} ms; for `cargo xtask` the generator's process and its rustfmt children, not cargo); largest process: the highest VmHWM of one of them.\n",
         options.runs,
         options.baseline_runs,
         measure::INTERVAL.as_millis()
@@ -277,7 +277,7 @@ fn series<'a>(inputs: &'a [Input], tool: Tool, results: &Results) -> Vec<(&'a In
 fn print_growth(inputs: &[Input], tool: Tool, results: &Results) -> Option<Target> {
     let series = series(inputs, tool, results);
     if series.is_empty() {
-        return None;
+        return (tool == Tool::Vapigen).then(|| growth_target(tool, &series));
     }
     let base = series
         .iter()
@@ -319,7 +319,7 @@ fn growth_target(tool: Tool, series: &[(&Input, Stats)]) -> Target {
     let Some(from) = at(GROWTH_FROM) else {
         return Target {
             goal,
-            measured: format!("synthetic-{GROWTH_FROM} not in this run (`--sizes`)"),
+            measured: format!("synthetic-{GROWTH_FROM} not in this run (`--sizes`, `--only`)"),
             verdict: Verdict::NotMeasured,
         };
     };
@@ -342,7 +342,7 @@ fn growth_target(tool: Tool, series: &[(&Input, Stats)]) -> Target {
                 input.operations,
                 to / from
             ),
-            _ => format!("synthetic-{GROWTH_TO} not in this run (`--sizes`)"),
+            _ => format!("synthetic-{GROWTH_TO} not in this run (`--sizes`, `--only`)"),
         },
         verdict: Verdict::NotMeasured,
     }
@@ -385,7 +385,7 @@ fn memory_target(inputs: &[Input], results: &Results) -> Target {
                 input.name,
                 cell(stats).1
             ),
-            None => format!("synthetic-{GROWTH_TO} not in this run (`--sizes`)"),
+            None => format!("synthetic-{GROWTH_TO} not in this run (`--sizes`, `--only`)"),
         },
         verdict: Verdict::NotMeasured,
     }

@@ -270,9 +270,13 @@ fn inputs(options: &Options, scratch: &Path) -> Result<Vec<Input>> {
         ),
     ];
     for size in &options.sizes {
-        let path = scratch.join(format!("synthetic-{size}.json"));
+        let name = format!("synthetic-{size}");
+        if !options.only.is_empty() && !options.only.contains(&name) {
+            continue;
+        }
+        let path = scratch.join(format!("{name}.json"));
         std::fs::write(&path, serde_json::to_string(&synthetic::spec(*size))?)?;
-        candidates.push((format!("synthetic-{size}"), path));
+        candidates.push((name, path));
     }
     let mut inputs = Vec::new();
     for (name, path) in candidates {
