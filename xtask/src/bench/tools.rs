@@ -88,7 +88,7 @@ impl Tool {
             Tool::Vapigen => "cargo build -p xtask",
             Tool::VapigenRelease => "cargo build --release -p xtask",
             Tool::OpenApiRust | Tool::OpenApiRustAxum => {
-                "pip install openapi-generator-cli==7.26.0, and Java 11+ (`apt-get install -y default-jre-headless`); or set OPENAPI_GENERATOR_JAR"
+                "apt-get install -y default-jre-headless && pip install openapi-generator-cli==7.26.0"
             }
             Tool::Progenitor => "cargo install --locked cargo-progenitor@0.15.1",
         }
@@ -114,7 +114,7 @@ impl Tool {
                 .ok_or_else(|| "not built in this run".into()),
             Tool::OpenApiRust | Tool::OpenApiRustAxum => {
                 if which("java").is_none() {
-                    return Err("`java` is not on PATH".into());
+                    return Err("`java` (11 or later) is not on PATH".into());
                 }
                 openapi_generator_jar().map(Located::Jar)
             }
@@ -265,7 +265,15 @@ fn command_output(command: &mut Command) -> Option<String> {
 /// The jar that `pip install openapi-generator-cli` ships, or `$OPENAPI_GENERATOR_JAR`.
 fn openapi_generator_jar() -> Result<PathBuf, String> {
     if let Some(jar) = std::env::var_os("OPENAPI_GENERATOR_JAR") {
-        return Ok(PathBuf::from(jar));
+        let jar = PathBuf::from(jar);
+        return if jar.is_file() {
+            Ok(jar)
+        } else {
+            Err(format!(
+                "OPENAPI_GENERATOR_JAR={} is not a file",
+                jar.display()
+            ))
+        };
     }
     let script = "import os, openapi_generator_cli as m; print(os.path.join(os.path.dirname(m.__file__), 'openapi-generator.jar'))";
     let output = Command::new("python3")
@@ -276,7 +284,10 @@ fn openapi_generator_jar() -> Result<PathBuf, String> {
     if output.status.success() && path.is_file() {
         Ok(path)
     } else {
-        Err("python package `openapi_generator_cli` not found".into())
+        Err(
+            "python package `openapi_generator_cli` not found, and OPENAPI_GENERATOR_JAR not set"
+                .into(),
+        )
     }
 }
 
