@@ -19,7 +19,9 @@
 //! `rustfmt` children); each process's `VmHWM` (its exact high-water mark,
 //! which starts afresh at `exec`) gives the largest single process. Anything
 //! outside the subject's subtree (cargo before the `exec`, the bench) is not
-//! counted.
+//! counted, nor is a child between `fork` and `exec` (it still shows its
+//! parent's pages). The sum can miss a spike shorter than [`INTERVAL`], and
+//! counts shared pages once per process (so it errs high).
 
 use anyhow::{Context, Result};
 use std::collections::{HashMap, HashSet};
