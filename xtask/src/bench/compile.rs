@@ -4,8 +4,8 @@
 //! touched), for vapigen's crate with and without `client,server` and for the
 //! crates the baselines emit from the same spec.
 
-use super::measure::{self, Outcome, Stats};
-use super::tools::{Located, Tool};
+use super::measure::{self, Outcome, Stats, Subject};
+use super::tools::{Located, Tool, Vapigen};
 use super::{Input, Options, cargo};
 use anyhow::Result;
 use std::path::Path;
@@ -51,7 +51,7 @@ pub fn run(
     options: &Options,
     inputs: &[&Input],
     tools: &[Tool],
-    vapigen: &Path,
+    vapigen: &Vapigen,
     scratch: &Path,
 ) -> Result<()> {
     println!("## Compile cost of the generated crate\n");
@@ -59,10 +59,15 @@ pub fn run(
         "`cargo build` (dev profile) of each generated crate: clean = fresh target directory, every dependency compiled (downloads done beforehand, 1 run); crate-only = `src/lib.rs` touched, median (min–max) of {} runs.\n",
         options.baseline_runs
     );
-    println!("| input | crate | clean build | crate-only rebuild | peak RSS (crate-only) |");
+    println!(
+        "| input | crate | clean build | crate-only rebuild | peak RSS of the largest process (crate-only) |"
+    );
     println!("|---|---|---:|---:|---:|");
     for input in inputs {
         for tool in tools {
+            if !VARIANTS.iter().any(|variant| variant.tool == *tool) {
+                continue;
+            }
             let crate_dir = scratch.join("compile").join(tool.name().replace(' ', "-"));
             let _ = std::fs::remove_dir_all(&crate_dir);
             std::fs::create_dir_all(&crate_dir)?;
@@ -101,7 +106,7 @@ fn generate(
         input.name
     );
     Ok(
-        match measure::run(&mut tool.command(located, &input.path, out))? {
+        match measure::run(&mut tool.command(located, &input.path, out), tool.subject())? {
             Outcome::Ok(_) => Ok(()),
             Outcome::Failed(line) => Err(format!("generation failed ({line})")),
         },
@@ -120,7 +125,7 @@ fn build(variant: &Variant, crate_dir: &Path, runs: usize) -> Result<Vec<String>
         command
     };
     eprintln!("bench: fetching dependencies of {}", crate_dir.display());
-    if let Outcome::Failed(line) = measure::run(&mut cargo_command("fetch"))? {
+    if let Outcome::Failed(line) = measure::run(&mut cargo_command("fetch"), Subject::Root)? {
         return Ok(vec![
             format!("**fetch failed**: {line}"),
             String::new(),
@@ -140,7 +145,7 @@ fn build(variant: &Variant, crate_dir: &Path, runs: usize) -> Result<Vec<String>
         crate_dir.display(),
         variant.label
     );
-    let clean = match measure::run(&mut build_command())? {
+    let clean = match measure::run(&mut build_command(), Subject::Root)? {
         Outcome::Ok(sample) => measure::seconds(sample.wall),
         Outcome::Failed(line) => {
             return Ok(vec![
@@ -157,7 +162,7 @@ fn build(variant: &Variant, crate_dir: &Path, runs: usize) -> Result<Vec<String>
         eprintln!("bench: crate-only rebuild {run}/{runs}");
         // Rewriting the same bytes moves the mtime: cargo rebuilds the crate only.
         std::fs::write(&lib, &text)?;
-        match measure::run(&mut build_command())? {
+        match measure::run(&mut build_command(), Subject::Root)? {
             Outcome::Ok(sample) => samples.push(sample),
             Outcome::Failed(line) => {
                 return Ok(vec![clean, format!("**failed**: {line}"), String::new()]);
@@ -166,7 +171,7 @@ fn build(variant: &Variant, crate_dir: &Path, runs: usize) -> Result<Vec<String>
     }
     let _ = std::fs::remove_dir_all(&target);
     Ok(match Stats::of(&samples) {
-        Some(stats) => vec![clean, stats.time_cell(), measure::mib(stats.rss_kib)],
+        Some(stats) => vec![clean, stats.time_cell(), measure::mib(stats.largest_kib)],
         None => vec![clean, String::new(), String::new()],
     })
 }

@@ -1,7 +1,9 @@
 //! `cargo xtask bench`: measured speed of generation, of compiling what we
 //! emit, and of the generated server stubs, against openapi-generator and
 //! progenitor where they apply. Prints Markdown tables (BENCHMARKS.md shows
-//! how they were taken). Not a test: nothing here runs under `cargo test`.
+//! how they were taken), each target as a ratio measured in the same run and
+//! whether it is met. Not a test: only the arithmetic is unit-tested, no
+//! measured figure is compared with a threshold under `cargo test`.
 
 mod compile;
 mod generate;
@@ -13,7 +15,7 @@ mod tools;
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use tools::Tool;
+use tools::{Tool, Vapigen};
 
 /// Which part of the benchmark to run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -47,7 +49,9 @@ pub struct Options {
     /// Only these inputs (`curated`, `vcenter`, `synthetic-N`), comma-separated.
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
-    /// Only these tools (`vapigen`, `rust`, `rust-axum`, `progenitor`), comma-separated.
+    /// Only these tools (`vapigen` = `cargo xtask codegen`, `vapigen-release`
+    /// = the release binary, `rust`, `rust-axum`, `progenitor`), comma-separated
+    /// [default: all; `--quick` leaves out `vapigen-release`].
     #[arg(long, value_delimiter = ',')]
     pub tools: Vec<String>,
     /// Also print where vapigen's time goes, per phase (`VAPIGEN_TIMINGS`).
@@ -97,13 +101,20 @@ pub fn run(mut options: Options) -> Result<()> {
     let scratch = tempfile::Builder::new()
         .prefix("vapigen-bench-")
         .tempdir()?;
-    let vapigen = build_release_xtask()?;
     println!("{}", machine_report());
+    let mut targets = Vec::new();
     if sections.contains(&Section::Generate) || sections.contains(&Section::Compile) {
-        let inputs = inputs(&options, scratch.path())?;
         let tools = selected_tools(&options);
+        let vapigen = prepare_vapigen(&tools)?;
+        let inputs = inputs(&options, scratch.path())?;
         if sections.contains(&Section::Generate) {
-            generate::run(&options, &inputs, &tools, &vapigen, scratch.path())?;
+            targets.extend(generate::run(
+                &options,
+                &inputs,
+                &tools,
+                &vapigen,
+                scratch.path(),
+            )?);
         }
         if sections.contains(&Section::Compile) {
             let wanted: Vec<&Input> = inputs
@@ -114,24 +125,125 @@ pub fn run(mut options: Options) -> Result<()> {
         }
     }
     if sections.contains(&Section::Server) {
-        server::run(&options)?;
+        targets.extend(server::run(&options)?);
     }
+    print_targets(&targets);
     Ok(())
 }
 
-/// Builds the release generator; its codegen is what gets timed.
-fn build_release_xtask() -> Result<PathBuf> {
+/// Builds what `cargo xtask` runs (the dev profile: normally a no-op, since
+/// that is the binary running this bench) so that the untimed warm-up does
+/// not compile, and the release binary when its row is wanted.
+fn prepare_vapigen(tools: &[Tool]) -> Result<Vapigen> {
     let root = crate::codegen::workspace_root();
-    eprintln!("bench: cargo build --release -p xtask");
-    let status = Command::new(cargo())
-        .args(["build", "--release", "--quiet", "-p", "xtask"])
-        .current_dir(&root)
-        .status()
-        .context("running cargo build")?;
-    if !status.success() {
-        bail!("cargo build --release -p xtask failed");
+    let cargo = tools::which("cargo").unwrap_or_else(|| PathBuf::from(cargo()));
+    let build = |args: &[&str]| -> Result<()> {
+        eprintln!("bench: cargo {}", args.join(" "));
+        let status = Command::new(&cargo)
+            .args(args)
+            .current_dir(&root)
+            .status()
+            .context("running cargo build")?;
+        if !status.success() {
+            bail!("cargo {} failed", args.join(" "));
+        }
+        Ok(())
+    };
+    if tools.contains(&Tool::Vapigen) {
+        build(&["build", "--quiet", "-p", "xtask"])?;
     }
-    Ok(target_dir().join("release").join("xtask"))
+    let release = if tools.contains(&Tool::VapigenRelease) {
+        build(&["build", "--release", "--quiet", "-p", "xtask"])?;
+        Some(target_dir().join("release").join("xtask"))
+    } else {
+        None
+    };
+    Ok(Vapigen {
+        root,
+        cargo,
+        release,
+    })
+}
+
+/// One of the goals the bench reports on, as measured in this run.
+#[derive(Clone, Debug)]
+pub struct Target {
+    /// What is wanted, e.g. `vcenter.json end to end <= 0.5 s`.
+    pub goal: String,
+    /// The figures and the ratio the verdict is taken on.
+    pub measured: String,
+    /// Met or not.
+    pub verdict: Verdict,
+}
+
+/// Whether a target is met.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// The ratio is on the right side of the limit.
+    Met,
+    /// It is not.
+    Missed,
+    /// This run did not measure what the target needs.
+    NotMeasured,
+}
+
+impl Verdict {
+    /// `ratio <= limit`.
+    pub fn at_most(ratio: f64, limit: f64) -> Verdict {
+        if ratio <= limit {
+            Verdict::Met
+        } else {
+            Verdict::Missed
+        }
+    }
+
+    /// `ratio >= limit`.
+    pub fn at_least(ratio: f64, limit: f64) -> Verdict {
+        if ratio >= limit {
+            Verdict::Met
+        } else {
+            Verdict::Missed
+        }
+    }
+
+    fn word(self) -> &'static str {
+        match self {
+            Verdict::Met => "**met**",
+            Verdict::Missed => "**missed**",
+            Verdict::NotMeasured => "not measured",
+        }
+    }
+}
+
+impl Target {
+    /// `Target: GOAL: MEASURED: met`, for under a section's table.
+    pub fn line(&self) -> String {
+        format!(
+            "Target: {}: {} → {}",
+            self.goal,
+            self.measured,
+            self.verdict.word()
+        )
+    }
+}
+
+/// The targets of every section that ran, as one table.
+fn print_targets(targets: &[Target]) {
+    if targets.is_empty() {
+        return;
+    }
+    println!("## Targets\n");
+    println!("| target | measured (ratio) | result |");
+    println!("|---|---|---|");
+    for target in targets {
+        println!(
+            "| {} | {} | {} |",
+            target.goal,
+            target.measured,
+            target.verdict.word()
+        );
+    }
+    println!();
 }
 
 /// The cargo that runs us.
@@ -158,9 +270,13 @@ fn inputs(options: &Options, scratch: &Path) -> Result<Vec<Input>> {
         ),
     ];
     for size in &options.sizes {
-        let path = scratch.join(format!("synthetic-{size}.json"));
+        let name = format!("synthetic-{size}");
+        if !options.only.is_empty() && !options.only.contains(&name) {
+            continue;
+        }
+        let path = scratch.join(format!("{name}.json"));
         std::fs::write(&path, serde_json::to_string(&synthetic::spec(*size))?)?;
-        candidates.push((format!("synthetic-{size}"), path));
+        candidates.push((name, path));
     }
     let mut inputs = Vec::new();
     for (name, path) in candidates {
@@ -193,11 +309,13 @@ fn selected_tools(options: &Options) -> Vec<Tool> {
     tools::ALL
         .into_iter()
         .filter(|tool| {
-            options.tools.is_empty()
-                || options.tools.iter().any(|wanted| {
-                    let name = tool.name();
-                    name == wanted || name.ends_with(&format!(" {wanted}"))
-                })
+            if options.tools.is_empty() {
+                return !(options.quick && *tool == Tool::VapigenRelease);
+            }
+            options
+                .tools
+                .iter()
+                .any(|wanted| wanted == tool.key() || wanted == tool.name())
         })
         .collect()
 }
@@ -243,4 +361,38 @@ fn command_line(command: &mut Command) -> String {
         .and_then(|output| String::from_utf8(output.stdout).ok())
         .and_then(|text| text.lines().next().map(str::to_owned))
         .unwrap_or_else(|| "unknown".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdicts_compare_ratios_with_limits() {
+        assert_eq!(Verdict::at_most(1.5, 1.5), Verdict::Met);
+        assert_eq!(Verdict::at_most(1.51, 1.5), Verdict::Missed);
+        assert_eq!(Verdict::at_least(10.0, 10.0), Verdict::Met);
+        assert_eq!(Verdict::at_least(2.9, 10.0), Verdict::Missed);
+    }
+
+    #[test]
+    fn tools_are_chosen_by_key_and_quick_leaves_out_the_release_build() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Cli {
+            #[command(flatten)]
+            options: Options,
+        }
+        let keys = |args: &[&str]| -> Vec<&'static str> {
+            let cli = Cli::parse_from(std::iter::once("bench").chain(args.iter().copied()));
+            selected_tools(&cli.options)
+                .into_iter()
+                .map(Tool::key)
+                .collect()
+        };
+        assert_eq!(keys(&["--tools", "vapigen,rust"]), ["vapigen", "rust"]);
+        assert_eq!(keys(&["--tools", "vapigen-release"]), ["vapigen-release"]);
+        assert!(keys(&[]).contains(&"vapigen-release"));
+        assert!(!keys(&["--quick"]).contains(&"vapigen-release"));
+    }
 }

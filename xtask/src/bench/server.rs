@@ -3,7 +3,7 @@
 //! (`simulator/examples/bench_server.rs`). The load comes from `wrk`, a
 //! second process, over loopback, for a bounded time.
 
-use super::{Options, cargo, target_dir};
+use super::{Options, Target, Verdict, cargo, target_dir};
 use anyhow::{Context, Result, bail};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -27,12 +27,24 @@ struct Load {
     p99_us: f64,
 }
 
-/// Runs the load rounds and prints the table.
-pub fn run(options: &Options) -> Result<()> {
+/// Target 4: the generated server's p50 latency at most this much above the
+/// hand-written handler's, at every load level.
+const P50_LIMIT: f64 = 1.10;
+
+/// Runs the load rounds, prints the table and returns target 4 per load level.
+pub fn run(options: &Options) -> Result<Vec<Target>> {
     println!("## Server stub overhead\n");
     let Some(wrk) = super::tools::which("wrk") else {
-        println!("wrk not installed: `apt-get install wrk`\n");
-        return Ok(());
+        let why = "wrk not installed: `apt-get update && apt-get install -y wrk`";
+        println!("{why}\n");
+        return Ok(CONNECTIONS
+            .iter()
+            .map(|connections| Target {
+                goal: goal(*connections),
+                measured: why.into(),
+                verdict: Verdict::NotMeasured,
+            })
+            .collect());
     };
     let server = build_server()?;
     let script = tempfile::Builder::new().suffix(".lua").tempfile()?;
@@ -72,25 +84,47 @@ pub fn run(options: &Options) -> Result<()> {
         "`POST {PATH}` with the operation's full example body (valid: parsed, validated, answered 201), `wrk -t1 -c<connections> -d{}s --latency`, server on one thread; median of {} alternating rounds.\n",
         options.duration, options.rounds
     );
-    println!("| connections | server | requests/s | p50 latency | p99 latency | p50 overhead |");
+    println!(
+        "| connections | server | requests/s | p50 latency | p99 latency | p50 generated / hand-written |"
+    );
     println!("|---:|---|---:|---:|---:|---:|");
+    let mut targets = Vec::new();
     for (connections, ours, theirs) in results {
         let ours = median_load(&ours);
         let theirs = median_load(&theirs);
+        let ratio = ours.p50_us / theirs.p50_us;
         println!(
             "| {connections} | hand-written axum | {:.0} | {:.0} µs | {:.0} µs | |",
             theirs.requests_per_second, theirs.p50_us, theirs.p99_us
         );
         println!(
-            "| {connections} | generated router | {:.0} | {:.0} µs | {:.0} µs | {:+.1}% |",
+            "| {connections} | generated router | {:.0} | {:.0} µs | {:.0} µs | {ratio:.2}x ({:+.1}%) |",
             ours.requests_per_second,
             ours.p50_us,
             ours.p99_us,
-            (ours.p50_us / theirs.p50_us - 1.0) * 100.0
+            (ratio - 1.0) * 100.0
         );
+        targets.push(Target {
+            goal: goal(connections),
+            measured: format!(
+                "{:.0} µs / {:.0} µs = {ratio:.2}x",
+                ours.p50_us, theirs.p50_us
+            ),
+            verdict: Verdict::at_most(ratio, P50_LIMIT),
+        });
     }
     println!();
-    Ok(())
+    for target in &targets {
+        println!("{}\n", target.line());
+    }
+    Ok(targets)
+}
+
+fn goal(connections: u32) -> String {
+    format!(
+        "server p50 at {connections} connection(s) within {:.0}% of hand-written axum (generated / hand-written ≤ {P50_LIMIT:.2})",
+        (P50_LIMIT - 1.0) * 100.0
+    )
 }
 
 fn build_server() -> Result<PathBuf> {
