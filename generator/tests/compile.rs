@@ -55,6 +55,27 @@ fn fixture_and_real_spec_crates_compile() {
     scratch.finish();
     let (success, stderr) = scratch.check(&["--workspace", "--all-features"], "-D warnings");
     assert!(success, "generated crates do not compile:\n{stderr}");
+    // A crate named other than `vsphere-api`: its doc examples name it, and
+    // its `lib.rs` is rustfmt-clean as written (the other modules are
+    // `#[rustfmt::skip]`).
+    let (success, output) = scratch.cargo(
+        "test",
+        &[
+            "--doc",
+            "-p",
+            "curated-7-0-3-0",
+            "--all-features",
+            "--quiet",
+        ],
+        "-D warnings",
+    );
+    assert!(success, "doc tests of curated-7-0-3-0 fail:\n{output}");
+    assert!(
+        output.contains("test result: ok. 1 passed"),
+        "the client's doc example ran:\n{output}"
+    );
+    let (success, output) = scratch.cargo("fmt", &["--all", "--check"], "");
+    assert!(success, "generated crates are not rustfmt-clean:\n{output}");
 }
 
 #[test]

@@ -128,20 +128,27 @@ impl Scratch {
 
     /// `cargo check` with the given arguments: success and stderr.
     pub fn check(&self, args: &[&str], rustflags: &str) -> (bool, String) {
+        let mut args = args.to_vec();
+        args.extend(["--quiet", "--message-format", "short"]);
+        self.cargo("check", &args, rustflags)
+    }
+
+    /// `cargo <subcommand>` with the given arguments in the workspace: success
+    /// and stderr (with stdout after it).
+    pub fn cargo(&self, subcommand: &str, args: &[&str], rustflags: &str) -> (bool, String) {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let output = std::process::Command::new(cargo)
-            .arg("check")
+            .arg(subcommand)
             .args(args)
-            .args(["--quiet", "--message-format", "short"])
             .current_dir(&self.root)
             // A target directory of its own: the outer cargo holds the lock on ours.
             .env("CARGO_TARGET_DIR", &self.target)
             .env("RUSTFLAGS", rustflags)
+            .env("RUSTDOCFLAGS", rustflags)
             .output()
-            .expect("run cargo check");
-        (
-            output.status.success(),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        )
+            .unwrap_or_else(|error| panic!("run cargo {subcommand}: {error}"));
+        let mut text = String::from_utf8_lossy(&output.stderr).into_owned();
+        text.push_str(&String::from_utf8_lossy(&output.stdout));
+        (output.status.success(), text)
     }
 }
