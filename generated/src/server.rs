@@ -6,12 +6,22 @@
 //! [`Api`] sees them; every failure is answered with a vapi error body.
 #![allow(deprecated)]
 pub use crate::runtime::server::{BODY_LIMIT, Violation, Violations};
+use crate::operations as ops;
+use crate::runtime::server::{Incoming, PathParameters, operation_not_found, serve};
+use ::axum::extract::{Request, State};
+use ::axum::response::Response;
+use ::std::future::Future;
+use ::std::sync::Arc;
 
 /// What a server implements: authentication, authorization, and one
 /// method per operation. The generated [`router`] calls a method only with
 /// a request that parsed and validated, from a caller who authenticated
 /// and holds the operation's privileges; each method answers with the
 /// operation's response or one of its documented errors.
+///
+/// An operation method without an implementation answers 500 (a vapi
+/// internal error), so an operation added to the spec does not break
+/// existing servers.
 pub trait Api: Send + Sync + 'static {
     /// Who a caller is, once authenticated.
     type Principal: Send + Sync + 'static;
@@ -22,7 +32,7 @@ pub trait Api: Send + Sync + 'static {
         &self,
         credentials: &crate::wire::Credentials,
         operation: &crate::wire::OperationInfo,
-    ) -> impl ::std::future::Future<Output = Option<Self::Principal>> + Send;
+    ) -> impl Future<Output = Option<Self::Principal>> + Send;
 
     /// Whether `principal` holds `operation.privileges` on `object` (the
     /// value of the operation's privilege scope, when it has one). `false`
@@ -32,7 +42,7 @@ pub trait Api: Send + Sync + 'static {
         principal: &Self::Principal,
         operation: &crate::wire::OperationInfo,
         object: Option<&str>,
-    ) -> impl ::std::future::Future<Output = bool> + Send;
+    ) -> impl Future<Output = bool> + Send;
 
     /// The challenge sent with 401 answers (`WWW-Authenticate`).
     fn challenge(&self) -> String {
@@ -43,16 +53,14 @@ pub trait Api: Send + Sync + 'static {
     ///
     /// `POST /api/session`: see [`operations::cis_session_create`](crate::operations::cis_session_create) for its description, privileges, request, response and errors.
     ///
-    /// Without an implementation it answers 500 (a vapi internal error):
-    /// an operation added to the spec does not break existing servers.
     fn cis_session_create(
         &self,
         principal: &Self::Principal,
-        request: crate::operations::cis_session_create::Request,
-    ) -> impl ::std::future::Future<
+        request: ops::cis_session_create::Request,
+    ) -> impl Future<
         Output = Result<
-            crate::operations::cis_session_create::Response,
-            crate::operations::cis_session_create::Error,
+            ops::cis_session_create::Response,
+            ops::cis_session_create::Error,
         >,
     > + Send {
         let _ = (principal, request);
@@ -63,16 +71,14 @@ pub trait Api: Send + Sync + 'static {
     ///
     /// `POST /api/content/library/item/update-session`: see [`operations::content_library_item_update_session_create`](crate::operations::content_library_item_update_session_create) for its description, privileges, request, response and errors.
     ///
-    /// Without an implementation it answers 500 (a vapi internal error):
-    /// an operation added to the spec does not break existing servers.
     fn content_library_item_update_session_create(
         &self,
         principal: &Self::Principal,
-        request: crate::operations::content_library_item_update_session_create::Request,
-    ) -> impl ::std::future::Future<
+        request: ops::content_library_item_update_session_create::Request,
+    ) -> impl Future<
         Output = Result<
-            crate::operations::content_library_item_update_session_create::Response,
-            crate::operations::content_library_item_update_session_create::Error,
+            ops::content_library_item_update_session_create::Response,
+            ops::content_library_item_update_session_create::Error,
         >,
     > + Send {
         let _ = (principal, request);
@@ -83,16 +89,14 @@ pub trait Api: Send + Sync + 'static {
     ///
     /// `POST /rest/com/vmware/content/library/item/update-session`: see [`operations::content_library_item_update_session_create_rest`](crate::operations::content_library_item_update_session_create_rest) for its description, privileges, request, response and errors.
     ///
-    /// Without an implementation it answers 500 (a vapi internal error):
-    /// an operation added to the spec does not break existing servers.
     fn content_library_item_update_session_create_rest(
         &self,
         principal: &Self::Principal,
-        request: crate::operations::content_library_item_update_session_create_rest::Request,
-    ) -> impl ::std::future::Future<
+        request: ops::content_library_item_update_session_create_rest::Request,
+    ) -> impl Future<
         Output = Result<
-            crate::operations::content_library_item_update_session_create_rest::Response,
-            crate::operations::content_library_item_update_session_create_rest::Error,
+            ops::content_library_item_update_session_create_rest::Response,
+            ops::content_library_item_update_session_create_rest::Error,
         >,
     > + Send {
         let _ = (principal, request);
@@ -103,16 +107,14 @@ pub trait Api: Send + Sync + 'static {
     ///
     /// `POST /api/content/library/{library}/subscriptions`: see [`operations::content_library_subscriptions_create`](crate::operations::content_library_subscriptions_create) for its description, privileges, request, response and errors.
     ///
-    /// Without an implementation it answers 500 (a vapi internal error):
-    /// an operation added to the spec does not break existing servers.
     fn content_library_subscriptions_create(
         &self,
         principal: &Self::Principal,
-        request: crate::operations::content_library_subscriptions_create::Request,
-    ) -> impl ::std::future::Future<
+        request: ops::content_library_subscriptions_create::Request,
+    ) -> impl Future<
         Output = Result<
-            crate::operations::content_library_subscriptions_create::Response,
-            crate::operations::content_library_subscriptions_create::Error,
+            ops::content_library_subscriptions_create::Response,
+            ops::content_library_subscriptions_create::Error,
         >,
     > + Send {
         let _ = (principal, request);
@@ -123,16 +125,14 @@ pub trait Api: Send + Sync + 'static {
     ///
     /// `POST /api/esx/settings/depots/offline`: see [`operations::esx_settings_depots_offline_create_task`](crate::operations::esx_settings_depots_offline_create_task) for its description, privileges, request, response and errors.
     ///
-    /// Without an implementation it answers 500 (a vapi internal error):
-    /// an operation added to the spec does not break existing servers.
     fn esx_settings_depots_offline_create_task(
         &self,
         principal: &Self::Principal,
-        request: crate::operations::esx_settings_depots_offline_create_task::Request,
-    ) -> impl ::std::future::Future<
+        request: ops::esx_settings_depots_offline_create_task::Request,
+    ) -> impl Future<
         Output = Result<
-            crate::operations::esx_settings_depots_offline_create_task::Response,
-            crate::operations::esx_settings_depots_offline_create_task::Error,
+            ops::esx_settings_depots_offline_create_task::Response,
+            ops::esx_settings_depots_offline_create_task::Error,
         >,
     > + Send {
         let _ = (principal, request);
@@ -143,16 +143,14 @@ pub trait Api: Send + Sync + 'static {
     ///
     /// `POST /api/esx/settings/repository/software/drafts`: see [`operations::esx_settings_repository_software_drafts_create`](crate::operations::esx_settings_repository_software_drafts_create) for its description, privileges, request, response and errors.
     ///
-    /// Without an implementation it answers 500 (a vapi internal error):
-    /// an operation added to the spec does not break existing servers.
     fn esx_settings_repository_software_drafts_create(
         &self,
         principal: &Self::Principal,
-        request: crate::operations::esx_settings_repository_software_drafts_create::Request,
-    ) -> impl ::std::future::Future<
+        request: ops::esx_settings_repository_software_drafts_create::Request,
+    ) -> impl Future<
         Output = Result<
-            crate::operations::esx_settings_repository_software_drafts_create::Response,
-            crate::operations::esx_settings_repository_software_drafts_create::Error,
+            ops::esx_settings_repository_software_drafts_create::Response,
+            ops::esx_settings_repository_software_drafts_create::Error,
         >,
     > + Send {
         let _ = (principal, request);
@@ -163,16 +161,14 @@ pub trait Api: Send + Sync + 'static {
     ///
     /// `POST /api/vcenter/vm/{vm}/guest/filesystem`: see [`operations::vcenter_vm_guest_filesystem_transfers_create`](crate::operations::vcenter_vm_guest_filesystem_transfers_create) for its description, privileges, request, response and errors.
     ///
-    /// Without an implementation it answers 500 (a vapi internal error):
-    /// an operation added to the spec does not break existing servers.
     fn vcenter_vm_guest_filesystem_transfers_create(
         &self,
         principal: &Self::Principal,
-        request: crate::operations::vcenter_vm_guest_filesystem_transfers_create::Request,
-    ) -> impl ::std::future::Future<
+        request: ops::vcenter_vm_guest_filesystem_transfers_create::Request,
+    ) -> impl Future<
         Output = Result<
-            crate::operations::vcenter_vm_guest_filesystem_transfers_create::Response,
-            crate::operations::vcenter_vm_guest_filesystem_transfers_create::Error,
+            ops::vcenter_vm_guest_filesystem_transfers_create::Response,
+            ops::vcenter_vm_guest_filesystem_transfers_create::Error,
         >,
     > + Send {
         let _ = (principal, request);
@@ -188,7 +184,7 @@ impl<A: Api> crate::runtime::server::Gate for A {
         &self,
         credentials: &crate::wire::Credentials,
         operation: &crate::wire::OperationInfo,
-    ) -> impl ::std::future::Future<Output = Option<A::Principal>> + Send {
+    ) -> impl Future<Output = Option<A::Principal>> + Send {
         Api::authenticate(self, credentials, operation)
     }
 
@@ -197,7 +193,7 @@ impl<A: Api> crate::runtime::server::Gate for A {
         principal: &A::Principal,
         operation: &crate::wire::OperationInfo,
         object: Option<&str>,
-    ) -> impl ::std::future::Future<Output = bool> + Send {
+    ) -> impl Future<Output = bool> + Send {
         Api::authorize(self, principal, operation, object)
     }
 
@@ -245,184 +241,146 @@ pub fn router<A: Api>(api: A) -> ::axum::Router {
             ::axum::routing::MethodRouter::new()
                 .on(::axum::routing::MethodFilter::POST, route_6::<A>),
         )
-        .fallback(crate::runtime::server::operation_not_found)
-        .method_not_allowed_fallback(crate::runtime::server::operation_not_found)
-        .with_state(::std::sync::Arc::new(api))
+        .fallback(operation_not_found)
+        .method_not_allowed_fallback(operation_not_found)
+        .with_state(Arc::new(api))
 }
 async fn route_0<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
-    >,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let incoming = match crate::runtime::server::Incoming::read(path, request).await {
+    State(api): State<Arc<A>>,
+    path: PathParameters,
+    request: Request,
+) -> Response {
+    let incoming = match Incoming::read(path, request).await {
         Ok(incoming) => incoming,
         Err(response) => return response,
     };
     if incoming
-        .matches(
-            crate::operations::content_library_item_update_session_create::OPERATION
-                .fixed_query,
-        )
+        .matches(ops::content_library_item_update_session_create::OPERATION.fixed_query)
     {
-        return crate::runtime::server::serve::<
+        return serve::<
             A,
-            crate::operations::content_library_item_update_session_create::Endpoint,
+            ops::content_library_item_update_session_create::Endpoint,
         >(&*api, incoming)
             .await;
     }
-    crate::runtime::server::operation_not_found().await
+    operation_not_found().await
 }
 async fn route_1<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
-    >,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let incoming = match crate::runtime::server::Incoming::read(path, request).await {
+    State(api): State<Arc<A>>,
+    path: PathParameters,
+    request: Request,
+) -> Response {
+    let incoming = match Incoming::read(path, request).await {
         Ok(incoming) => incoming,
         Err(response) => return response,
     };
-    if incoming
-        .matches(
-            crate::operations::content_library_subscriptions_create::OPERATION
-                .fixed_query,
-        )
+    if incoming.matches(ops::content_library_subscriptions_create::OPERATION.fixed_query)
     {
-        return crate::runtime::server::serve::<
+        return serve::<
             A,
-            crate::operations::content_library_subscriptions_create::Endpoint,
+            ops::content_library_subscriptions_create::Endpoint,
         >(&*api, incoming)
             .await;
     }
-    crate::runtime::server::operation_not_found().await
+    operation_not_found().await
 }
 async fn route_2<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
-    >,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let incoming = match crate::runtime::server::Incoming::read(path, request).await {
+    State(api): State<Arc<A>>,
+    path: PathParameters,
+    request: Request,
+) -> Response {
+    let incoming = match Incoming::read(path, request).await {
         Ok(incoming) => incoming,
         Err(response) => return response,
     };
     if incoming
-        .matches(
-            crate::operations::esx_settings_depots_offline_create_task::OPERATION
-                .fixed_query,
-        )
+        .matches(ops::esx_settings_depots_offline_create_task::OPERATION.fixed_query)
     {
-        return crate::runtime::server::serve::<
+        return serve::<
             A,
-            crate::operations::esx_settings_depots_offline_create_task::Endpoint,
+            ops::esx_settings_depots_offline_create_task::Endpoint,
         >(&*api, incoming)
             .await;
     }
-    crate::runtime::server::operation_not_found().await
+    operation_not_found().await
 }
 async fn route_3<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
-    >,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let incoming = match crate::runtime::server::Incoming::read(path, request).await {
+    State(api): State<Arc<A>>,
+    path: PathParameters,
+    request: Request,
+) -> Response {
+    let incoming = match Incoming::read(path, request).await {
         Ok(incoming) => incoming,
         Err(response) => return response,
     };
     if incoming
         .matches(
-            crate::operations::esx_settings_repository_software_drafts_create::OPERATION
-                .fixed_query,
+            ops::esx_settings_repository_software_drafts_create::OPERATION.fixed_query,
         )
     {
-        return crate::runtime::server::serve::<
+        return serve::<
             A,
-            crate::operations::esx_settings_repository_software_drafts_create::Endpoint,
+            ops::esx_settings_repository_software_drafts_create::Endpoint,
         >(&*api, incoming)
             .await;
     }
-    crate::runtime::server::operation_not_found().await
+    operation_not_found().await
 }
 async fn route_4<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
-    >,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let incoming = match crate::runtime::server::Incoming::read(path, request).await {
+    State(api): State<Arc<A>>,
+    path: PathParameters,
+    request: Request,
+) -> Response {
+    let incoming = match Incoming::read(path, request).await {
         Ok(incoming) => incoming,
         Err(response) => return response,
     };
-    if incoming.matches(crate::operations::cis_session_create::OPERATION.fixed_query) {
-        return crate::runtime::server::serve::<
-            A,
-            crate::operations::cis_session_create::Endpoint,
-        >(&*api, incoming)
-            .await;
+    if incoming.matches(ops::cis_session_create::OPERATION.fixed_query) {
+        return serve::<A, ops::cis_session_create::Endpoint>(&*api, incoming).await;
     }
-    crate::runtime::server::operation_not_found().await
+    operation_not_found().await
 }
 async fn route_5<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
-    >,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let incoming = match crate::runtime::server::Incoming::read(path, request).await {
+    State(api): State<Arc<A>>,
+    path: PathParameters,
+    request: Request,
+) -> Response {
+    let incoming = match Incoming::read(path, request).await {
         Ok(incoming) => incoming,
         Err(response) => return response,
     };
     if incoming
         .matches(
-            crate::operations::vcenter_vm_guest_filesystem_transfers_create::OPERATION
-                .fixed_query,
+            ops::vcenter_vm_guest_filesystem_transfers_create::OPERATION.fixed_query,
         )
     {
-        return crate::runtime::server::serve::<
+        return serve::<
             A,
-            crate::operations::vcenter_vm_guest_filesystem_transfers_create::Endpoint,
+            ops::vcenter_vm_guest_filesystem_transfers_create::Endpoint,
         >(&*api, incoming)
             .await;
     }
-    crate::runtime::server::operation_not_found().await
+    operation_not_found().await
 }
 async fn route_6<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
-    >,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let incoming = match crate::runtime::server::Incoming::read(path, request).await {
+    State(api): State<Arc<A>>,
+    path: PathParameters,
+    request: Request,
+) -> Response {
+    let incoming = match Incoming::read(path, request).await {
         Ok(incoming) => incoming,
         Err(response) => return response,
     };
     if incoming
         .matches(
-            crate::operations::content_library_item_update_session_create_rest::OPERATION
-                .fixed_query,
+            ops::content_library_item_update_session_create_rest::OPERATION.fixed_query,
         )
     {
-        return crate::runtime::server::serve::<
+        return serve::<
             A,
-            crate::operations::content_library_item_update_session_create_rest::Endpoint,
+            ops::content_library_item_update_session_create_rest::Endpoint,
         >(&*api, incoming)
             .await;
     }
-    crate::runtime::server::operation_not_found().await
+    operation_not_found().await
 }

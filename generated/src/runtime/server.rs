@@ -346,6 +346,10 @@ pub fn not_implemented<R: Send, E: wire::OperationError + Send>()
     ))))
 }
 
+/// The path parameters of a route, as axum extracts them (read by position).
+pub type PathParameters =
+    Result<axum::extract::RawPathParams, axum::extract::rejection::RawPathParamsRejection>;
+
 /// A request as the generated layer reads it: all of it, before any checks.
 pub struct Incoming {
     path: Vec<String>,
@@ -357,10 +361,7 @@ pub struct Incoming {
 impl Incoming {
     /// Reads the path parameters, query, headers and body (up to [`BODY_LIMIT`]).
     pub async fn read(
-        path: Result<
-            axum::extract::RawPathParams,
-            axum::extract::rejection::RawPathParamsRejection,
-        >,
+        path: PathParameters,
         request: axum::extract::Request,
     ) -> Result<Self, Response> {
         let path = match path {

@@ -23,6 +23,13 @@ pub fn server_module(api: &Api) -> Vec<TokenStream> {
             #![allow(deprecated)]
 
             pub use crate::runtime::server::{BODY_LIMIT, Violation, Violations};
+
+            use crate::operations as ops;
+            use crate::runtime::server::{Incoming, PathParameters, operation_not_found, serve};
+            use ::axum::extract::{Request, State};
+            use ::axum::response::Response;
+            use ::std::future::Future;
+            use ::std::sync::Arc;
         },
         api_trait(api),
         quote! {
@@ -35,7 +42,7 @@ pub fn server_module(api: &Api) -> Vec<TokenStream> {
                     &self,
                     credentials: &crate::wire::Credentials,
                     operation: &crate::wire::OperationInfo,
-                ) -> impl ::std::future::Future<Output = Option<A::Principal>> + Send {
+                ) -> impl Future<Output = Option<A::Principal>> + Send {
                     Api::authenticate(self, credentials, operation)
                 }
 
@@ -44,7 +51,7 @@ pub fn server_module(api: &Api) -> Vec<TokenStream> {
                     principal: &A::Principal,
                     operation: &crate::wire::OperationInfo,
                     object: Option<&str>,
-                ) -> impl ::std::future::Future<Output = bool> + Send {
+                ) -> impl Future<Output = bool> + Send {
                     Api::authorize(self, principal, operation, object)
                 }
 
@@ -65,15 +72,11 @@ fn api_trait(api: &Api) -> TokenStream {
         quote! {
             #docs
             ///
-            /// Without an implementation it answers 500 (a vapi internal error):
-            /// an operation added to the spec does not break existing servers.
             fn #name(
                 &self,
                 principal: &Self::Principal,
-                request: crate::operations::#module::Request,
-            ) -> impl ::std::future::Future<
-                Output = Result<crate::operations::#module::Response, crate::operations::#module::Error>,
-            > + Send {
+                request: ops::#module::Request,
+            ) -> impl Future<Output = Result<ops::#module::Response, ops::#module::Error>> + Send {
                 let _ = (principal, request);
                 crate::runtime::server::not_implemented()
             }
@@ -85,6 +88,10 @@ fn api_trait(api: &Api) -> TokenStream {
         /// a request that parsed and validated, from a caller who authenticated
         /// and holds the operation's privileges; each method answers with the
         /// operation's response or one of its documented errors.
+        ///
+        /// An operation method without an implementation answers 500 (a vapi
+        /// internal error), so an operation added to the spec does not break
+        /// existing servers.
         pub trait Api: Send + Sync + 'static {
             /// Who a caller is, once authenticated.
             type Principal: Send + Sync + 'static;
@@ -95,7 +102,7 @@ fn api_trait(api: &Api) -> TokenStream {
                 &self,
                 credentials: &crate::wire::Credentials,
                 operation: &crate::wire::OperationInfo,
-            ) -> impl ::std::future::Future<Output = Option<Self::Principal>> + Send;
+            ) -> impl Future<Output = Option<Self::Principal>> + Send;
 
             /// Whether `principal` holds `operation.privileges` on `object` (the
             /// value of the operation's privilege scope, when it has one). `false`
@@ -105,7 +112,7 @@ fn api_trait(api: &Api) -> TokenStream {
                 principal: &Self::Principal,
                 operation: &crate::wire::OperationInfo,
                 object: Option<&str>,
-            ) -> impl ::std::future::Future<Output = bool> + Send;
+            ) -> impl Future<Output = bool> + Send;
 
             /// The challenge sent with 401 answers (`WWW-Authenticate`).
             fn challenge(&self) -> String {
@@ -136,23 +143,19 @@ fn router(api: &Api) -> TokenStream {
         let dispatch = operations.iter().map(|operation| {
             let op = ident(&operation.rust_name);
             quote! {
-                if incoming.matches(crate::operations::#op::OPERATION.fixed_query) {
-                    return crate::runtime::server::serve::<A, crate::operations::#op::Endpoint>(&*api, incoming).await;
+                if incoming.matches(ops::#op::OPERATION.fixed_query) {
+                    return serve::<A, ops::#op::Endpoint>(&*api, incoming).await;
                 }
             }
         });
         route_fns.push(quote! {
-            async fn #route_fn<A: Api>(
-                ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-                path: Result<::axum::extract::RawPathParams, ::axum::extract::rejection::RawPathParamsRejection>,
-                request: ::axum::extract::Request,
-            ) -> ::axum::response::Response {
-                let incoming = match crate::runtime::server::Incoming::read(path, request).await {
+            async fn #route_fn<A: Api>(State(api): State<Arc<A>>, path: PathParameters, request: Request) -> Response {
+                let incoming = match Incoming::read(path, request).await {
                     Ok(incoming) => incoming,
                     Err(response) => return response,
                 };
                 #(#dispatch)*
-                crate::runtime::server::operation_not_found().await
+                operation_not_found().await
             }
         });
         // Every operation of the group has the same route.
@@ -175,9 +178,9 @@ fn router(api: &Api) -> TokenStream {
         pub fn router<A: Api>(api: A) -> ::axum::Router {
             ::axum::Router::new()
                 #(#routes)*
-                .fallback(crate::runtime::server::operation_not_found)
-                .method_not_allowed_fallback(crate::runtime::server::operation_not_found)
-                .with_state(::std::sync::Arc::new(api))
+                .fallback(operation_not_found)
+                .method_not_allowed_fallback(operation_not_found)
+                .with_state(Arc::new(api))
         }
 
         #(#route_fns)*
