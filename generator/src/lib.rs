@@ -20,6 +20,7 @@ pub mod timings;
 
 pub use diagnostics::{Error, Location, Warning};
 pub use emit::Files;
+pub use emit::cache::FormatCache;
 
 /// How to generate.
 #[derive(Clone, Debug)]
@@ -48,8 +49,18 @@ pub struct Generated {
 
 /// Runs the whole pipeline on the text of a spec.
 pub fn generate(spec_text: &str, options: &Options) -> Result<Generated, Error> {
+    generate_with_cache(spec_text, options, &FormatCache::new())
+}
+
+/// [`generate`], taking items formatted by an earlier run from `cache` (and
+/// adding this run's): the same files, faster when little changed.
+pub fn generate_with_cache(
+    spec_text: &str,
+    options: &Options,
+    cache: &FormatCache,
+) -> Result<Generated, Error> {
     let (api, warnings) = lower_spec(spec_text, options)?;
-    let files = timings::time("emit", || emit::emit(&api, options))?;
+    let files = timings::time("emit", || emit::emit(&api, options, cache))?;
     Ok(Generated { files, warnings })
 }
 

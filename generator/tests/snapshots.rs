@@ -65,6 +65,21 @@ fn generation_is_deterministic() {
         let first = common::generate(&path, true).expect("generates").files;
         let second = common::generate(&path, true).expect("generates").files;
         assert!(first == second, "two runs differ for {}", path.display());
+        // Items taken from the format cache are what formatting makes.
+        let cache = vapigen::FormatCache::new();
+        let filled = common::generate_cached(&path, &cache).files;
+        let bytes = cache.to_bytes("test");
+        let warm = vapigen::FormatCache::from_bytes(&bytes, "test");
+        let from_cache = common::generate_cached(&path, &warm).files;
+        assert!(
+            filled == first && from_cache == first,
+            "cached runs differ for {}",
+            path.display()
+        );
+        assert!(
+            !warm.changed(),
+            "a second run finds every item in the cache"
+        );
     }
 }
 

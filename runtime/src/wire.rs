@@ -815,7 +815,11 @@ macro_rules! operation_error {
             fn decode_case(case: &str, value: ::serde_json::Value) -> ::std::result::Result<Self, ::std::string::String> {
                 match case {
                     $(stringify!($variant) => crate::runtime::wire::from_error_value(value).map(Self::$variant),)*
-                    _ => crate::runtime::wire::no_such_case(case),
+                    _ => {
+                        // Also what an operation without documented errors does.
+                        drop(value);
+                        crate::runtime::wire::no_such_case(case)
+                    }
                 }
             }
 

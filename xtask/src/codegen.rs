@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use vapigen::release::Release;
-use vapigen::{Files, Options};
+use vapigen::{Files, FormatCache, Options};
 
 /// What every file the generator writes says near its top (the "do not edit"
 /// preamble). The generator owns the crate directory, but a file it no longer
@@ -38,6 +38,9 @@ pub struct Request {
     pub lenient: bool,
     /// Generate only what this release has; `None` for the whole spec.
     pub api_version: Option<Release>,
+    /// Take items formatted by earlier runs from the format cache (and keep
+    /// this run's there). The output is the same either way.
+    pub format_cache: bool,
 }
 
 impl Request {
@@ -50,6 +53,7 @@ impl Request {
             crate_name: "vsphere-api".into(),
             lenient: false,
             api_version: None,
+            format_cache: true,
         }
     }
 }
@@ -82,13 +86,75 @@ pub fn plan(request: &Request) -> Result<Plan> {
         lenient: request.lenient,
         release: request.api_version.clone(),
     };
-    let generated = vapigen::generate(&text, &options)?;
+    let cache = if request.format_cache {
+        load_format_cache()
+    } else {
+        FormatCache::new()
+    };
+    let generated = vapigen::generate_with_cache(&text, &options, &cache)?;
+    if request.format_cache && cache.changed() {
+        save_format_cache(&cache);
+    }
     let mut plan = Plan {
         warnings: generated.warnings.iter().map(ToString::to_string).collect(),
         ..Plan::default()
     };
     compare(&request.out, generated.files, &mut plan)?;
     Ok(plan)
+}
+
+/// Where the format cache lives: the build directory, which `cargo clean`
+/// empties and git ignores.
+fn format_cache_path() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"));
+    target.join("vapigen").join("format-cache")
+}
+
+/// What made the cached text: this very generator binary (any change to the
+/// generator or its formatter rebuilds it, and so starts a new cache).
+fn formatter_identity() -> String {
+    let exe = std::env::current_exe().ok();
+    let metadata = exe.as_ref().and_then(|exe| fs::metadata(exe).ok());
+    let modified = metadata
+        .as_ref()
+        .and_then(|metadata| metadata.modified().ok())
+        .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |since| since.as_nanos());
+    format!(
+        "{} {} {modified}",
+        exe.map(|exe| exe.display().to_string()).unwrap_or_default(),
+        metadata.map_or(0, |metadata| metadata.len())
+    )
+}
+
+/// The cache an earlier run left; empty when there is none or it is stale.
+fn load_format_cache() -> FormatCache {
+    match fs::read(format_cache_path()) {
+        Ok(bytes) => FormatCache::from_bytes(&bytes, &formatter_identity()),
+        Err(_) => FormatCache::new(),
+    }
+}
+
+/// Keeps this run's cache for the next (best effort: a cache that cannot be
+/// written only makes the next run slower).
+fn save_format_cache(cache: &FormatCache) {
+    let path = format_cache_path();
+    let write = || -> std::io::Result<()> {
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        let temporary = path.with_extension("tmp");
+        fs::write(&temporary, cache.to_bytes(&formatter_identity()))?;
+        fs::rename(&temporary, &path)
+    };
+    if let Err(error) = write() {
+        eprintln!(
+            "note: the format cache {} was not written: {error}",
+            path.display()
+        );
+    }
 }
 
 fn compare(out: &Path, files: Files, plan: &mut Plan) -> Result<()> {

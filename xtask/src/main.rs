@@ -44,6 +44,10 @@ enum Command {
         /// spec's since-versions [default: everything the spec describes].
         #[arg(long, value_parser = parse_release)]
         api_version: Option<Release>,
+        /// Format every item anew instead of taking unchanged ones from the
+        /// cache in `target/vapigen/` (the output is the same either way).
+        #[arg(long)]
+        no_format_cache: bool,
     },
     /// Report what changed between two specs and what it does to the generated
     /// crate (breaking, additive or none, with the reason).
@@ -80,6 +84,7 @@ fn main() -> ExitCode {
             crate_name,
             lenient,
             api_version,
+            no_format_cache,
         } => {
             let default = Request::checked_in();
             let request = Request {
@@ -88,6 +93,7 @@ fn main() -> ExitCode {
                 crate_name,
                 lenient,
                 api_version,
+                format_cache: !no_format_cache,
             };
             codegen::run(&request, check)
         }

@@ -269,6 +269,8 @@ fn privileges_text(docs: &Docs) -> String {
 #[template(path = "docs/operation.md", escape = "none")]
 struct OperationPage {
     preamble: String,
+    /// The generated crate's package name.
+    crate_name: String,
     title: String,
     description: String,
     http: String,
@@ -379,6 +381,7 @@ fn operation_page(api: &Api, operation: &Operation, options: &Options) -> Result
     let minimal_body = body_ty.as_ref().map(|ty| example(api, ty, false));
     let page = OperationPage {
         preamble: super::preamble_markdown(options),
+        crate_name: options.crate_name.clone(),
         title: operation
             .docs
             .summary
@@ -654,7 +657,11 @@ fn type_page_content(
         preamble: super::preamble_markdown(options),
         name: crate::naming::last_segment(&def.rust_name).to_owned(),
         source_name: def.origin.to_string(),
-        rust_path: format!("vsphere_api::types::{}", def.rust_name),
+        rust_path: format!(
+            "{}::types::{}",
+            options.crate_name.replace('-', "_"),
+            def.rust_name
+        ),
         description: def.docs.description.clone().unwrap_or_default(),
         since: since_text(&def.docs),
         deprecated: def.docs.deprecated,
@@ -690,6 +697,8 @@ pub struct IndexEntry {
 #[template(path = "docs/index.md", escape = "none")]
 struct IndexPage {
     preamble: String,
+    /// The generated crate's package name.
+    crate_name: String,
     title: String,
     version: String,
     /// Whether `--api-version` left out what later releases added.
@@ -838,6 +847,7 @@ fn index_page(api: &Api, options: &Options) -> Result<String, Error> {
     }
     IndexPage {
         preamble: super::preamble_markdown(options),
+        crate_name: options.crate_name.clone(),
         title: api.title.clone(),
         version: api.api_version().to_owned(),
         restricted: api.release.is_some(),

@@ -8,6 +8,7 @@
 //! prettyplease only, and the generated modules are marked
 //! `#[rustfmt::skip]` so `cargo fmt` leaves the generator's layout alone.
 
+pub mod cache;
 mod client;
 mod crate_files;
 mod docs;
@@ -21,6 +22,7 @@ pub mod types;
 use crate::Options;
 use crate::diagnostics::Error;
 use crate::ir::Api;
+use cache::FormatCache;
 use proc_macro2::TokenStream;
 use rayon::iter::{IntoParallelIterator, ParallelIterator};
 use std::collections::BTreeMap;
@@ -56,52 +58,51 @@ type Job<'a> = Box<dyn FnOnce() -> Result<Vec<(String, String)>, Error> + Send +
 fn rust_job<'a>(
     path: String,
     options: &'a Options,
+    cache: &'a FormatCache,
     items: impl FnOnce() -> Vec<Piece> + Send + 'a,
 ) -> Job<'a> {
     Box::new(move || {
-        let text = rust_file(&path, options, items())?;
+        let text = rust_file(&path, options, cache, items())?;
         Ok(vec![(path, text)])
     })
 }
 
-/// Emits every file of the crate.
-pub fn emit(api: &Api, options: &Options) -> Result<Files, Error> {
+/// Emits every file of the crate; items formatted before are taken from `cache`.
+pub fn emit(api: &Api, options: &Options, cache: &FormatCache) -> Result<Files, Error> {
     let has_operations = !api.operations.is_empty();
     // The docs first: they are one job, and the largest.
     let mut jobs: Vec<Job> = vec![Box::new(|| {
         crate::timings::time("emit/docs", || docs::docs_files(api, options))
             .map(|files| files.into_iter().collect())
     })];
-    jobs.push(rust_job("src/operations.rs".into(), options, || {
+    jobs.push(rust_job("src/operations.rs".into(), options, cache, || {
         pieces(operations::operations_index(api))
     }));
     for operation in api.operations.values() {
         let path = format!("src/operations/{}.rs", operation.rust_name);
-        jobs.push(rust_job(path, options, || {
+        jobs.push(rust_job(path, options, cache, || {
             operations::operation_file(api, operation)
         }));
     }
     for file in types::types_files(api) {
-        jobs.push(rust_job(file.path.clone(), options, move || {
+        jobs.push(rust_job(file.path.clone(), options, cache, move || {
             types::types_file_items(api, &file)
         }));
     }
     if has_operations {
-        jobs.push(rust_job("src/server.rs".into(), options, || {
+        jobs.push(rust_job("src/server.rs".into(), options, cache, || {
             pieces(server::server_module(api))
         }));
-        jobs.push(rust_job("src/client.rs".into(), options, || {
+        jobs.push(rust_job("src/client.rs".into(), options, cache, || {
             pieces(client::client_module(api, &options.crate_name))
         }));
     }
-    jobs.push(rust_job("src/wire.rs".into(), options, || {
+    jobs.push(rust_job("src/wire.rs".into(), options, cache, || {
         pieces(crate_files::wire_items())
     }));
     jobs.push(Box::new(|| {
         let preamble = preamble("//", options);
-        Ok(runtime::runtime_files(&preamble, has_operations)
-            .into_iter()
-            .collect())
+        Ok(runtime::runtime_files(&preamble).into_iter().collect())
     }));
     jobs.push(Box::new(|| {
         Ok(vec![(
@@ -155,20 +156,25 @@ pub fn preamble(comment: &str, options: &Options) -> String {
 /// prettyplease, with a blank line between items (prettyplease drops them),
 /// after the preamble. The first item may hold the file's inner attributes
 /// and docs.
-fn rust_file(path: &str, options: &Options, pieces: Vec<Piece>) -> Result<String, Error> {
+fn rust_file(
+    path: &str,
+    options: &Options,
+    cache: &FormatCache,
+    pieces: Vec<Piece>,
+) -> Result<String, Error> {
     let mut out = preamble("//", options);
     out.push('\n');
     let mut first = true;
     for (index, piece) in pieces.into_iter().enumerate() {
         let text = match piece {
             Piece::Tokens(tokens) if tokens.is_empty() => continue,
-            Piece::Tokens(tokens) => {
-                let file: syn::File = syn::parse2(tokens).map_err(|error| Error::Emit {
+            Piece::Tokens(tokens) => cache.format(&tokens, || {
+                let file: syn::File = syn::parse2(tokens.clone()).map_err(|error| Error::Emit {
                     file: path.to_owned(),
                     message: format!("item {index}: {error}"),
                 })?;
-                separate_items(&prettyplease::unparse(&file))
-            }
+                Ok(separate_items(&prettyplease::unparse(&file)))
+            })?,
             Piece::Text(text) => text,
         };
         if !first {

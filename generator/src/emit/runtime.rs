@@ -40,13 +40,10 @@ const FILES: &[RuntimeFile] = &[
 ];
 
 /// `src/runtime/mod.rs` and the runtime's files, each after `preamble`.
-/// Without operations there is nothing to call or serve: client and server
-/// support are left out.
-pub fn runtime_files(preamble: &str, has_operations: bool) -> Files {
-    let included: Vec<&RuntimeFile> = FILES
-        .iter()
-        .filter(|file| has_operations || file.feature.is_none())
-        .collect();
+/// Client and server support are there even without operations: the
+/// features exist in every crate, and the types' validation needs the server's.
+pub fn runtime_files(preamble: &str) -> Files {
+    let included: Vec<&RuntimeFile> = FILES.iter().collect();
     let mut files = Files::new();
     let mut module = format!(
         "{preamble}\n//! The vapigen runtime: what every operation shares, written once.\n//! Not public API: generated code calls it, and the public parts are\n//! re-exported where users find them (`wire`, `client`, `server`).\n\n"
@@ -81,7 +78,7 @@ mod tests {
 
     #[test]
     fn runtime_files_are_embedded_without_their_tests() {
-        let files = runtime_files("// preamble\n", true);
+        let files = runtime_files("// preamble\n");
         let names: Vec<&str> = files.keys().map(String::as_str).collect();
         assert_eq!(
             names,
@@ -101,10 +98,9 @@ mod tests {
     }
 
     #[test]
-    fn types_only_crates_get_no_client_or_server_support() {
-        let files = runtime_files("", false);
-        assert!(!files.contains_key("src/runtime/client.rs"));
-        assert!(!files["src/runtime/mod.rs"].contains("pub mod server"));
-        assert!(!files["src/runtime/mod.rs"].contains("pub mod client"));
+    fn client_and_server_support_are_behind_their_features() {
+        let module = &runtime_files("")["src/runtime/mod.rs"];
+        assert!(module.contains("#[cfg(feature = \"server\")]\npub mod server;"));
+        assert!(module.contains("#[cfg(feature = \"client\")]\npub mod client;"));
     }
 }

@@ -28,11 +28,15 @@ pub fn stem(path: &Path) -> String {
         .into_owned()
 }
 
-/// Generates a standalone crate named after the fixture, in memory.
-pub fn generate(path: &Path, lenient: bool) -> Result<Generated, vapigen::Error> {
-    let text = std::fs::read_to_string(path)
-        .unwrap_or_else(|error| panic!("reading {}: {error}", path.display()));
-    let options = Options {
+/// [`generate`] (lenient) with a format cache.
+pub fn generate_cached(path: &Path, cache: &vapigen::FormatCache) -> Generated {
+    let text = std::fs::read_to_string(path).expect("read spec");
+    vapigen::generate_with_cache(&text, &fixture_options(path, true), cache).expect("generates")
+}
+
+/// The options the tests generate a fixture with.
+fn fixture_options(path: &Path, lenient: bool) -> Options {
+    Options {
         crate_name: format!("fixture-{}", stem(path).replace(['_', '.'], "-")),
         spec_name: format!(
             "fixtures/{}",
@@ -41,8 +45,14 @@ pub fn generate(path: &Path, lenient: bool) -> Result<Generated, vapigen::Error>
         standalone: true,
         lenient,
         release: None,
-    };
-    vapigen::generate(&text, &options)
+    }
+}
+
+/// Generates a standalone crate named after the fixture, in memory.
+pub fn generate(path: &Path, lenient: bool) -> Result<Generated, vapigen::Error> {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|error| panic!("reading {}: {error}", path.display()));
+    vapigen::generate(&text, &fixture_options(path, lenient))
 }
 
 /// The generated `types` module as one text: `src/types.rs` and every file
