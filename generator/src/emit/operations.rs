@@ -123,9 +123,16 @@ pub fn operation_file(api: &Api, operation: &Operation) -> Vec<Piece> {
     });
     let info = operation_info(operation);
     let (error_enum, error_table) = error_items(api, operation, &scope);
+    // The module is deprecated, and so each of its items; the file itself
+    // uses them without a warning (users get theirs).
+    let allow_deprecated = operation
+        .docs
+        .deprecated
+        .then(|| quote! { #![allow(deprecated)] });
     vec![
         quote! {
             #( #![doc = #module_docs] )*
+            #allow_deprecated
             use crate::runtime::wire;
 
             /// Where the operation lives and what it needs.

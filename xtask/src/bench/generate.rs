@@ -84,7 +84,7 @@ pub fn run(
     }
     print_table(inputs, tools, &results);
     let mut targets = speed_targets(inputs, &results);
-    for tool in [Tool::Vapigen, Tool::VapigenRelease] {
+    for tool in [Tool::Vapigen, Tool::VapigenCold, Tool::VapigenRelease] {
         if tools.contains(&tool) {
             targets.extend(print_growth(inputs, tool, &results));
         }

@@ -13,6 +13,9 @@ pub enum Tool {
     /// build, started through cargo, whose freshness check is included).
     Vapigen,
     /// This project's generator alone: the release binary `xtask codegen`.
+    /// `cargo xtask codegen --no-format-cache`: every item formatted anew
+    /// (what a first run, or a run after the generator changed, costs).
+    VapigenCold,
     VapigenRelease,
     /// openapi-generator's `rust` generator (reqwest client).
     OpenApiRust,
@@ -23,8 +26,9 @@ pub enum Tool {
 }
 
 /// Every tool, vapigen first.
-pub const ALL: [Tool; 5] = [
+pub const ALL: [Tool; 6] = [
     Tool::Vapigen,
+    Tool::VapigenCold,
     Tool::VapigenRelease,
     Tool::OpenApiRust,
     Tool::OpenApiRustAxum,
@@ -59,6 +63,7 @@ impl Tool {
     pub fn name(self) -> &'static str {
         match self {
             Tool::Vapigen => "vapigen",
+            Tool::VapigenCold => "vapigen (no format cache)",
             Tool::VapigenRelease => "vapigen (release binary)",
             Tool::OpenApiRust => "openapi-generator rust",
             Tool::OpenApiRustAxum => "openapi-generator rust-axum",
@@ -70,6 +75,7 @@ impl Tool {
     pub fn key(self) -> &'static str {
         match self {
             Tool::Vapigen => "vapigen",
+            Tool::VapigenCold => "vapigen-cold",
             Tool::VapigenRelease => "vapigen-release",
             Tool::OpenApiRust => "rust",
             Tool::OpenApiRustAxum => "rust-axum",
@@ -79,13 +85,16 @@ impl Tool {
 
     /// Whether this is one of ours (measured `--runs` times, not `--baseline-runs`).
     pub fn is_vapigen(self) -> bool {
-        matches!(self, Tool::Vapigen | Tool::VapigenRelease)
+        matches!(
+            self,
+            Tool::Vapigen | Tool::VapigenCold | Tool::VapigenRelease
+        )
     }
 
     /// The command that installs it.
     pub fn install_hint(self) -> &'static str {
         match self {
-            Tool::Vapigen => "cargo build -p xtask",
+            Tool::Vapigen | Tool::VapigenCold => "cargo build -p xtask",
             Tool::VapigenRelease => "cargo build --release -p xtask",
             Tool::OpenApiRust | Tool::OpenApiRustAxum => {
                 "apt-get install -y default-jre-headless && pip install openapi-generator-cli==7.26.0"
@@ -98,7 +107,7 @@ impl Tool {
     /// `cargo xtask` the generator, not cargo.
     pub fn subject(self) -> Subject {
         match self {
-            Tool::Vapigen => Subject::Named("xtask"),
+            Tool::Vapigen | Tool::VapigenCold => Subject::Named("xtask"),
             _ => Subject::Root,
         }
     }
@@ -106,7 +115,7 @@ impl Tool {
     /// Finds the tool, or says why it cannot be run.
     pub fn locate(self, vapigen: &Vapigen) -> Result<Located, String> {
         match self {
-            Tool::Vapigen => Ok(Located::CargoXtask(vapigen.clone())),
+            Tool::Vapigen | Tool::VapigenCold => Ok(Located::CargoXtask(vapigen.clone())),
             Tool::VapigenRelease => vapigen
                 .release
                 .clone()
@@ -139,12 +148,15 @@ impl Tool {
             }
         };
         match self {
-            Tool::Vapigen | Tool::VapigenRelease => {
+            Tool::Vapigen | Tool::VapigenCold | Tool::VapigenRelease => {
                 command
                     .args(["codegen", "--lenient", "--spec"])
                     .arg(spec)
                     .arg("--out")
                     .arg(out);
+                if self == Tool::VapigenCold {
+                    command.arg("--no-format-cache");
+                }
             }
             Tool::OpenApiRust | Tool::OpenApiRustAxum => {
                 let generator = if self == Tool::OpenApiRust {
@@ -179,6 +191,12 @@ impl Tool {
             (Tool::Vapigen, _) => {
                 return format!(
                     "{} (this tree): `cargo xtask codegen`, dev profile",
+                    git_head()
+                );
+            }
+            (Tool::VapigenCold, _) => {
+                return format!(
+                    "{} (this tree): `cargo xtask codegen --no-format-cache`, dev profile",
                     git_head()
                 );
             }
