@@ -133,12 +133,12 @@ impl crate::runtime::server::ParseRequest for Endpoint {
 
 /// A server's `Api` carries out this operation with its own method.
 #[cfg(feature = "server")]
-impl<A: crate::server::Api> crate::runtime::server::Handler<Endpoint> for A {
+impl<A: crate::server::Api> crate::runtime::server::Handle<A> for Endpoint {
     fn handle(
-        &self,
+        api: &A,
         principal: &A::Principal,
         request: Request,
     ) -> impl ::std::future::Future<Output = Result<Response, Error>> + Send {
-        self.esx_settings_repository_software_drafts_create(principal, request)
+        api.esx_settings_repository_software_drafts_create(principal, request)
     }
 }

@@ -300,26 +300,25 @@ pub trait Gate: Send + Sync + 'static {
     fn challenge(&self) -> String;
 }
 
-/// A server's implementation of operation `O`: the generated code implements
-/// it for every `Api`, by calling the operation's `Api` method.
-pub trait Handler<O: Operation>: Gate {
+/// How a server carries out an operation: implemented by each operation's
+/// `Endpoint` for every server (`S`), by calling the server's method for it.
+/// (Keyed on the operation, not the server: one impl per operation type is
+/// cheap for the compiler, where blanket impls over every server would make
+/// it compare each pair.)
+pub trait Handle<S: Gate>: ParseRequest {
     /// Carries out the operation for an authenticated, authorized caller.
     fn handle(
-        &self,
-        principal: &Self::Principal,
-        request: O::Request,
-    ) -> impl Future<Output = Result<O::Response, O::Error>> + Send;
+        server: &S,
+        principal: &S::Principal,
+        request: Self::Request,
+    ) -> impl Future<Output = Result<Self::Response, Self::Error>> + Send;
 }
 
 /// Serves one request as operation `O`: authenticates the caller, parses and
 /// validates the request, checks the caller's privileges, then hands it to
-/// the server's [`Handler`] and answers with its result. Every failure on
+/// the operation's [`Handle`] and answers with its result. Every failure on
 /// the way is answered with a vapi error.
-pub async fn serve<S, O>(server: &S, incoming: Incoming) -> Response
-where
-    S: Handler<O>,
-    O: ParseRequest,
-{
+pub async fn serve<S: Gate, O: Handle<S>>(server: &S, incoming: Incoming) -> Response {
     let Some(principal) = server.authenticate(&incoming.credentials(), &O::INFO).await else {
         return unauthenticated(&server.challenge(), O::INFO.wire);
     };
@@ -334,7 +333,7 @@ where
     {
         return unauthorized(&O::INFO, object.as_deref());
     }
-    respond_with::<O>(server.handle(&principal, request).await)
+    respond_with::<O>(O::handle(server, &principal, request).await)
 }
 
 /// What an operation the server does not implement answers: a vapi internal

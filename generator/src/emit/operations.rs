@@ -578,13 +578,13 @@ fn server_items(operation: &Operation) -> TokenStream {
 
         /// A server's `Api` carries out this operation with its own method.
         #[cfg(feature = "server")]
-        impl<A: crate::server::Api> crate::runtime::server::Handler<Endpoint> for A {
+        impl<A: crate::server::Api> crate::runtime::server::Handle<A> for Endpoint {
             fn handle(
-                &self,
+                api: &A,
                 principal: &A::Principal,
                 request: Request,
             ) -> impl ::std::future::Future<Output = Result<Response, Error>> + Send {
-                self.#method(principal, request)
+                api.#method(principal, request)
             }
         }
     }
