@@ -13,6 +13,10 @@ pub enum Tool {
     /// build, started through cargo, whose freshness check is included).
     Vapigen,
     /// This project's generator alone: the release binary `xtask codegen`.
+    /// `cargo xtask codegen` into the directory its previous run wrote: what
+    /// regenerating a checked-in crate costs (files that did not change are
+    /// compared, not written).
+    VapigenRegenerate,
     /// `cargo xtask codegen --no-format-cache`: every item formatted anew
     /// (what a first run, or a run after the generator changed, costs).
     VapigenCold,
@@ -26,8 +30,9 @@ pub enum Tool {
 }
 
 /// Every tool, vapigen first.
-pub const ALL: [Tool; 6] = [
+pub const ALL: [Tool; 7] = [
     Tool::Vapigen,
+    Tool::VapigenRegenerate,
     Tool::VapigenCold,
     Tool::VapigenRelease,
     Tool::OpenApiRust,
@@ -63,6 +68,7 @@ impl Tool {
     pub fn name(self) -> &'static str {
         match self {
             Tool::Vapigen => "vapigen",
+            Tool::VapigenRegenerate => "vapigen (regenerating its output)",
             Tool::VapigenCold => "vapigen (no format cache)",
             Tool::VapigenRelease => "vapigen (release binary)",
             Tool::OpenApiRust => "openapi-generator rust",
@@ -75,6 +81,7 @@ impl Tool {
     pub fn key(self) -> &'static str {
         match self {
             Tool::Vapigen => "vapigen",
+            Tool::VapigenRegenerate => "vapigen-regenerate",
             Tool::VapigenCold => "vapigen-cold",
             Tool::VapigenRelease => "vapigen-release",
             Tool::OpenApiRust => "rust",
@@ -87,14 +94,14 @@ impl Tool {
     pub fn is_vapigen(self) -> bool {
         matches!(
             self,
-            Tool::Vapigen | Tool::VapigenCold | Tool::VapigenRelease
+            Tool::Vapigen | Tool::VapigenRegenerate | Tool::VapigenCold | Tool::VapigenRelease
         )
     }
 
     /// The command that installs it.
     pub fn install_hint(self) -> &'static str {
         match self {
-            Tool::Vapigen | Tool::VapigenCold => "cargo build -p xtask",
+            Tool::Vapigen | Tool::VapigenRegenerate | Tool::VapigenCold => "cargo build -p xtask",
             Tool::VapigenRelease => "cargo build --release -p xtask",
             Tool::OpenApiRust | Tool::OpenApiRustAxum => {
                 "apt-get install -y default-jre-headless && pip install openapi-generator-cli==7.26.0"
@@ -107,7 +114,7 @@ impl Tool {
     /// `cargo xtask` the generator, not cargo.
     pub fn subject(self) -> Subject {
         match self {
-            Tool::Vapigen | Tool::VapigenCold => Subject::Named("xtask"),
+            Tool::Vapigen | Tool::VapigenRegenerate | Tool::VapigenCold => Subject::Named("xtask"),
             _ => Subject::Root,
         }
     }
@@ -115,7 +122,9 @@ impl Tool {
     /// Finds the tool, or says why it cannot be run.
     pub fn locate(self, vapigen: &Vapigen) -> Result<Located, String> {
         match self {
-            Tool::Vapigen | Tool::VapigenCold => Ok(Located::CargoXtask(vapigen.clone())),
+            Tool::Vapigen | Tool::VapigenRegenerate | Tool::VapigenCold => {
+                Ok(Located::CargoXtask(vapigen.clone()))
+            }
             Tool::VapigenRelease => vapigen
                 .release
                 .clone()
@@ -148,7 +157,7 @@ impl Tool {
             }
         };
         match self {
-            Tool::Vapigen | Tool::VapigenCold | Tool::VapigenRelease => {
+            Tool::Vapigen | Tool::VapigenRegenerate | Tool::VapigenCold | Tool::VapigenRelease => {
                 command
                     .args(["codegen", "--lenient", "--spec"])
                     .arg(spec)
@@ -191,6 +200,12 @@ impl Tool {
             (Tool::Vapigen, _) => {
                 return format!(
                     "{} (this tree): `cargo xtask codegen`, dev profile",
+                    git_head()
+                );
+            }
+            (Tool::VapigenRegenerate, _) => {
+                return format!(
+                    "{} (this tree): `cargo xtask codegen` into its previous output, dev profile",
                     git_head()
                 );
             }
