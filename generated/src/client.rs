@@ -10,6 +10,7 @@
 //! let client = client.login("administrator@vsphere.local", "secret").await?;
 //! # let _ = client; Ok(()) }
 //! ```
+
 #![allow(deprecated)]
 pub use crate::runtime::client::{
     BuildError, Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,

@@ -4,6 +4,7 @@
 //! Server stubs (feature `server`): implement [`Api`] and serve
 //! [`router`]. Requests are authenticated, parsed and validated before
 //! [`Api`] sees them; every failure is answered with a vapi error body.
+
 #![allow(deprecated)]
 pub use crate::runtime::server::{BODY_LIMIT, Violation, Violations};
 use crate::operations as ops;

@@ -4,6 +4,7 @@
 //! What every operation shares: credentials, operation metadata, task
 //! ids, responses that are not what the spec documents, and the traits
 //! the client and the server are generic over.
+
 pub use crate::runtime::wire::{
     Credentials, Operation, OperationError, OperationInfo, TaskId, Unexpected, WireForm,
 };

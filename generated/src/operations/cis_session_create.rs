@@ -11,6 +11,7 @@
 //! Added in vSphere API 7.0.0.0.
 //!
 //! HTTP: `POST /api/session` (operation `Cis.Session_create`).
+
 use crate::runtime::wire;
 
 /// Where the operation lives and what it needs.
@@ -75,6 +76,7 @@ wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, [
 /// The operation as a type: what the client and the server are generic over.
 #[derive(Clone, Copy, Debug)]
 pub struct Endpoint;
+
 impl wire::Operation for Endpoint {
     type Request = Request;
     type Response = Response;

@@ -12,6 +12,7 @@
 //! Required privileges: `ContentLibrary.UpdateSession`.
 //!
 //! HTTP: `POST /rest/com/vmware/content/library/item/update-session` (operation `Content.Library.Item.UpdateSession_create_rest`, legacy `/rest` wire form).
+
 use crate::runtime::wire;
 
 /// Where the operation lives and what it needs.
@@ -101,6 +102,7 @@ wire::operation_error!(Error, crate::types::vapi::std::errors::Error, LegacyRest
 /// The operation as a type: what the client and the server are generic over.
 #[derive(Clone, Copy, Debug)]
 pub struct Endpoint;
+
 impl wire::Operation for Endpoint {
     type Request = Request;
     type Response = Response;

@@ -11,6 +11,7 @@
 //! Required privileges: `ContentLibrary.AddSubscription`.
 //!
 //! HTTP: `POST /api/content/library/{library}/subscriptions` (operation `Content.Library.Subscriptions_create`).
+
 use crate::runtime::wire;
 
 /// Where the operation lives and what it needs.
@@ -112,6 +113,7 @@ wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, [
 /// The operation as a type: what the client and the server are generic over.
 #[derive(Clone, Copy, Debug)]
 pub struct Endpoint;
+
 impl wire::Operation for Endpoint {
     type Request = Request;
     type Response = Response;
@@ -149,7 +151,7 @@ impl crate::client::Client {
 impl crate::runtime::server::ParseRequest for Endpoint {
     fn parse(parser: &mut crate::runtime::server::Parser<'_>) -> Option<Request> {
         use crate::runtime::server::Format;
-        let value0 = parser.path(0usize, "library", Format::Plain);
+        let value0 = parser.path(0, "library", Format::Plain);
         let value1 = parser.header("Client-Token", false, Format::Uuid);
         let value2 = parser.body(true);
         Some(Request {

@@ -12,6 +12,7 @@
 //! Required privileges: `VcIntegrity.lifecycleSettings.Write`.
 //!
 //! HTTP: `POST /api/esx/settings/depots/offline?vmw-task=true` (operation `Esx.Settings.Depots.Offline_create$Task`).
+
 use crate::runtime::wire;
 
 /// Where the operation lives and what it needs.
@@ -91,6 +92,7 @@ wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, [
 /// The operation as a type: what the client and the server are generic over.
 #[derive(Clone, Copy, Debug)]
 pub struct Endpoint;
+
 impl wire::Operation for Endpoint {
     type Request = Request;
     type Response = Response;

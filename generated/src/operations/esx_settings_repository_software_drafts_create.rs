@@ -11,6 +11,7 @@
 //! Required privileges: `VcIntegrity.lifecycleSoftwareSpecification.Write`.
 //!
 //! HTTP: `POST /api/esx/settings/repository/software/drafts` (operation `Esx.Settings.Repository.Software.Drafts_create`).
+
 use crate::runtime::wire;
 
 /// Where the operation lives and what it needs.
@@ -92,6 +93,7 @@ wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, [
 /// The operation as a type: what the client and the server are generic over.
 #[derive(Clone, Copy, Debug)]
 pub struct Endpoint;
+
 impl wire::Operation for Endpoint {
     type Request = Request;
     type Response = Response;

@@ -12,6 +12,7 @@
 //! Required privileges: `VirtualMachine.GuestOperations.Modify`.
 //!
 //! HTTP: `POST /api/vcenter/vm/{vm}/guest/filesystem?action=create` (operation `Vcenter.Vm.Guest.Filesystem.Transfers_create`).
+
 use crate::runtime::wire;
 
 /// Where the operation lives and what it needs.
@@ -118,6 +119,7 @@ wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, [
 /// The operation as a type: what the client and the server are generic over.
 #[derive(Clone, Copy, Debug)]
 pub struct Endpoint;
+
 impl wire::Operation for Endpoint {
     type Request = Request;
     type Response = Response;
@@ -154,7 +156,7 @@ impl crate::client::Client {
 impl crate::runtime::server::ParseRequest for Endpoint {
     fn parse(parser: &mut crate::runtime::server::Parser<'_>) -> Option<Request> {
         use crate::runtime::server::Format;
-        let value0 = parser.path(0usize, "vm", Format::Plain);
+        let value0 = parser.path(0, "vm", Format::Plain);
         let value1 = parser.body(true);
         Some(Request {
             vm: value0?,

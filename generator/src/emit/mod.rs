@@ -194,19 +194,31 @@ fn separate_items(code: &str) -> String {
     ];
     let mut out = String::with_capacity(code.len() + code.len() / 16);
     let mut previous = "";
+    let mut previous_top_level = false;
     for line in code.lines() {
         let trimmed = line.trim_start();
+        let top_level = trimmed.len() == line.len();
         let after_item = previous == "}"
             || previous == "};"
             || (previous.ends_with(';')
                 && !previous.starts_with("//")
-                && trimmed.starts_with("///"));
-        if after_item && ITEM_STARTS.iter().any(|start| trimmed.starts_with(start)) {
+                && trimmed.starts_with("///"))
+            // `pub struct Endpoint;` then its `impl`, at the top of a file.
+            || (previous_top_level
+                && top_level
+                && previous.ends_with(';')
+                && !previous.starts_with("//")
+                && (trimmed.starts_with("impl") || trimmed.starts_with("#[")));
+        let after_module_docs = previous.starts_with("//!") && !trimmed.starts_with("//!");
+        if (after_item && ITEM_STARTS.iter().any(|start| trimmed.starts_with(start)))
+            || after_module_docs
+        {
             out.push('\n');
         }
         out.push_str(line);
         out.push('\n');
         previous = trimmed;
+        previous_top_level = top_level;
     }
     out
 }

@@ -527,7 +527,9 @@ fn server_items(operation: &Operation) -> TokenStream {
         };
         let read = match field.source {
             RequestFieldSource::Parameter(ParameterLocation::Path) => {
-                let position = operation.path.parameter_position(wire_name).unwrap_or(0);
+                let position = Literal::usize_unsuffixed(
+                    operation.path.parameter_position(wire_name).unwrap_or(0),
+                );
                 quote! { parser.path(#position, #wire_name, Format::#format) }
             }
             RequestFieldSource::Parameter(ParameterLocation::Query) => {
