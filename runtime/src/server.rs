@@ -779,3 +779,127 @@ pub async fn operation_not_found() -> Response {
         )),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Spec {
+        #[allow(dead_code)]
+        count: u32,
+    }
+
+    impl Validate for Spec {}
+
+    fn incoming(query: &[(&str, &str)], body: &str) -> Incoming {
+        Incoming {
+            path: vec!["lib-1".into()],
+            query: query
+                .iter()
+                .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+                .collect(),
+            headers: HeaderMap::new(),
+            body: axum::body::Bytes::from(body.to_owned()),
+        }
+    }
+
+    fn parser(incoming: &Incoming) -> Parser<'_> {
+        Parser {
+            incoming,
+            violations: Violations::default(),
+            envelope: None,
+        }
+    }
+
+    #[test]
+    fn locations_are_written_as_property_paths() {
+        let body = At::Root("");
+        let spec = body.field("spec");
+        assert_eq!(spec.to_string(), "spec");
+        let hosts = spec.field("hosts");
+        assert_eq!(
+            At::Index(&hosts, 2).field("name").to_string(),
+            "spec.hosts[2].name"
+        );
+        assert_eq!(At::Root("library").to_string(), "library");
+    }
+
+    #[test]
+    fn formats_are_checked() {
+        assert!(
+            Format::Uri
+                .check("https://depot.example.com/index.xml")
+                .is_ok()
+        );
+        assert!(Format::Uri.check("not a uri").is_err());
+        assert!(Format::DateTime.check("2026-11-28T10:00:00Z").is_ok());
+        assert!(Format::DateTime.check("yesterday").is_err());
+        assert!(
+            Format::Uuid
+                .check("9f1c1c52-6b0e-4c62-a1f6-0b9a3e1c7a10")
+                .is_ok()
+        );
+        assert!(Format::Uuid.check("token-1").is_err());
+        assert!(Format::Plain.check("anything").is_ok());
+    }
+
+    #[test]
+    fn a_body_that_does_not_fit_names_the_field_without_a_line_number() {
+        let request = incoming(&[], r#"{"count": "many"}"#);
+        let mut parser = parser(&request);
+        assert!(parser.body::<Spec>(true).is_none());
+        let [violation] = parser.violations.0.as_slice() else {
+            panic!("{:?}", parser.violations);
+        };
+        assert_eq!(violation.location, "count");
+        assert!(
+            violation.message.starts_with("invalid type"),
+            "{violation:?}"
+        );
+        assert!(!violation.message.contains("line"), "{violation:?}");
+    }
+
+    #[test]
+    fn malformed_and_missing_bodies_are_violations_of_the_body() {
+        let request = incoming(&[], r#"{"count": 1"#);
+        let mut parser = parser(&request);
+        assert!(parser.body::<Spec>(true).is_none());
+        assert_eq!(parser.violations.0[0].location, "body");
+        assert!(parser.violations.0[0].message.starts_with("malformed JSON"));
+
+        let empty = incoming(&[], "  ");
+        let mut parser = super::tests::parser(&empty);
+        assert!(parser.body::<Spec>(false).is_none());
+        assert!(
+            parser.violations.is_empty(),
+            "an optional body may be absent"
+        );
+        assert!(parser.body::<Spec>(true).is_none());
+        assert_eq!(parser.violations.0[0].message, "a request body is required");
+    }
+
+    #[test]
+    fn parameters_parse_as_text_then_json_and_check_their_format() {
+        let request = incoming(&[("count", "3"), ("bad", "abc"), ("token", "t-1")], "");
+        let mut parser = parser(&request);
+        assert_eq!(parser.query::<i64>("count", true, Format::Plain), Some(3));
+        assert_eq!(
+            parser
+                .path::<String>(0, "library", Format::Plain)
+                .as_deref(),
+            Some("lib-1")
+        );
+        assert!(parser.violations.is_empty());
+        assert_eq!(parser.query::<i64>("bad", true, Format::Plain), None);
+        assert_eq!(parser.query::<String>("missing", true, Format::Plain), None);
+        parser.query::<String>("token", false, Format::Uuid);
+        let locations: Vec<&str> = parser
+            .violations
+            .0
+            .iter()
+            .map(|v| v.location.as_str())
+            .collect();
+        assert_eq!(locations, ["bad", "missing", "token"]);
+    }
+}
