@@ -41,4 +41,3 @@ impl From<&str> for SecretString {
         SecretString(secret.to_owned())
     }
 }
-

@@ -855,4 +855,3 @@ macro_rules! operation_error {
 // A spec without operations does not use it.
 #[allow(unused_imports)]
 pub(crate) use operation_error;
-

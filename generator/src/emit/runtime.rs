@@ -56,7 +56,7 @@ pub fn runtime_files(preamble: &str) -> Files {
         module.push_str(&format!("pub mod {name};\n"));
         files.insert(
             format!("src/runtime/{}", file.name),
-            format!("{preamble}\n{}", without_tests(file.text)),
+            format!("{preamble}\n{}\n", without_tests(file.text).trim_end()),
         );
     }
     files.insert("src/runtime/mod.rs".to_owned(), module);
