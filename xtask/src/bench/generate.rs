@@ -58,7 +58,7 @@ pub fn run(
         }
     }
     println!(
-        "\nEach tool: one untimed warm-up run per input, then timed runs ({} of each vapigen row, {} of each baseline), each into an empty directory; wall time of the whole process, median (min–max). `vapigen` is `cargo xtask codegen --lenient --spec SPEC --out DIR` as a user runs it (dev profile, through cargo: its freshness check is in the time). Peak memory: the highest, over the runs, of the summed resident memory of the tool and its children (sampled from /proc every {} ms; for `cargo xtask` the generator's process and its rustfmt children, not cargo); largest process: the highest VmHWM of one of them.\n",
+        "\nEach tool: one untimed warm-up run per input, then timed runs ({} of each vapigen row, {} of each baseline), each into an empty directory (`vapigen (regenerating its output)`: into what the warm-up wrote); wall time of the whole process, median (min–max). `vapigen` is `cargo xtask codegen --lenient --spec SPEC --out DIR` as a user runs it (dev profile, through cargo: its freshness check is in the time). Peak memory: the highest, over the runs, of the summed resident memory of the tool and its children (sampled from /proc every {} ms; for `cargo xtask` the generator's process and any children, not cargo); largest process: the highest VmHWM of one of them.\n",
         options.runs,
         options.baseline_runs,
         measure::INTERVAL.as_millis()
