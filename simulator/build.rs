@@ -19,25 +19,41 @@ fn main() {
         .unwrap_or_default();
     names.sort();
     let mut out = String::new();
-    let mut count = 0;
+    // Each example's page, in the order of the functions.
+    let mut samples: Vec<String> = Vec::new();
     for page in &names {
         println!("cargo:rerun-if-changed={}", page.display());
         let text = std::fs::read_to_string(page).unwrap_or_default();
+        let name = page
+            .file_name()
+            .and_then(|name| name.to_str())
+            .unwrap_or_default();
         for sample in rust_blocks(&text) {
+            let index = samples.len();
             let _ = writeln!(
                 out,
-                "/// From `{}`.\n#[allow(dead_code, unused_variables)]\nasync fn sample_{count}(client: &vsphere_api::client::Client) -> Result<(), Box<dyn std::error::Error>> {{\n{sample}\nOk(())\n}}\n",
-                page.file_name()
-                    .and_then(|name| name.to_str())
-                    .unwrap_or_default()
+                "/// From `{name}`.\n#[allow(dead_code, unused_variables)]\nasync fn sample_{index}(client: &vsphere_api::client::Client) -> Result<(), Box<dyn std::error::Error>> {{\n{sample}\nOk(())\n}}\n"
             );
-            count += 1;
+            samples.push(name.to_owned());
         }
     }
+    let count = samples.len();
     let _ = writeln!(
         out,
         "/// How many examples the pages hold.\nconst SAMPLES: usize = {count};"
     );
+    // Every example run in turn with one client: its page and what it returned.
+    let _ = writeln!(
+        out,
+        "/// Runs every example with `client`: each one's page and result.\n#[allow(dead_code)]\nasync fn run_samples(client: &vsphere_api::client::Client) -> Vec<(&'static str, Result<(), String>)> {{\nvec!["
+    );
+    for (index, name) in samples.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "({name:?}, sample_{index}(client).await.map_err(|error| error.to_string())),"
+        );
+    }
+    let _ = writeln!(out, "]\n}}");
     let out_dir = std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into());
     if let Err(error) = std::fs::write(Path::new(&out_dir).join("doc_samples.rs"), out) {
         panic!("writing the doc samples: {error}");

@@ -188,12 +188,10 @@ impl<T: Validate> Validate for BTreeMap<String, T> {
     }
 }
 
-/// A value whose format can be checked: a string, possibly optional.
+/// A value whose format can be checked: a string property, possibly optional.
 pub trait AsText {
     /// The text, when there is one.
-    fn as_text(&self) -> Option<&str> {
-        None
-    }
+    fn as_text(&self) -> Option<&str>;
 }
 
 impl AsText for String {
@@ -207,22 +205,6 @@ impl<T: AsText> AsText for Option<T> {
         self.as_ref().and_then(AsText::as_text)
     }
 }
-
-impl<T: AsText> AsText for Box<T> {
-    fn as_text(&self) -> Option<&str> {
-        (**self).as_text()
-    }
-}
-
-impl<T> AsText for Vec<T> {}
-impl<T> AsText for BTreeMap<String, T> {}
-impl AsText for bool {}
-impl AsText for i32 {}
-impl AsText for i64 {}
-impl AsText for f32 {}
-impl AsText for f64 {}
-impl AsText for Value {}
-impl AsText for crate::runtime::secret::SecretString {}
 
 /// A string format the server checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

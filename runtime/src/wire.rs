@@ -184,24 +184,15 @@ pub struct ErrorCase {
     pub error_type: Option<&'static str>,
     /// The HTTP status it is sent with.
     pub status: u16,
-    /// Whether the status alone identifies it (it is the only error documented
-    /// for its status): for bodies whose `error_type` is missing.
-    pub by_status: bool,
 }
 
 impl ErrorCase {
     /// A row of an operation's error table.
-    pub const fn new(
-        name: &'static str,
-        error_type: Option<&'static str>,
-        status: u16,
-        by_status: bool,
-    ) -> Self {
+    pub const fn new(name: &'static str, error_type: Option<&'static str>, status: u16) -> Self {
         ErrorCase {
             name,
             error_type,
             status,
-            by_status,
         }
     }
 }
@@ -304,12 +295,15 @@ pub fn decode_error<E: OperationError>(
             .iter()
             .find(|case| case.error_type == Some(error_type))
     });
+    // The status alone identifies a case when it is the only one documented
+    // for that status: for bodies without an `error_type` (older servers),
+    // and for cases the spec does not discriminate.
     let by_status = || {
-        E::CASES.iter().find(|case| {
-            case.by_status
-                && case.status == status
-                && (case.error_type.is_none() || error_type.is_none())
-        })
+        let mut at_status = E::CASES.iter().filter(|case| case.status == status);
+        match (at_status.next(), at_status.next()) {
+            (Some(only), None) if only.error_type.is_none() || error_type.is_none() => Some(only),
+            _ => None,
+        }
     };
     let decoded = match by_type.or_else(by_status) {
         Some(case) => E::decode_case(case.name, value),
@@ -793,11 +787,10 @@ pub(crate) use open_enum;
 /// generated code): `status()`, [`OperationError`] from a table of its
 /// documented cases, `Display` and `std::error::Error`.
 ///
-/// `operation_error!(Error, OtherType, Api, [Variant(error_type, status, by_status), ...]);`
-/// where `by_status` says the status alone identifies the variant.
+/// `operation_error!(Error, OtherType, Api, [Variant(error_type, status), ...]);`
 #[allow(unused_macros)]
 macro_rules! operation_error {
-    ($error:ident, $other:ty, $wire:ident, [$($variant:ident($error_type:expr, $status:literal, $by_status:literal)),* $(,)?]) => {
+    ($error:ident, $other:ty, $wire:ident, [$($variant:ident($error_type:expr, $status:literal)),* $(,)?]) => {
         impl $error {
             /// The HTTP status the error is (or was) sent with.
             pub fn status(&self) -> u16 {
@@ -809,7 +802,7 @@ macro_rules! operation_error {
             type Other = $other;
             const WIRE: crate::runtime::wire::WireForm = crate::runtime::wire::WireForm::$wire;
             const CASES: &'static [crate::runtime::wire::ErrorCase] = &[
-                $(crate::runtime::wire::ErrorCase::new(stringify!($variant), $error_type, $status, $by_status),)*
+                $(crate::runtime::wire::ErrorCase::new(stringify!($variant), $error_type, $status),)*
             ];
 
             fn decode_case(case: &str, value: ::serde_json::Value) -> ::std::result::Result<Self, ::std::string::String> {
@@ -967,6 +960,8 @@ mod operation_tests {
     enum Failure {
         NotFound(Problem),
         Busy(Problem),
+        Invalid(Problem),
+        Exists(Problem),
         Other { status: u16, error: Value },
         Unexpected(Unexpected),
     }
@@ -976,8 +971,10 @@ mod operation_tests {
         Value,
         Api,
         [
-            NotFound(Some("NOT_FOUND"), 404, true),
-            Busy(None, 500, true)
+            NotFound(Some("NOT_FOUND"), 404),
+            Busy(None, 500),
+            Invalid(Some("INVALID_ARGUMENT"), 400),
+            Exists(Some("ALREADY_EXISTS"), 400)
         ]
     );
 
@@ -1002,6 +999,16 @@ mod operation_tests {
         assert!(matches!(
             decode(500, r#"{"error_type": "X", "messages": []}"#),
             Failure::Busy(_)
+        ));
+        // Two cases share 400: without an `error_type` neither is guessed.
+        let shared = decode(400, r#"{"messages": []}"#);
+        assert!(
+            matches!(shared, Failure::Other { status: 400, .. }),
+            "{shared:?}"
+        );
+        assert!(matches!(
+            decode(400, r#"{"error_type": "ALREADY_EXISTS", "messages": []}"#),
+            Failure::Exists(_)
         ));
         let other = decode(409, r#"{"error_type": "X", "messages": []}"#);
         assert!(

@@ -66,11 +66,10 @@ pub enum Error {
     Unexpected(wire::Unexpected),
 }
 
-// How each documented error is recognised and sent: (error_type, status,
-// whether the status alone identifies it).
+// How each documented error is recognised and sent: (error_type, status).
 wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, [
-    Unauthenticated(Some("UNAUTHENTICATED"), 401, true),
-    ServiceUnavailable(Some("SERVICE_UNAVAILABLE"), 503, true),
+    Unauthenticated(Some("UNAUTHENTICATED"), 401),
+    ServiceUnavailable(Some("SERVICE_UNAVAILABLE"), 503),
 ]);
 
 /// The operation as a type: what the client and the server are generic over.

@@ -86,15 +86,14 @@ pub enum Error {
     Unexpected(wire::Unexpected),
 }
 
-// How each documented error is recognised and sent: (error_type, status,
-// whether the status alone identifies it).
+// How each documented error is recognised and sent: (error_type, status).
 wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, [
-    InvalidArgument(Some("INVALID_ARGUMENT"), 400, false),
-    InvalidElementType(Some("INVALID_ELEMENT_TYPE"), 400, false),
-    Unauthenticated(Some("UNAUTHENTICATED"), 401, true),
-    Unauthorized(Some("UNAUTHORIZED"), 403, true),
-    NotFound(Some("NOT_FOUND"), 404, true),
-    ResourceBusy(Some("RESOURCE_BUSY"), 500, true),
+    InvalidArgument(Some("INVALID_ARGUMENT"), 400),
+    InvalidElementType(Some("INVALID_ELEMENT_TYPE"), 400),
+    Unauthenticated(Some("UNAUTHENTICATED"), 401),
+    Unauthorized(Some("UNAUTHORIZED"), 403),
+    NotFound(Some("NOT_FOUND"), 404),
+    ResourceBusy(Some("RESOURCE_BUSY"), 500),
 ]);
 
 /// The operation as a type: what the client and the server are generic over.

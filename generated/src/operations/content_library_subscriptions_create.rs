@@ -96,18 +96,17 @@ pub enum Error {
     Unexpected(wire::Unexpected),
 }
 
-// How each documented error is recognised and sent: (error_type, status,
-// whether the status alone identifies it).
+// How each documented error is recognised and sent: (error_type, status).
 wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, [
-    AlreadyExists(Some("ALREADY_EXISTS"), 400, false),
-    InvalidArgument(Some("INVALID_ARGUMENT"), 400, false),
-    InvalidElementType(Some("INVALID_ELEMENT_TYPE"), 400, false),
-    NotAllowedInCurrentState(Some("NOT_ALLOWED_IN_CURRENT_STATE"), 400, false),
-    Unauthenticated(Some("UNAUTHENTICATED"), 401, true),
-    Unauthorized(Some("UNAUTHORIZED"), 403, true),
-    NotFound(Some("NOT_FOUND"), 404, true),
-    Error(Some("ERROR"), 500, false),
-    ResourceInaccessible(Some("RESOURCE_INACCESSIBLE"), 500, false),
+    AlreadyExists(Some("ALREADY_EXISTS"), 400),
+    InvalidArgument(Some("INVALID_ARGUMENT"), 400),
+    InvalidElementType(Some("INVALID_ELEMENT_TYPE"), 400),
+    NotAllowedInCurrentState(Some("NOT_ALLOWED_IN_CURRENT_STATE"), 400),
+    Unauthenticated(Some("UNAUTHENTICATED"), 401),
+    Unauthorized(Some("UNAUTHORIZED"), 403),
+    NotFound(Some("NOT_FOUND"), 404),
+    Error(Some("ERROR"), 500),
+    ResourceInaccessible(Some("RESOURCE_INACCESSIBLE"), 500),
 ]);
 
 /// The operation as a type: what the client and the server are generic over.

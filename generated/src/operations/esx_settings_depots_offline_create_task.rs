@@ -79,14 +79,13 @@ pub enum Error {
     Unexpected(wire::Unexpected),
 }
 
-// How each documented error is recognised and sent: (error_type, status,
-// whether the status alone identifies it).
+// How each documented error is recognised and sent: (error_type, status).
 wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, [
-    InvalidArgument(Some("INVALID_ARGUMENT"), 400, false),
-    AlreadyExists(Some("ALREADY_EXISTS"), 400, false),
-    Unauthenticated(Some("UNAUTHENTICATED"), 401, true),
-    Error(Some("ERROR"), 500, true),
-    ServiceUnavailable(Some("SERVICE_UNAVAILABLE"), 503, true),
+    InvalidArgument(Some("INVALID_ARGUMENT"), 400),
+    AlreadyExists(Some("ALREADY_EXISTS"), 400),
+    Unauthenticated(Some("UNAUTHENTICATED"), 401),
+    Error(Some("ERROR"), 500),
+    ServiceUnavailable(Some("SERVICE_UNAVAILABLE"), 503),
 ]);
 
 /// The operation as a type: what the client and the server are generic over.

@@ -101,19 +101,18 @@ pub enum Error {
     Unexpected(wire::Unexpected),
 }
 
-// How each documented error is recognised and sent: (error_type, status,
-// whether the status alone identifies it).
+// How each documented error is recognised and sent: (error_type, status).
 wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, [
-    AlreadyExists(Some("ALREADY_EXISTS"), 400, false),
-    InvalidArgument(Some("INVALID_ARGUMENT"), 400, false),
-    NotAllowedInCurrentState(Some("NOT_ALLOWED_IN_CURRENT_STATE"), 400, false),
-    Unsupported(Some("UNSUPPORTED"), 400, false),
-    Unauthenticated(Some("UNAUTHENTICATED"), 401, true),
-    Unauthorized(Some("UNAUTHORIZED"), 403, true),
-    NotFound(Some("NOT_FOUND"), 404, true),
-    ResourceBusy(Some("RESOURCE_BUSY"), 500, false),
-    UnableToAllocateResource(Some("UNABLE_TO_ALLOCATE_RESOURCE"), 500, false),
-    ServiceUnavailable(Some("SERVICE_UNAVAILABLE"), 503, true),
+    AlreadyExists(Some("ALREADY_EXISTS"), 400),
+    InvalidArgument(Some("INVALID_ARGUMENT"), 400),
+    NotAllowedInCurrentState(Some("NOT_ALLOWED_IN_CURRENT_STATE"), 400),
+    Unsupported(Some("UNSUPPORTED"), 400),
+    Unauthenticated(Some("UNAUTHENTICATED"), 401),
+    Unauthorized(Some("UNAUTHORIZED"), 403),
+    NotFound(Some("NOT_FOUND"), 404),
+    ResourceBusy(Some("RESOURCE_BUSY"), 500),
+    UnableToAllocateResource(Some("UNABLE_TO_ALLOCATE_RESOURCE"), 500),
+    ServiceUnavailable(Some("SERVICE_UNAVAILABLE"), 503),
 ]);
 
 /// The operation as a type: what the client and the server are generic over.

@@ -3,7 +3,7 @@
 //! helper. Each operation's method is in the operation's own file.
 
 use super::types::ident;
-use crate::ir::{Api, StringFormat, TypeRef};
+use crate::ir::{Api, TypeRef};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -51,20 +51,15 @@ fn login(api: &Api) -> Option<TokenStream> {
         .values()
         .find(|operation| operation.operation_id == SESSION_CREATE)
         .filter(|operation| operation.shape.request_fields.is_empty())?;
-    let format = match operation.shape.successes.as_slice() {
-        [success] => match &success.body {
-            Some(TypeRef::String(format)) => *format,
-            _ => return None,
-        },
-        _ => return None,
+    // A string session id, secret or not: `with_session` takes either.
+    let [success] = operation.shape.successes.as_slice() else {
+        return None;
+    };
+    let Some(TypeRef::String(_)) = &success.body else {
+        return None;
     };
     let op = ident(&operation.rust_name);
     let method = ident(&operation.shape.client_method);
-    let session = if format == StringFormat::Secret {
-        quote! { session }
-    } else {
-        quote! { crate::SecretString::new(session) }
-    };
     Some(quote! {
         impl Client {
             /// Logs in with a user name and password (`POST /api/session` with
@@ -77,7 +72,7 @@ fn login(api: &Api) -> Option<TokenStream> {
             ) -> Result<Client, crate::operations::#op::Error> {
                 let basic = self.with_credentials(crate::wire::Credentials::Basic { user: user.into(), password: password.into() });
                 let session = basic.#method(crate::operations::#op::Request::new()).await?;
-                Ok(self.with_session(#session))
+                Ok(self.with_session(session))
             }
         }
     })

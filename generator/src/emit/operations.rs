@@ -16,7 +16,6 @@ use crate::naming::snake_case;
 use crate::shape::{RequestField, RequestFieldSource, Success};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
-use std::collections::BTreeMap;
 
 /// Names every operation module defines (so prelude names stay usable).
 const OPERATION_ITEMS: &[&str] = &[
@@ -281,10 +280,6 @@ fn status_variant(status: u16) -> proc_macro2::Ident {
 fn error_items(api: &Api, operation: &Operation, scope: &Scope) -> (TokenStream, String) {
     let variants = &operation.shape.errors;
     let base = scope.ty(&base_error_type(api));
-    let mut at_status: BTreeMap<u16, usize> = BTreeMap::new();
-    for variant in variants {
-        *at_status.entry(variant.status).or_default() += 1;
-    }
     let declarations = variants.iter().map(|variant| {
         let name = ident(&variant.name);
         let ty = scope.ty(&variant.ty);
@@ -320,7 +315,7 @@ fn error_items(api: &Api, operation: &Operation, scope: &Scope) -> (TokenStream,
         Wire::LegacyRest => "LegacyRest",
     };
     let mut table = format!(
-        "// How each documented error is recognised and sent: (error_type, status,\n// whether the status alone identifies it).\nwire::operation_error!(Error, {}, {wire}, [\n",
+        "// How each documented error is recognised and sent: (error_type, status).\nwire::operation_error!(Error, {}, {wire}, [\n",
         super::path_text(&base)
     );
     for variant in variants {
@@ -328,9 +323,8 @@ fn error_items(api: &Api, operation: &Operation, scope: &Scope) -> (TokenStream,
             Some(error_type) => format!("Some({})", Literal::string(error_type)),
             None => "None".to_owned(),
         };
-        let by_status = at_status[&variant.status] == 1;
         table.push_str(&format!(
-            "    {}({error_type}, {}, {by_status}),\n",
+            "    {}({error_type}, {}),\n",
             variant.name, variant.status
         ));
     }
