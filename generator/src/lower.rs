@@ -34,6 +34,58 @@ pub struct Lowered {
 
 /// Lowers a loaded document.
 pub fn lower(source_name: &str, openapi: &OpenAPI, lenient: bool) -> Result<Lowered, Error> {
+    match lower_once(source_name, openapi, lenient) {
+        Err(error) if !lenient => Err(explain_strictness(error, source_name, openapi)),
+        result => result,
+    }
+}
+
+/// A strict run stops at the first unresolvable reference. When lenient mode
+/// would have degraded it, say so, and how many such references the document
+/// has (VMware's published files have dozens), so the user learns the whole
+/// picture and the way out from one error.
+fn explain_strictness(error: Error, source_name: &str, openapi: &OpenAPI) -> Error {
+    let Error::Invalid {
+        source_name: name,
+        location,
+        message,
+    } = error
+    else {
+        return error;
+    };
+    let degraded = lower_once(source_name, openapi, true)
+        .map(|lowered| {
+            lowered
+                .warnings
+                .iter()
+                .filter(|warning| warning.message.ends_with(LENIENT_SUFFIX))
+                .count()
+        })
+        .unwrap_or(0);
+    let message = match degraded {
+        0 => message,
+        1 => format!(
+            "{message} (the only unresolvable reference in this document; \
+             `--lenient` generates it as free-form JSON with a warning)"
+        ),
+        n => format!(
+            "{message} ({} more unresolvable reference{} in this document; \
+             `--lenient` generates each as free-form JSON with a warning)",
+            n - 1,
+            if n == 2 { "" } else { "s" }
+        ),
+    };
+    Error::Invalid {
+        source_name: name,
+        location,
+        message,
+    }
+}
+
+/// What a warning for a reference degraded in lenient mode ends with.
+const LENIENT_SUFFIX: &str = "; generated as free-form JSON (lenient mode)";
+
+fn lower_once(source_name: &str, openapi: &OpenAPI, lenient: bool) -> Result<Lowered, Error> {
     let mut lowering = Lowering {
         source_name,
         openapi,
@@ -107,10 +159,7 @@ impl Lowering<'_> {
             Err(Error::Invalid {
                 location, message, ..
             }) if self.lenient => {
-                self.warn(
-                    &location,
-                    format!("{message}; generated as free-form JSON (lenient mode)"),
-                );
+                self.warn(&location, format!("{message}{LENIENT_SUFFIX}"));
                 Ok(fallback)
             }
             other => other,

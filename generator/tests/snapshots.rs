@@ -60,7 +60,7 @@ fn generation_is_deterministic() {
     // The real vCenter file is the largest input, with the most chances for
     // hash-order or file-order effects to show.
     let vcenter = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/specs/vsphere-7.0.3-vcenter.json");
+        .join("../testdata/vmware/vsphere-7.0.3-vcenter.json");
     for path in common::fixtures("good").into_iter().chain([vcenter]) {
         let first = common::generate(&path, true).expect("generates").files;
         let second = common::generate(&path, true).expect("generates").files;
@@ -132,4 +132,28 @@ fn fixture_operation_files_match_snapshots() {
         );
     }
     insta::assert_snapshot!("server_rs", &generated.files["src/server.rs"]);
+}
+
+#[test]
+fn strict_mode_counts_the_unresolvable_references_and_names_the_way_out() {
+    // VMware's published vCenter file has dangling `requestBody` references.
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../testdata/vmware/vsphere-7.0.3-vcenter.json");
+    let lenient = common::generate(&path, true).expect("lenient generation succeeds");
+    let degraded = lenient
+        .warnings
+        .iter()
+        .filter(|warning| warning.message.ends_with("(lenient mode)"))
+        .count();
+    assert!(degraded > 2, "{degraded} degraded references");
+    let Err(error) = common::generate(&path, false) else {
+        panic!("strict generation of vcenter.json should fail");
+    };
+    let error = error.to_string();
+    assert!(
+        error.contains("dangling $ref")
+            && error.contains(&format!("({} more unresolvable references", degraded - 1))
+            && error.contains("`--lenient` generates each as free-form JSON"),
+        "{error}"
+    );
 }

@@ -222,7 +222,7 @@ fn speed_targets(inputs: &[Input], results: &Results) -> Vec<Target> {
         verdict: Verdict::NotMeasured,
     };
     if !inputs.iter().any(|input| input.name == VCENTER) {
-        let why = format!("{VCENTER} not in this run (`--only`, or ../shared/specs missing)");
+        let why = format!("{VCENTER} not in this run (`--only`, or testdata/vmware missing)");
         return vec![
             not_measured(budget_goal, why.clone()),
             not_measured(speedup_goal, why),

@@ -258,15 +258,15 @@ fn target_dir() -> PathBuf {
         .unwrap_or_else(|| crate::codegen::workspace_root().join("target"))
 }
 
-/// The specs to measure: the curated one, VMware's vCenter file when
-/// `../shared` has it, and the synthetic series.
+/// The specs to measure: the curated one, VMware's vCenter file (kept in
+/// `testdata/vmware/`), and the synthetic series.
 fn inputs(options: &Options, scratch: &Path) -> Result<Vec<Input>> {
     let root = crate::codegen::workspace_root();
     let mut candidates = vec![
         ("curated".to_owned(), root.join("spec/vsphere.yaml")),
         (
             "vcenter".to_owned(),
-            root.join("../shared/specs/vsphere-7.0.3-vcenter.json"),
+            root.join("testdata/vmware/vsphere-7.0.3-vcenter.json"),
         ),
     ];
     for size in &options.sizes {
