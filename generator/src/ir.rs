@@ -52,6 +52,12 @@ pub struct Docs {
     pub privileges: Vec<String>,
     /// Whether the spec deprecates it.
     pub deprecated: bool,
+    /// Where the curated spec differs from VMware's published file on
+    /// purpose (`x-vapi-published`): key (a property, enum value, or an
+    /// operation's `path parameter vm`, `body`, `success`, `error 404
+    /// NOT_FOUND [data]`) -> what the published file says there. Read by
+    /// [`crate::audit`] only.
+    pub published: BTreeMap<String, String>,
 }
 
 /// A named type.

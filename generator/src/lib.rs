@@ -7,6 +7,7 @@
 //! Writing files is the caller's job (see the `xtask` crate), so a failure
 //! anywhere writes nothing.
 
+pub mod audit;
 pub mod diagnostics;
 pub mod diff;
 pub mod emit;

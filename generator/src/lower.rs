@@ -368,6 +368,22 @@ fn docs_from(
             })
             .unwrap_or_default(),
         deprecated,
+        published: extensions
+            .get(crate::audit::EXT_PUBLISHED)
+            .and_then(serde_json::Value::as_object)
+            .map(|declared| {
+                declared
+                    .iter()
+                    .map(|(key, value)| {
+                        let value = match value {
+                            serde_json::Value::String(text) => text.clone(),
+                            other => other.to_string(),
+                        };
+                        (key.clone(), value)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
     }
 }
 
