@@ -26,9 +26,8 @@
 //! of files would cost more than generating them); after a power loss, run
 //! the generator again.
 
-use super::ownership;
 use anyhow::{Context, Result, anyhow, bail};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
@@ -47,11 +46,11 @@ pub fn apply(out: &Path, writes: &BTreeMap<String, &str>, removals: &[String]) -
     let interruption = Interruption::defer();
     let mut journal = Journal::default();
     let outcome = (|| {
-        journal.create_dirs(out)?;
+        journal.create_dirs(out, true)?;
         let staging = create_staging(out)?;
         journal.staging = Some(staging.clone());
         journal.steps.push(Step::Staged(staging.clone()));
-        stage(&staging.join("new"), writes, &interruption)?;
+        stage(&staging.join("new"), writes, &interruption, &mut journal)?;
         swap(out, &staging, writes, removals, &mut journal)
     })();
     match outcome {
@@ -96,15 +95,21 @@ fn create_staging(out: &Path) -> Result<PathBuf> {
 }
 
 /// Writes every new file below `new`.
-fn stage(new: &Path, writes: &BTreeMap<String, &str>, interruption: &Interruption) -> Result<()> {
+fn stage(
+    new: &Path,
+    writes: &BTreeMap<String, &str>,
+    interruption: &Interruption,
+    journal: &mut Journal,
+) -> Result<()> {
     for (relative, contents) in writes {
         if interruption.happened() {
             bail!("interrupted");
         }
         let path = new.join(relative);
         if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent)
-                .with_context(|| format!("writing {relative}: creating {}", parent.display()))?;
+            journal
+                .create_dirs(parent, false)
+                .with_context(|| format!("writing {relative}"))?;
         }
         fs::write(&path, contents)
             .with_context(|| format!("writing {relative} (staged as {})", path.display()))?;
@@ -127,15 +132,13 @@ fn swap(
     let old = staging.join("old");
     // Removals first: a stale file may stand where a directory is now needed.
     for relative in removals {
-        journal.move_generated(&out.join(relative), &old.join(relative))?;
+        journal.move_aside(&out.join(relative), &old.join(relative))?;
     }
     for relative in writes.keys() {
         let target = out.join(relative);
-        if fs::symlink_metadata(&target).is_ok() {
-            journal.move_generated(&target, &old.join(relative))?;
-        }
+        journal.move_aside(&target, &old.join(relative))?;
         if let Some(parent) = target.parent() {
-            journal.create_dirs(parent)?;
+            journal.create_dirs(parent, true)?;
         }
         journal.move_file(&staging.join("new").join(relative), &target)?;
     }
@@ -157,33 +160,52 @@ enum Step {
 struct Journal {
     steps: Vec<Step>,
     staging: Option<PathBuf>,
+    /// Directories known to exist, so that each is looked at or created once.
+    known_dirs: HashSet<PathBuf>,
 }
 
 impl Journal {
-    /// Creates `dir` and its missing ancestors.
-    fn create_dirs(&mut self, dir: &Path) -> Result<()> {
+    /// Creates `dir` and its missing ancestors, as undoable steps when
+    /// `undoable` (directories below the staging directory go with it).
+    fn create_dirs(&mut self, dir: &Path, undoable: bool) -> Result<()> {
+        if self.known_dirs.contains(dir) {
+            return Ok(());
+        }
         let missing: Vec<&Path> = dir
             .ancestors()
-            .take_while(|ancestor| fs::symlink_metadata(ancestor).is_err())
+            .take_while(|ancestor| {
+                !self.known_dirs.contains(*ancestor) && fs::symlink_metadata(ancestor).is_err()
+            })
             .collect();
         for ancestor in missing.into_iter().rev() {
             fs::create_dir(ancestor).with_context(|| format!("creating {}", ancestor.display()))?;
-            self.steps.push(Step::Created(ancestor.to_path_buf()));
+            if undoable {
+                self.steps.push(Step::Created(ancestor.to_path_buf()));
+            }
+        }
+        for ancestor in dir.ancestors() {
+            if !self.known_dirs.insert(ancestor.to_path_buf()) {
+                break;
+            }
         }
         Ok(())
     }
 
-    /// Moves a file the generator wrote out of the way; anything else there
-    /// (put there since the plan was made) stops the swap.
-    fn move_generated(&mut self, from: &Path, to: &Path) -> Result<()> {
-        if !ownership::is_generated(from) {
-            bail!(
-                "{} changed while generating: it no longer carries the `@generated` mark",
+    /// Moves a generated file out of the way, if there is one. Planning
+    /// proved the file's mark; anything but a regular file there now (a link
+    /// put in its place since) stops the swap.
+    fn move_aside(&mut self, from: &Path, to: &Path) -> Result<()> {
+        match fs::symlink_metadata(from) {
+            Err(error) if error.kind() == ErrorKind::NotFound => return Ok(()),
+            Err(error) => return Err(anyhow!(error).context(format!("reading {}", from.display()))),
+            Ok(metadata) if !metadata.is_file() => bail!(
+                "{} changed since the plan was made: it is no longer a regular file",
                 from.display()
-            );
+            ),
+            Ok(_) => {}
         }
         if let Some(parent) = to.parent() {
-            fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+            self.create_dirs(parent, false)?;
         }
         self.move_file(from, to)
     }
@@ -339,5 +361,41 @@ impl Drop for Interruption {
         if let Some(handlers) = self.handlers {
             handlers.count(-1);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MARK: &str = "// @generated by `cargo xtask codegen` from a test.\n";
+
+    #[test]
+    fn a_signal_while_writing_is_deferred_and_stops_before_anything_changes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path();
+        let old = format!("{MARK}old\n");
+        fs::write(out.join("a.rs"), &old).expect("write");
+        let new = format!("{MARK}new\n");
+        let writes = BTreeMap::from([
+            ("a.rs".to_owned(), new.as_str()),
+            ("b/c.rs".to_owned(), new.as_str()),
+        ]);
+
+        let deferred = Interruption::defer();
+        // Delivered before `raise` returns: were it not deferred, the test
+        // process would end here.
+        signal_hook::low_level::raise(signal_hook::consts::SIGINT).expect("raise");
+        assert!(deferred.happened());
+        let error = apply(out, &writes, &[]).expect_err("interrupted");
+        drop(deferred);
+
+        assert!(format!("{error:#}").contains("interrupted"), "{error:#}");
+        assert_eq!(fs::read_to_string(out.join("a.rs")).expect("read"), old);
+        let left: Vec<_> = fs::read_dir(out)
+            .expect("read dir")
+            .map(|entry| entry.expect("entry").file_name())
+            .collect();
+        assert_eq!(left, ["a.rs"]);
     }
 }
