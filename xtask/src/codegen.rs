@@ -211,7 +211,7 @@ impl Plan {
         out
     }
 
-    /// Writes the changes all or nothing (see [`swap`]): on an error the
+    /// Writes the changes all or nothing (staged, then swapped in): on an error the
     /// output directory is as it was.
     pub fn apply(&self) -> Result<()> {
         let writes = self

@@ -55,7 +55,7 @@ pub fn check_rendered(files: &Files) -> Result<()> {
         .collect();
     if !unmarked.is_empty() {
         bail!(
-            "internal error: the generator rendered files without the `{GENERATED_MARK}` mark on their first line: {}",
+            "internal error: the generator rendered files without the `@generated` mark on their first line: {}",
             unmarked.join(", ")
         );
     }

@@ -1,10 +1,11 @@
 //! Puts a plan on disk all or nothing.
 //!
 //! 1. **Stage**: every new file is written below a staging directory inside
-//!    the output directory (`DIR/.vapigen-staging-PID/new/`: the same
-//!    filesystem, so moving a file out of it is an atomic rename, and the same
-//!    permissions as DIR). Whatever makes a write fail (a file name too long,
-//!    a full disk) fails here, before anything else in DIR has changed.
+//!    the output directory (`DIR/.vapigen-staging-PID-N/new/`: inside, not
+//!    beside it, so it is on the same filesystem even when DIR is a mount
+//!    point, and moving a file out of it is an atomic rename). Whatever makes
+//!    a write fail (a file name too long, a full disk) fails here, before
+//!    anything else in DIR has changed.
 //! 2. **Swap**: each file being replaced or removed is renamed into the
 //!    staging directory's `old/`, and each new file renamed into place. Every
 //!    step is journaled; when one fails (a directory made read-only or
