@@ -13,7 +13,7 @@ use vapigen::release::Release;
 use vapigen::{Files, FormatCache, Options};
 
 pub use ownership::GENERATED_MARK;
-pub use swap::STAGING_PREFIX;
+pub use swap::SCRATCH_SUFFIX;
 
 /// The repository root (the workspace that holds `xtask/`).
 pub fn workspace_root() -> PathBuf {
@@ -165,7 +165,7 @@ fn compare(files: Files, plan: &mut Plan) -> Result<()> {
     ownership::check_rendered(&files)?;
     ownership::check_directory(&plan.out)?;
     plan.removals = ownership::stale_files(&plan.out, &files)?;
-    let mut targets = Targets::new(&plan.out, &plan.removals);
+    let mut targets = Targets::new(&plan.out);
     for (relative, contents) in files {
         let path = plan.out.join(&relative);
         match targets.check(&relative) {

@@ -8,7 +8,7 @@
 //! endless.
 
 use anyhow::{Result, bail};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::fs;
 use std::io::{ErrorKind, Read};
 use std::path::{Path, PathBuf};
@@ -173,9 +173,6 @@ pub enum Existing {
 /// what it found about each directory on the way.
 pub struct Targets<'a> {
     out: &'a Path,
-    /// Stale generated files, removed before anything is written (so one may
-    /// stand where a directory is now needed).
-    removals: BTreeSet<PathBuf>,
     /// Directories below `out` already looked at, and whether files may be
     /// written below them.
     directories: HashMap<PathBuf, bool>,
@@ -186,11 +183,10 @@ pub struct Targets<'a> {
 }
 
 impl<'a> Targets<'a> {
-    /// Starts checking paths below `out`, where `removals` are going away.
-    pub fn new(out: &'a Path, removals: &[PathBuf]) -> Self {
+    /// Starts checking paths below `out`.
+    pub fn new(out: &'a Path) -> Self {
         Targets {
             out,
-            removals: removals.iter().cloned().collect(),
             directories: HashMap::new(),
             refused: Vec::new(),
             unusable: Vec::new(),
@@ -247,7 +243,6 @@ impl<'a> Targets<'a> {
                 self.refuse(directory, "is a symbolic link (links are never followed)");
                 false
             }
-            Ok(_) if self.removals.contains(directory) => true,
             Ok(_) => {
                 self.refuse(directory, "is a file where the generator needs a directory");
                 false

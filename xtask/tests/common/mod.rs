@@ -114,19 +114,15 @@ pub fn spec_variant(spec: &Path, into: &Path, replacements: &[(&str, &str)]) -> 
     path
 }
 
-/// Staging directories left in `dir`.
-pub fn staging_dirs(dir: &Path) -> Vec<PathBuf> {
-    std::fs::read_dir(dir)
-        .map(|listing| {
-            listing
-                .filter_map(Result::ok)
-                .map(|entry| entry.path())
-                .filter(|path| {
-                    path.file_name()
-                        .and_then(|name| name.to_str())
-                        .is_some_and(|name| name.starts_with(codegen::STAGING_PREFIX))
-                })
-                .collect()
+/// Files staged or set aside by a run and left below `dir`.
+pub fn scratch_files(dir: &Path) -> Vec<PathBuf> {
+    snapshot_dir(dir)
+        .into_iter()
+        .map(|(path, _)| path)
+        .filter(|path| {
+            path.file_name()
+                .and_then(|name| name.to_str())
+                .is_some_and(|name| name.contains(codegen::SCRATCH_SUFFIX))
         })
-        .unwrap_or_default()
+        .collect()
 }
