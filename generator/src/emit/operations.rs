@@ -47,6 +47,38 @@ pub fn base_error_type(api: &Api) -> TypeRef {
         .map_or(TypeRef::Json, |def| TypeRef::Named(def.rust_name.clone()))
 }
 
+/// The crate's vAPI error vocabulary, read from the base error's fields:
+/// the type of its `error_type` (the `ErrorType` enumeration; else `String`)
+/// and of one of its `messages` (`LocalizableMessage`; else JSON).
+pub fn error_vocabulary(api: &Api) -> (TypeRef, TypeRef) {
+    let fields = match base_error_type(api) {
+        TypeRef::Named(name) => api
+            .types
+            .values()
+            .find(|def| def.rust_name == name)
+            .and_then(|def| match &def.kind {
+                TypeKind::Struct(s) => Some(&s.fields),
+                _ => None,
+            }),
+        _ => None,
+    };
+    let field = |name: &str| {
+        fields
+            .into_iter()
+            .flatten()
+            .find(|field| field.wire_name == name)
+    };
+    let error_type = match field("error_type").map(|field| &field.ty) {
+        Some(ty @ TypeRef::Named(_)) => ty.clone(),
+        _ => TypeRef::String(StringFormat::Plain),
+    };
+    let message = match field("messages").map(|field| &field.ty) {
+        Some(TypeRef::List(item)) => (**item).clone(),
+        _ => TypeRef::Json,
+    };
+    (error_type, message)
+}
+
 /// The documentation of an operation: summary, description, since, privileges, HTTP call.
 pub fn operation_docs(operation: &Operation) -> String {
     let mut text = doc_text(
@@ -314,9 +346,12 @@ fn error_items(api: &Api, operation: &Operation, scope: &Scope) -> (TokenStream,
         Wire::Api => "Api",
         Wire::LegacyRest => "LegacyRest",
     };
+    let (error_type, message) = error_vocabulary(api);
     let mut table = format!(
-        "// How each documented error is recognised and sent: (error_type, status).\nwire::operation_error!(Error, {}, {wire}, [\n",
-        super::path_text(&base)
+        "// How each documented error is recognised and sent: (error_type, status).\nwire::operation_error!(Error, {}, {wire}, {}, {}, [\n",
+        super::path_text(&base),
+        super::path_text(&scope.ty(&error_type)),
+        super::path_text(&scope.ty(&message)),
     );
     for variant in variants {
         let error_type = match &variant.error_type {
