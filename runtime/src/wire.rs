@@ -396,22 +396,11 @@ pub fn decode_error<E: OperationError>(
         }
     };
     let case = by_type.or_else(by_status);
-    let decode = |value: Value| match case {
+    match case {
         Some(case) => E::decode_case(case.name, value),
         None => from_error_value(value).map(|error| E::other(status, error)),
-    };
-    match decode(value.clone()) {
-        Ok(error) => error,
-        // A known error type whose other fields do not fit (a server's own
-        // `data`, malformed messages): still that error, with what fits.
-        Err(message) => match error_type
-            .as_ref()
-            .map(|error_type| serde_json::json!({ "error_type": error_type, "messages": [] }))
-        {
-            Some(minimal) => decode(minimal).unwrap_or_else(|_| unexpected(headers, body, message)),
-            None => unexpected(headers, body, message),
-        },
     }
+    .unwrap_or_else(|message| unexpected(headers, body, message))
 }
 
 /// The one vAPI error an HTTP status stands for in the vAPI REST mapping,
@@ -534,28 +523,26 @@ pub fn split_error_body(body: &[u8], wire: WireForm) -> Option<(Option<String>, 
             .unwrap_or(name)
             .to_ascii_uppercase()
     });
-    let legacy_value_fits = matches!(
-        object.get("value"),
-        None | Some(Value::Object(_)) | Some(Value::Null)
-    );
-    let legacy = legacy_type.is_some() && legacy_value_fits;
-    if api_type.is_some() && !(legacy && wire == WireForm::LegacyRest) {
-        return Some((api_type, Value::Object(object)));
-    }
-    if legacy {
-        let inner = match object.remove("value") {
-            Some(Value::Object(inner)) => inner,
-            _ => serde_json::Map::new(),
+    if legacy_type.is_some() && (api_type.is_none() || wire == WireForm::LegacyRest) {
+        let fields = match object.remove("value") {
+            Some(Value::Object(fields)) => fields,
+            // vcsim sends no value, or `null`, for an error without fields.
+            None | Some(Value::Null) => serde_json::Map::new(),
+            // `{"type", "value": "text"}` is no vapi error.
+            Some(_) => return None,
         };
-        return Some((legacy_type, Value::Object(inner)));
+        return Some((legacy_type, Value::Object(fields)));
     }
-    // A legacy body without a type is still its envelope's value.
-    if wire == WireForm::LegacyRest
-        && let Some(Value::Object(inner)) = object.remove("value")
-    {
-        return Some((None, Value::Object(inner)));
+    match (wire, api_type) {
+        (WireForm::Api, error_type) | (WireForm::LegacyRest, error_type @ Some(_)) => {
+            Some((error_type, Value::Object(object)))
+        }
+        // A legacy error without a type: its envelope's value, if it has one.
+        (WireForm::LegacyRest, None) => match object.remove("value") {
+            Some(Value::Object(fields)) => Some((None, Value::Object(fields))),
+            _ => None,
+        },
     }
-    Some((None, Value::Object(object)))
 }
 
 /// The body of an internal server error.
@@ -1262,12 +1249,14 @@ mod operation_tests {
     }
 
     #[test]
-    fn a_known_type_with_fields_that_do_not_fit_keeps_its_type() {
-        let error = decode(
-            400,
+    fn fields_present_but_of_the_wrong_shape_are_unexpected() {
+        for body in [
             r#"{"error_type": "ALREADY_EXISTS", "messages": "not a list"}"#,
-        );
-        assert!(matches!(error, Failure::Exists(_)), "{error:?}");
+            r#"{"type": "com.vmware.vapi.std.errors.already_exists", "value": "text"}"#,
+        ] {
+            let error = decode(400, body);
+            assert!(matches!(error, Failure::Unexpected(_)), "{body}: {error:?}");
+        }
     }
 
     #[test]
