@@ -362,7 +362,20 @@ impl Api for Tenants {
         principal: &String,
         request: transfers::Request,
     ) -> Result<transfers::Response, transfers::Error> {
-        Ok(format!("https://*/transfer/{}/{principal}", request.vm))
+        match request.vm.as_str() {
+            // Typed errors in one call each.
+            "vm-busy" => Err(transfers::Error::with_message(
+                ErrorType::ResourceBusy,
+                "com.example.busy",
+                "another transfer is running",
+            )),
+            "vm-changed" => Err(transfers::Error::with_message(
+                ErrorType::ConcurrentChange,
+                "com.example.changed",
+                "the VM changed meanwhile",
+            )),
+            vm => Ok(format!("https://*/transfer/{vm}/{principal}")),
+        }
     }
 }
 
@@ -388,6 +401,43 @@ async fn authenticate_request_sees_every_header_and_the_extensions() {
     assert_eq!(answer, "https://*/transfer/vm-1/blue@eu");
     let (status, answer) = post(&base_url, TRANSFERS, Some(ADMIN), &[], body).await;
     assert_eq!(status, 401, "{answer}");
+}
+
+#[tokio::test]
+async fn a_typed_error_is_one_call() {
+    let app = router(Tenants).layer(axum::Extension(Region("eu")));
+    let base_url = serve(app, |server| server).await;
+    let body = json!({
+        "credentials": {"interactive_session": false, "type": "USERNAME_PASSWORD",
+            "user_name": "root", "password": "pw"},
+        "spec": {"path": "/tmp/a"}
+    })
+    .to_string();
+    let path = |vm: &str| format!("/api/vcenter/vm/{vm}/guest/filesystem?action=create");
+    // Documented for the operation: its variant's status and type.
+    let (status, answer) = post(
+        &base_url,
+        &path("vm-busy"),
+        Some(ADMIN),
+        &[("X-Tenant", "t")],
+        body.clone(),
+    )
+    .await;
+    assert_eq!(status, 500, "{answer}");
+    assert_eq!(answer["error_type"], "RESOURCE_BUSY");
+    assert_eq!(first_message(&answer), "another transfer is running");
+    assert_eq!(answer["messages"][0]["id"], "com.example.busy");
+    // Not documented: the status the vAPI mapping gives the type.
+    let (status, answer) = post(
+        &base_url,
+        &path("vm-changed"),
+        Some(ADMIN),
+        &[("X-Tenant", "t")],
+        body,
+    )
+    .await;
+    assert_eq!(status, 409, "{answer}");
+    assert_eq!(answer["error_type"], "CONCURRENT_CHANGE");
 }
 
 /// Reads from `stream` until the server closes it (`true`), or `limit` passes.

@@ -218,7 +218,7 @@ pub trait OperationError: Sized + 'static {
     /// The vAPI error type as the crate has it: its `ErrorType` enumeration
     /// (so callers can compare with `ErrorType::AlreadyExists`), or `String`
     /// for a spec without one.
-    type ErrorType: From<String>;
+    type ErrorType: From<String> + fmt::Display;
     /// A message as the crate has it: its `LocalizableMessage`, or JSON.
     type Message: DeserializeOwned;
     /// How the operation's errors travel.
@@ -244,6 +244,23 @@ pub trait OperationError: Sized + 'static {
     /// The JSON body the error is sent with (see [`error_status`] for the status).
     fn encode(&self) -> Value {
         encode_operation_error(self)
+    }
+
+    /// An error of `error_type` with one message, as a server answers it: the
+    /// documented variant for that type, else `Other` with the status the
+    /// vAPI REST mapping gives the type (`Error::with_message(ErrorType::AlreadyExists,
+    /// "com.example.exists", "The library already exists")`).
+    fn with_message(error_type: Self::ErrorType, id: &str, message: impl Into<String>) -> Self {
+        let error_type = error_type.to_string();
+        let status = Self::CASES
+            .iter()
+            .find(|case| case.error_type == Some(error_type.as_str()))
+            .map_or_else(|| error_type_status(&error_type), |case| case.status);
+        let body = serde_json::json!({
+            "error_type": error_type,
+            "messages": [{ "id": id, "default_message": message.into(), "args": [] }],
+        });
+        decode_error(status, Vec::new(), body.to_string().into_bytes())
     }
 
     /// The vAPI error type, whichever variant holds it (a documented error,
@@ -419,6 +436,33 @@ pub fn status_error_type(status: u16) -> Option<&'static str> {
         504 => "TIMED_OUT",
         _ => return None,
     })
+}
+
+/// The HTTP status of a vAPI error type in the vAPI REST mapping (500 for
+/// types it does not list).
+pub fn error_type_status(error_type: &str) -> u16 {
+    match error_type {
+        "ALREADY_EXISTS"
+        | "ALREADY_IN_DESIRED_STATE"
+        | "FEATURE_IN_USE"
+        | "INVALID_ARGUMENT"
+        | "INVALID_ELEMENT_CONFIGURATION"
+        | "INVALID_ELEMENT_TYPE"
+        | "INVALID_REQUEST"
+        | "NOT_ALLOWED_IN_CURRENT_STATE"
+        | "RESOURCE_BUSY"
+        | "RESOURCE_IN_USE"
+        | "RESOURCE_INACCESSIBLE"
+        | "UNABLE_TO_ALLOCATE_RESOURCE"
+        | "UNSUPPORTED" => 400,
+        "UNAUTHENTICATED" => 401,
+        "UNAUTHORIZED" => 403,
+        "NOT_FOUND" | "OPERATION_NOT_FOUND" => 404,
+        "CONCURRENT_CHANGE" => 409,
+        "SERVICE_UNAVAILABLE" => 503,
+        "TIMED_OUT" => 504,
+        _ => 500,
+    }
 }
 
 /// Gives a vapi error the standard fields it may lack: `messages` (missing or
@@ -948,6 +992,16 @@ macro_rules! operation_error {
             /// The error's `data` as JSON, if any (the documented variant holds it typed).
             pub fn data(&self) -> ::std::option::Option<::serde_json::Value> {
                 crate::runtime::wire::OperationError::data(self)
+            }
+
+            /// An error of `error_type` with one message: the documented variant
+            /// for that type, else `Other` with the status vAPI gives the type.
+            pub fn with_message(
+                error_type: $error_type_ty,
+                id: &str,
+                message: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                crate::runtime::wire::OperationError::with_message(error_type, id, message)
             }
         }
 
