@@ -20,7 +20,8 @@ pub use crate::runtime::client::{
 impl Client {
     /// Logs in with a user name and password (`POST /api/session` with
     /// basic authentication) and returns a client that sends the new
-    /// session id in `vmware-api-session-id`.
+    /// session id in `vmware-api-session-id`. A session id that cannot be
+    /// sent in that header is an `Unexpected` error.
     pub async fn login(
         &self,
         user: impl Into<String>,
@@ -34,6 +35,9 @@ impl Client {
         let session = basic
             .cis_session_create(crate::operations::cis_session_create::Request::new())
             .await?;
-        Ok(self.with_session(session))
+        self.with_checked_session(session)
+            .map_err(
+                <crate::operations::cis_session_create::Error as crate::wire::OperationError>::unexpected,
+            )
     }
 }

@@ -25,7 +25,8 @@
 //!
 //! - default: types only; depends on serde and serde_json alone.
 //! - `client`: adds reqwest (rustls), uuid and percent-encoding.
-//! - `server`: adds axum, base64, serde_path_to_error, time, url and uuid.
+//! - `server`: adds axum, base64, getrandom, hyper, hyper-util, serde_path_to_error, time,
+//!   tokio, tower-http, url and uuid.
 //!
 //! ## Regenerating
 //!

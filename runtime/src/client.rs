@@ -27,13 +27,24 @@ impl fmt::Display for BuildError {
 impl std::error::Error for BuildError {}
 
 /// Settings for a [`Client`].
-#[derive(Debug)]
 pub struct ClientBuilder {
     base_url: String,
     timeout: Duration,
     connect_timeout: Duration,
     credentials: Credentials,
     accept_invalid_certs: bool,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &without_password(&self.base_url))
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("credentials", &self.credentials)
+            .field("accept_invalid_certs", &self.accept_invalid_certs)
+            .finish()
+    }
 }
 
 impl ClientBuilder {
@@ -64,13 +75,11 @@ impl ClientBuilder {
 
     /// Builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
+        let shown = without_password(&self.base_url);
         let base = reqwest::Url::parse(&self.base_url)
-            .map_err(|error| BuildError(format!("base URL `{}`: {error}", self.base_url)))?;
+            .map_err(|error| BuildError(format!("base URL `{shown}`: {error}")))?;
         if base.cannot_be_a_base() || base.host_str().is_none() {
-            return Err(BuildError(format!(
-                "base URL `{}` has no host",
-                self.base_url
-            )));
+            return Err(BuildError(format!("base URL `{shown}` has no host")));
         }
         let http = reqwest::Client::builder()
             .timeout(self.timeout)
@@ -102,7 +111,7 @@ pub struct Client {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("base", &self.base.as_str())
+            .field("base", &without_password(self.base.as_str()))
             .field("credentials", &self.credentials)
             .finish()
     }
@@ -138,9 +147,31 @@ impl Client {
         self.with_credentials(Credentials::SessionId(session.into()))
     }
 
-    /// The server's base URL.
-    pub fn base_url(&self) -> &str {
-        self.base.as_str()
+    /// The same client, sending the session id a login returned: refused
+    /// (before it breaks every later call) when it cannot travel in the
+    /// `vmware-api-session-id` header (empty, or with CR, LF, NUL or another
+    /// control character).
+    // The error is as large as any call's.
+    #[allow(clippy::result_large_err)]
+    pub fn with_checked_session(
+        &self,
+        session: impl Into<SecretString>,
+    ) -> Result<Self, Unexpected> {
+        let session = session.into();
+        let text = session.expose_secret();
+        if text.is_empty() || reqwest::header::HeaderValue::from_str(text).is_err() {
+            // The value itself is a secret: it is not kept.
+            return Err(Unexpected::transport(
+                "the server sent a session id that cannot be sent back in a header \
+                 (empty, or with control characters); it was not used",
+            ));
+        }
+        Ok(self.with_session(session))
+    }
+
+    /// The server's base URL (a password in it shown as `***`).
+    pub fn base_url(&self) -> String {
+        without_password(self.base.as_str())
     }
 
     /// Generates a `Client-Token`: a fresh UUID, so that a retried creation
@@ -156,7 +187,9 @@ impl Client {
         let info = O::INFO;
         let mut outgoing = Outgoing::new(info.wire);
         O::encode_request(request, &mut outgoing);
-        let mut url = self.url(info.path, &outgoing.path);
+        let mut url = self
+            .url(info.path, &outgoing.path)
+            .map_err(|message| O::Error::unexpected(Unexpected::transport(message)))?;
         if !info.fixed_query.is_empty() || !outgoing.query.is_empty() {
             let mut pairs = url.query_pairs_mut();
             for (name, value) in info.fixed_query {
@@ -202,34 +235,56 @@ impl Client {
         }
     }
 
-    /// A URL whose host is `*` (as vCenter answers for guest transfers) gets
-    /// the host this client called.
+    /// A URL whose host is exactly `*` (as vCenter answers for guest
+    /// transfers) gets the host this client called; any other URL
+    /// (`https://*.example.com`, `https://*@example.com`) is left as it is.
     pub fn replace_star_host(&self, url: String) -> String {
-        let host = match (self.base.host_str(), self.base.port()) {
-            (Some(host), Some(port)) => format!("{host}:{port}"),
-            (Some(host), None) => host.to_owned(),
-            (None, _) => return url,
+        let (Some(host), port) = (self.base.host_str(), self.base.port()) else {
+            return url;
         };
         for scheme in ["https://", "http://"] {
-            if let Some(rest) = url
+            let Some(rest) = url
                 .strip_prefix(scheme)
                 .and_then(|rest| rest.strip_prefix('*'))
-            {
-                // Keep a port the server gave; otherwise use ours.
-                let host = if rest.starts_with(':') {
-                    host.split(':').next().unwrap_or_default().to_owned()
-                } else {
-                    host
-                };
-                return format!("{scheme}{host}{rest}");
-            }
+            else {
+                continue;
+            };
+            let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+            let (after_star, path) = rest.split_at(authority_end);
+            // Keep a port the server gave; otherwise use ours.
+            let port = match after_star.strip_prefix(':') {
+                None if after_star.is_empty() => port.map(|port| format!(":{port}")),
+                Some(digits)
+                    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) =>
+                {
+                    Some(after_star.to_owned())
+                }
+                // `*` is only part of the host (or user info): not ours to replace.
+                _ => return url,
+            };
+            return format!("{scheme}{host}{}{path}", port.unwrap_or_default());
         }
         url
     }
 
-    fn url(&self, template: &str, path_parameters: &[(&str, String)]) -> reqwest::Url {
+    /// The URL of a call. Path parameters are escaped as one segment each;
+    /// `.`, `..` and empty values are refused, because no escaping stops a
+    /// URL parser (this client's, a proxy's or the server's) from resolving
+    /// them as dot segments or collapsing them, which would call another
+    /// operation.
+    fn url(
+        &self,
+        template: &str,
+        path_parameters: &[(&str, String)],
+    ) -> Result<reqwest::Url, String> {
         let mut path = template.to_owned();
         for (name, value) in path_parameters {
+            if matches!(value.as_str(), "" | "." | "..") {
+                return Err(format!(
+                    "not sent: the path parameter `{name}` is `{value}`, which would \
+                     address another resource"
+                ));
+            }
             let encoded = percent_encoding::utf8_percent_encode(value, PATH_SEGMENT).to_string();
             path = path.replace(&format!("{{{name}}}"), &encoded);
         }
@@ -237,7 +292,7 @@ impl Client {
         let base_path = url.path().trim_end_matches('/').to_owned();
         url.set_path(&format!("{base_path}{path}"));
         url.set_query(None);
-        url
+        Ok(url)
     }
 
     fn request(&self, method: &str, url: reqwest::Url) -> reqwest::RequestBuilder {
@@ -335,6 +390,32 @@ fn error_chain(error: &dyn std::error::Error) -> String {
     message
 }
 
+/// A URL as text with the password of its user info (if any) shown as `***`;
+/// works on text that does not parse as a URL too.
+fn without_password(url: &str) -> String {
+    let authority_start = url.find("://").map_or(0, |index| index + 3);
+    let rest = &url[authority_start..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    match authority.rfind('@') {
+        Some(at) => {
+            let user_info = &authority[..at];
+            let user = user_info.split(':').next().unwrap_or_default();
+            let masked = if user_info.contains(':') {
+                format!("{user}:***")
+            } else {
+                user.to_owned()
+            };
+            format!(
+                "{}{masked}{}",
+                &url[..authority_start],
+                &url[authority_start + at..]
+            )
+        }
+        None => url.to_owned(),
+    }
+}
+
 /// Characters escaped in a path segment: everything but unreserved ones.
 const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'-')
@@ -360,6 +441,74 @@ mod tests {
         assert_eq!(
             client.replace_star_host("https://esx-1/x".into()),
             "https://esx-1/x"
+        );
+        assert_eq!(
+            client.replace_star_host("https://*".into()),
+            "https://vc.example.com:8443"
+        );
+        for foreign in [
+            "https://*.evil.example/x",
+            "https://*@evil.example/x",
+            "https://*:pw@evil.example/x",
+            "https://*:/x",
+            "https://**/x",
+        ] {
+            assert_eq!(client.replace_star_host(foreign.into()), foreign);
+        }
+    }
+
+    #[test]
+    fn passwords_in_urls_are_masked() {
+        use super::without_password;
+        assert_eq!(
+            without_password("http://admin:hunter2@host/x"),
+            "http://admin:***@host/x"
+        );
+        assert_eq!(without_password("http://admin@host"), "http://admin@host");
+        assert_eq!(without_password("http://host/a@b"), "http://host/a@b");
+        assert_eq!(
+            without_password("not a url admin:hunter2@host"),
+            "not a url admin:***@host"
+        );
+        let client = Client::new("http://admin:hunter2@vc.example.com").unwrap();
+        assert!(!format!("{client:?}").contains("hunter2"), "{client:?}");
+        assert!(!client.base_url().contains("hunter2"));
+        let builder = Client::builder("http://admin:hunter2@vc.example.com");
+        assert!(!format!("{builder:?}").contains("hunter2"));
+        let error = Client::new("http://admin:hunter2@[bad/").unwrap_err();
+        assert!(!error.to_string().contains("hunter2"), "{error}");
+    }
+
+    #[test]
+    fn session_ids_that_cannot_travel_in_a_header_are_refused() {
+        let client = Client::new("https://vc.example.com").unwrap();
+        for bad in ["", "abc\r\nX-Injected: 1", "a\nb", "a\0b", "a\x7fb"] {
+            let error = client.with_checked_session(bad).unwrap_err();
+            assert_eq!(error.status, None);
+            assert!(error.message.contains("session id"), "{error:?}");
+        }
+        assert!(client.with_checked_session("6a3e0c1b9f").is_ok());
+    }
+
+    #[test]
+    fn dot_segment_path_parameters_are_refused() {
+        let client = Client::new("https://vc.example.com/base/").unwrap();
+        for bad in [".", "..", ""] {
+            assert!(
+                client
+                    .url("/api/library/{library}/x", &[("library", bad.into())])
+                    .is_err()
+            );
+        }
+        let url = client
+            .url(
+                "/api/library/{library}/x",
+                &[("library", "a/../.b%2E?#".into())],
+            )
+            .unwrap();
+        assert_eq!(
+            url.as_str(),
+            "https://vc.example.com/base/api/library/a%2F..%2F.b%252E%3F%23/x"
         );
     }
 

@@ -10,6 +10,8 @@
 
 #[cfg(feature = "client")]
 pub mod client;
+#[cfg(feature = "server")]
+pub mod listener;
 pub mod secret;
 #[cfg(feature = "server")]
 pub mod server;
@@ -19,6 +21,8 @@ pub mod wire;
 pub mod runtime {
     #[cfg(feature = "client")]
     pub use crate::client;
+    #[cfg(feature = "server")]
+    pub use crate::listener;
     pub use crate::secret;
     #[cfg(feature = "server")]
     pub use crate::server;

@@ -87,7 +87,7 @@ pub enum Error {
 }
 
 // How each documented error is recognised and sent: (error_type, status).
-wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, [
+wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, crate::types::vapi::std::errors::ErrorType, crate::types::vapi::std::LocalizableMessage, [
     InvalidArgument(Some("INVALID_ARGUMENT"), 400),
     InvalidElementType(Some("INVALID_ELEMENT_TYPE"), 400),
     Unauthenticated(Some("UNAUTHENTICATED"), 401),
@@ -142,10 +142,6 @@ impl crate::runtime::server::ParseRequest for Endpoint {
             client_token: value0,
             body: value1?,
         })
-    }
-
-    fn privilege_object(request: &Request) -> Option<String> {
-        wire::scope_value(&request.body, "library_item_id")
     }
 }
 

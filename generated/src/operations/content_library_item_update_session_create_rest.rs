@@ -89,7 +89,7 @@ pub enum Error {
 }
 
 // How each documented error is recognised and sent: (error_type, status).
-wire::operation_error!(Error, crate::types::vapi::std::errors::Error, LegacyRest, [
+wire::operation_error!(Error, crate::types::vapi::std::errors::Error, LegacyRest, crate::types::vapi::std::errors::ErrorType, crate::types::vapi::std::LocalizableMessage, [
     InvalidArgument(Some("INVALID_ARGUMENT"), 400),
     InvalidElementType(Some("INVALID_ELEMENT_TYPE"), 400),
     Unauthenticated(Some("UNAUTHENTICATED"), 401),
@@ -145,10 +145,6 @@ impl crate::runtime::server::ParseRequest for Endpoint {
             client_token: value0,
             create_spec: value1?,
         })
-    }
-
-    fn privilege_object(request: &Request) -> Option<String> {
-        wire::scope_value(&request.create_spec, "library_item_id")
     }
 }
 

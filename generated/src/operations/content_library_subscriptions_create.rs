@@ -97,7 +97,7 @@ pub enum Error {
 }
 
 // How each documented error is recognised and sent: (error_type, status).
-wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, [
+wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, crate::types::vapi::std::errors::ErrorType, crate::types::vapi::std::LocalizableMessage, [
     AlreadyExists(Some("ALREADY_EXISTS"), 400),
     InvalidArgument(Some("INVALID_ARGUMENT"), 400),
     InvalidElementType(Some("INVALID_ELEMENT_TYPE"), 400),
@@ -158,10 +158,6 @@ impl crate::runtime::server::ParseRequest for Endpoint {
             client_token: value1,
             body: value2?,
         })
-    }
-
-    fn privilege_object(request: &Request) -> Option<String> {
-        wire::scope_value(&request.library, "")
     }
 }
 

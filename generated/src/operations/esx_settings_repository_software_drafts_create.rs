@@ -81,7 +81,7 @@ pub enum Error {
 }
 
 // How each documented error is recognised and sent: (error_type, status).
-wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, [
+wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, crate::types::vapi::std::errors::ErrorType, crate::types::vapi::std::LocalizableMessage, [
     AlreadyExists(Some("ALREADY_EXISTS"), 400),
     Unauthenticated(Some("UNAUTHENTICATED"), 401),
     Unauthorized(Some("UNAUTHORIZED"), 403),

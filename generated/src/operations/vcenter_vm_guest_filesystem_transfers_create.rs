@@ -102,7 +102,7 @@ pub enum Error {
 }
 
 // How each documented error is recognised and sent: (error_type, status).
-wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, [
+wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, crate::types::vapi::std::errors::ErrorType, crate::types::vapi::std::LocalizableMessage, [
     AlreadyExists(Some("ALREADY_EXISTS"), 400),
     InvalidArgument(Some("INVALID_ARGUMENT"), 400),
     NotAllowedInCurrentState(Some("NOT_ALLOWED_IN_CURRENT_STATE"), 400),
@@ -161,10 +161,6 @@ impl crate::runtime::server::ParseRequest for Endpoint {
             vm: value0?,
             body: value1?,
         })
-    }
-
-    fn privilege_object(request: &Request) -> Option<String> {
-        wire::scope_value(&request.vm, "")
     }
 }
 

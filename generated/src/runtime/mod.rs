@@ -10,4 +10,6 @@ pub mod wire;
 #[cfg(feature = "client")]
 pub mod client;
 #[cfg(feature = "server")]
+pub mod listener;
+#[cfg(feature = "server")]
 pub mod server;

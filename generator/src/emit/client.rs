@@ -64,7 +64,8 @@ fn login(api: &Api) -> Option<TokenStream> {
         impl Client {
             /// Logs in with a user name and password (`POST /api/session` with
             /// basic authentication) and returns a client that sends the new
-            /// session id in `vmware-api-session-id`.
+            /// session id in `vmware-api-session-id`. A session id that cannot be
+            /// sent in that header is an `Unexpected` error.
             pub async fn login(
                 &self,
                 user: impl Into<String>,
@@ -72,7 +73,9 @@ fn login(api: &Api) -> Option<TokenStream> {
             ) -> Result<Client, crate::operations::#op::Error> {
                 let basic = self.with_credentials(crate::wire::Credentials::Basic { user: user.into(), password: password.into() });
                 let session = basic.#method(crate::operations::#op::Request::new()).await?;
-                Ok(self.with_session(session))
+                // A session id that cannot travel in a header is refused here, not on every later call.
+                self.with_checked_session(session)
+                    .map_err(<crate::operations::#op::Error as crate::wire::OperationError>::unexpected)
             }
         }
     })

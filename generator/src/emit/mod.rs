@@ -91,7 +91,7 @@ pub fn emit(api: &Api, options: &Options, cache: &FormatCache) -> Result<Files, 
     }
     if has_operations {
         jobs.push(rust_job("src/server.rs".into(), options, cache, || {
-            pieces(server::server_module(api))
+            pieces(server::server_module(api, &options.crate_name))
         }));
         jobs.push(rust_job("src/client.rs".into(), options, cache, || {
             pieces(client::client_module(api, &options.crate_name))

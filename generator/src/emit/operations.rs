@@ -12,7 +12,6 @@ use super::rustdoc::{doc_lines, doc_text, sanitize};
 use super::scope::Scope;
 use super::types::{ident, server_format};
 use crate::ir::{Api, Operation, ParameterLocation, Status, StringFormat, TypeKind, TypeRef, Wire};
-use crate::naming::snake_case;
 use crate::shape::{RequestField, RequestFieldSource, Success};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -45,6 +44,38 @@ pub fn base_error_type(api: &Api) -> TypeRef {
         .values()
         .find(|def| matches!(&def.kind, TypeKind::Struct(s) if s.error_type.as_deref() == Some("ERROR")))
         .map_or(TypeRef::Json, |def| TypeRef::Named(def.rust_name.clone()))
+}
+
+/// The crate's vAPI error vocabulary, read from the base error's fields:
+/// the type of its `error_type` (the `ErrorType` enumeration; else `String`)
+/// and of one of its `messages` (`LocalizableMessage`; else JSON).
+pub fn error_vocabulary(api: &Api) -> (TypeRef, TypeRef) {
+    let fields = match base_error_type(api) {
+        TypeRef::Named(name) => api
+            .types
+            .values()
+            .find(|def| def.rust_name == name)
+            .and_then(|def| match &def.kind {
+                TypeKind::Struct(s) => Some(&s.fields),
+                _ => None,
+            }),
+        _ => None,
+    };
+    let field = |name: &str| {
+        fields
+            .into_iter()
+            .flatten()
+            .find(|field| field.wire_name == name)
+    };
+    let error_type = match field("error_type").map(|field| &field.ty) {
+        Some(ty @ TypeRef::Named(_)) => ty.clone(),
+        _ => TypeRef::String(StringFormat::Plain),
+    };
+    let message = match field("messages").map(|field| &field.ty) {
+        Some(TypeRef::List(item)) => (**item).clone(),
+        _ => TypeRef::Json,
+    };
+    (error_type, message)
 }
 
 /// The documentation of an operation: summary, description, since, privileges, HTTP call.
@@ -314,9 +345,12 @@ fn error_items(api: &Api, operation: &Operation, scope: &Scope) -> (TokenStream,
         Wire::Api => "Api",
         Wire::LegacyRest => "LegacyRest",
     };
+    let (error_type, message) = error_vocabulary(api);
     let mut table = format!(
-        "// How each documented error is recognised and sent: (error_type, status).\nwire::operation_error!(Error, {}, {wire}, [\n",
-        super::path_text(&base)
+        "// How each documented error is recognised and sent: (error_type, status).\nwire::operation_error!(Error, {}, {wire}, {}, {}, [\n",
+        super::path_text(&base),
+        super::path_text(&scope.ty(&error_type)),
+        super::path_text(&scope.ty(&message)),
     );
     for variant in variants {
         let error_type = match &variant.error_type {
@@ -558,7 +592,6 @@ fn server_items(operation: &Operation) -> TokenStream {
     };
     let uses_format = fields.iter().any(|f| f.source != RequestFieldSource::Body);
     let format_import = uses_format.then(|| quote! { use crate::runtime::server::Format; });
-    let privilege_object = privilege_object(operation);
     let method = ident(&operation.shape.server_method);
     quote! {
         #[cfg(feature = "server")]
@@ -568,8 +601,6 @@ fn server_items(operation: &Operation) -> TokenStream {
                 #(#parse)*
                 Some(Request { #(#initializers)* })
             }
-
-            #privilege_object
         }
 
         /// A server's `Api` carries out this operation with its own method.
@@ -584,42 +615,4 @@ fn server_items(operation: &Operation) -> TokenStream {
             }
         }
     }
-}
-
-/// `privilege_object`: the value the operation's privilege scope names, read
-/// from the parsed request (a parameter, or a property path into the body or
-/// a legacy argument).
-fn privilege_object(operation: &Operation) -> Option<TokenStream> {
-    let scope = operation.privilege_scope.as_ref()?;
-    let fields = &operation.shape.request_fields;
-    let value = |field: &RequestField, path: &str| {
-        let name = ident(&field.rust_name);
-        if field.required {
-            quote! { wire::scope_value(&request.#name, #path) }
-        } else {
-            quote! { request.#name.as_ref().and_then(|value| wire::scope_value(value, #path)) }
-        }
-    };
-    let parameter = fields.iter().find(|field| {
-        matches!(field.source, RequestFieldSource::Parameter(_))
-            && (field.wire_name == *scope || field.rust_name == snake_case(scope))
-    });
-    let (first, rest) = scope.split_once('.').unwrap_or((scope, ""));
-    let argument = fields
-        .iter()
-        .find(|field| field.source == RequestFieldSource::BodyArgument && field.wire_name == first);
-    let body = fields
-        .iter()
-        .find(|field| field.source == RequestFieldSource::Body);
-    let lookup = match (parameter, argument, body) {
-        (Some(field), _, _) => value(field, ""),
-        (None, Some(field), _) => value(field, rest),
-        (None, None, Some(field)) => value(field, scope),
-        (None, None, None) => return None,
-    };
-    Some(quote! {
-        fn privilege_object(request: &Request) -> Option<String> {
-            #lookup
-        }
-    })
 }

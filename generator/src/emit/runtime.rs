@@ -33,6 +33,11 @@ const FILES: &[RuntimeFile] = &[
         text: include_str!("../../../runtime/src/client.rs"),
     },
     RuntimeFile {
+        name: "listener.rs",
+        feature: Some("server"),
+        text: include_str!("../../../runtime/src/listener.rs"),
+    },
+    RuntimeFile {
         name: "server.rs",
         feature: Some("server"),
         text: include_str!("../../../runtime/src/server.rs"),
@@ -84,6 +89,7 @@ mod tests {
             names,
             [
                 "src/runtime/client.rs",
+                "src/runtime/listener.rs",
                 "src/runtime/mod.rs",
                 "src/runtime/secret.rs",
                 "src/runtime/server.rs",
