@@ -68,6 +68,75 @@ pub trait Api: Send + Sync + 'static {
         crate::runtime::server::not_implemented()
     }
 
+    /// Creates a session with the API (legacy `/rest` form).
+    ///
+    /// `POST /rest/com/vmware/cis/session`: see [`operations::cis_session_create_rest`](crate::operations::cis_session_create_rest) for its description, privileges, request, response and errors.
+    ///
+    fn cis_session_create_rest(
+        &self,
+        principal: &Self::Principal,
+        request: ops::cis_session_create_rest::Request,
+    ) -> impl Future<
+        Output = Result<
+            ops::cis_session_create_rest::Response,
+            ops::cis_session_create_rest::Error,
+        >,
+    > + Send {
+        let _ = (principal, request);
+        crate::runtime::server::not_implemented()
+    }
+
+    /// Terminates the session.
+    ///
+    /// `DELETE /api/session`: see [`operations::cis_session_delete`](crate::operations::cis_session_delete) for its description, privileges, request, response and errors.
+    ///
+    fn cis_session_delete(
+        &self,
+        principal: &Self::Principal,
+        request: ops::cis_session_delete::Request,
+    ) -> impl Future<
+        Output = Result<
+            ops::cis_session_delete::Response,
+            ops::cis_session_delete::Error,
+        >,
+    > + Send {
+        let _ = (principal, request);
+        crate::runtime::server::not_implemented()
+    }
+
+    /// Terminates the session (legacy `/rest` form).
+    ///
+    /// `DELETE /rest/com/vmware/cis/session`: see [`operations::cis_session_delete_rest`](crate::operations::cis_session_delete_rest) for its description, privileges, request, response and errors.
+    ///
+    fn cis_session_delete_rest(
+        &self,
+        principal: &Self::Principal,
+        request: ops::cis_session_delete_rest::Request,
+    ) -> impl Future<
+        Output = Result<
+            ops::cis_session_delete_rest::Response,
+            ops::cis_session_delete_rest::Error,
+        >,
+    > + Send {
+        let _ = (principal, request);
+        crate::runtime::server::not_implemented()
+    }
+
+    /// Returns information about a task.
+    ///
+    /// `GET /api/cis/tasks/{task}`: see [`operations::cis_tasks_get`](crate::operations::cis_tasks_get) for its description, privileges, request, response and errors.
+    ///
+    fn cis_tasks_get(
+        &self,
+        principal: &Self::Principal,
+        request: ops::cis_tasks_get::Request,
+    ) -> impl Future<
+        Output = Result<ops::cis_tasks_get::Response, ops::cis_tasks_get::Error>,
+    > + Send {
+        let _ = (principal, request);
+        crate::runtime::server::not_implemented()
+    }
+
     /// Creates a new update session.
     ///
     /// `POST /api/content/library/item/update-session`: see [`operations::content_library_item_update_session_create`](crate::operations::content_library_item_update_session_create) for its description, privileges, request, response and errors.
@@ -208,45 +277,71 @@ impl<A: Api> crate::runtime::server::Gate for A {
 pub fn router<A: Api>(api: A) -> ::axum::Router {
     ::axum::Router::new()
         .route(
-            "/api/content/library/item/update-session",
+            "/api/cis/tasks/{p0}",
             ::axum::routing::MethodRouter::new()
-                .on(::axum::routing::MethodFilter::POST, route_0::<A>),
+                .on(::axum::routing::MethodFilter::GET, route_0::<A>),
         )
         .route(
-            "/api/content/library/{p0}/subscriptions",
+            "/api/content/library/item/update-session",
             ::axum::routing::MethodRouter::new()
                 .on(::axum::routing::MethodFilter::POST, route_1::<A>),
         )
         .route(
-            "/api/esx/settings/depots/offline",
+            "/api/content/library/{p0}/subscriptions",
             ::axum::routing::MethodRouter::new()
                 .on(::axum::routing::MethodFilter::POST, route_2::<A>),
         )
         .route(
-            "/api/esx/settings/repository/software/drafts",
+            "/api/esx/settings/depots/offline",
             ::axum::routing::MethodRouter::new()
                 .on(::axum::routing::MethodFilter::POST, route_3::<A>),
         )
         .route(
-            "/api/session",
+            "/api/esx/settings/repository/software/drafts",
             ::axum::routing::MethodRouter::new()
                 .on(::axum::routing::MethodFilter::POST, route_4::<A>),
         )
         .route(
+            "/api/session",
+            ::axum::routing::MethodRouter::new()
+                .on(::axum::routing::MethodFilter::DELETE, route_5::<A>)
+                .on(::axum::routing::MethodFilter::POST, route_6::<A>),
+        )
+        .route(
             "/api/vcenter/vm/{p0}/guest/filesystem",
             ::axum::routing::MethodRouter::new()
-                .on(::axum::routing::MethodFilter::POST, route_5::<A>),
+                .on(::axum::routing::MethodFilter::POST, route_7::<A>),
+        )
+        .route(
+            "/rest/com/vmware/cis/session",
+            ::axum::routing::MethodRouter::new()
+                .on(::axum::routing::MethodFilter::DELETE, route_8::<A>)
+                .on(::axum::routing::MethodFilter::POST, route_9::<A>),
         )
         .route(
             "/rest/com/vmware/content/library/item/update-session",
             ::axum::routing::MethodRouter::new()
-                .on(::axum::routing::MethodFilter::POST, route_6::<A>),
+                .on(::axum::routing::MethodFilter::POST, route_10::<A>),
         )
         .fallback(operation_not_found)
         .method_not_allowed_fallback(operation_not_found)
         .with_state(Arc::new(api))
 }
 async fn route_0<A: Api>(
+    State(api): State<Arc<A>>,
+    path: PathParameters,
+    request: Request,
+) -> Response {
+    let incoming = match Incoming::read(path, request).await {
+        Ok(incoming) => incoming,
+        Err(response) => return response,
+    };
+    if incoming.matches(ops::cis_tasks_get::OPERATION.fixed_query) {
+        return serve::<A, ops::cis_tasks_get::Endpoint>(&*api, incoming).await;
+    }
+    operation_not_found().await
+}
+async fn route_1<A: Api>(
     State(api): State<Arc<A>>,
     path: PathParameters,
     request: Request,
@@ -266,7 +361,7 @@ async fn route_0<A: Api>(
     }
     operation_not_found().await
 }
-async fn route_1<A: Api>(
+async fn route_2<A: Api>(
     State(api): State<Arc<A>>,
     path: PathParameters,
     request: Request,
@@ -285,7 +380,7 @@ async fn route_1<A: Api>(
     }
     operation_not_found().await
 }
-async fn route_2<A: Api>(
+async fn route_3<A: Api>(
     State(api): State<Arc<A>>,
     path: PathParameters,
     request: Request,
@@ -305,7 +400,7 @@ async fn route_2<A: Api>(
     }
     operation_not_found().await
 }
-async fn route_3<A: Api>(
+async fn route_4<A: Api>(
     State(api): State<Arc<A>>,
     path: PathParameters,
     request: Request,
@@ -327,7 +422,21 @@ async fn route_3<A: Api>(
     }
     operation_not_found().await
 }
-async fn route_4<A: Api>(
+async fn route_5<A: Api>(
+    State(api): State<Arc<A>>,
+    path: PathParameters,
+    request: Request,
+) -> Response {
+    let incoming = match Incoming::read(path, request).await {
+        Ok(incoming) => incoming,
+        Err(response) => return response,
+    };
+    if incoming.matches(ops::cis_session_delete::OPERATION.fixed_query) {
+        return serve::<A, ops::cis_session_delete::Endpoint>(&*api, incoming).await;
+    }
+    operation_not_found().await
+}
+async fn route_6<A: Api>(
     State(api): State<Arc<A>>,
     path: PathParameters,
     request: Request,
@@ -341,7 +450,7 @@ async fn route_4<A: Api>(
     }
     operation_not_found().await
 }
-async fn route_5<A: Api>(
+async fn route_7<A: Api>(
     State(api): State<Arc<A>>,
     path: PathParameters,
     request: Request,
@@ -363,7 +472,35 @@ async fn route_5<A: Api>(
     }
     operation_not_found().await
 }
-async fn route_6<A: Api>(
+async fn route_8<A: Api>(
+    State(api): State<Arc<A>>,
+    path: PathParameters,
+    request: Request,
+) -> Response {
+    let incoming = match Incoming::read(path, request).await {
+        Ok(incoming) => incoming,
+        Err(response) => return response,
+    };
+    if incoming.matches(ops::cis_session_delete_rest::OPERATION.fixed_query) {
+        return serve::<A, ops::cis_session_delete_rest::Endpoint>(&*api, incoming).await;
+    }
+    operation_not_found().await
+}
+async fn route_9<A: Api>(
+    State(api): State<Arc<A>>,
+    path: PathParameters,
+    request: Request,
+) -> Response {
+    let incoming = match Incoming::read(path, request).await {
+        Ok(incoming) => incoming,
+        Err(response) => return response,
+    };
+    if incoming.matches(ops::cis_session_create_rest::OPERATION.fixed_query) {
+        return serve::<A, ops::cis_session_create_rest::Endpoint>(&*api, incoming).await;
+    }
+    operation_not_found().await
+}
+async fn route_10<A: Api>(
     State(api): State<Arc<A>>,
     path: PathParameters,
     request: Request,

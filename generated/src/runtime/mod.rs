@@ -9,5 +9,7 @@ pub mod secret;
 pub mod wire;
 #[cfg(feature = "client")]
 pub mod client;
+#[cfg(feature = "client")]
+pub mod task;
 #[cfg(feature = "server")]
 pub mod server;
