@@ -52,6 +52,9 @@ pub struct Docs {
     pub privileges: Vec<String>,
     /// Whether the spec deprecates it.
     pub deprecated: bool,
+    /// A realistic value from the spec's `example` (parameters and request
+    /// bodies), which the reference pages show instead of placeholders.
+    pub example: Option<serde_json::Value>,
 }
 
 /// A named type.

@@ -319,6 +319,7 @@ fn docs_from(
             })
             .unwrap_or_default(),
         deprecated,
+        example: None,
     }
 }
 

@@ -131,7 +131,10 @@ impl Client {
     /// Reads `GET /api/cis/tasks/{task}`.
     async fn task_state(&self, task: &TaskId) -> Result<TaskState, Unexpected> {
         let id = percent_encoding::utf8_percent_encode(&task.0, percent_encoding::NON_ALPHANUMERIC);
-        let response = self.raw("GET", &format!("/api/cis/tasks/{id}")).send().await?;
+        let response = self
+            .raw("GET", &format!("/api/cis/tasks/{id}"))
+            .send()
+            .await?;
         let unexpected = |message: String| Unexpected {
             status: Some(response.status),
             headers: response.headers.clone(),

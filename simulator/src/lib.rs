@@ -27,8 +27,8 @@
 mod sim;
 
 pub use sim::{
-    ALL_PRIVILEGES, Caller, Library, Session, Simulator, State, Task, TaskOutcome, TaskTiming, User,
-    Vm,
+    ALL_PRIVILEGES, Caller, DEMO_TASK, Library, Session, Simulator, State, Task, TaskOutcome,
+    TaskTiming, User, Vm,
 };
 
 use std::fmt;
@@ -78,7 +78,11 @@ impl fmt::Display for StartError {
             std::io::ErrorKind::AddrInUse => "the address is already in use".to_owned(),
             _ => self.reason.to_string(),
         };
-        write!(f, "cannot start the simulator on {}: {reason}", self.address)
+        write!(
+            f,
+            "cannot start the simulator on {}: {reason}",
+            self.address
+        )
     }
 }
 
@@ -98,7 +102,11 @@ impl std::error::Error for StartError {
 /// the current tokio runtime (so call it from inside one, e.g. a
 /// `#[tokio::test]`). Fails only if the socket cannot be bound.
 pub async fn start(simulator: Simulator) -> Result<Running, StartError> {
-    start_at(simulator, SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0))).await
+    start_at(
+        simulator,
+        SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0)),
+    )
+    .await
 }
 
 /// Serves `simulator` on `address` (port 0: one the OS chooses), like [`start`].

@@ -11,14 +11,14 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use vsphere_api::SecretString;
 use vsphere_api::operations as ops;
+use vsphere_api::types::cis::task::{Info as TaskInfo, Progress, Status as TaskStatus};
 use vsphere_api::types::content::library::subscriptions::create_spec_subscribed_library::Target;
 use vsphere_api::types::content::library::subscriptions::{CreateSpecSubscribedLibrary, Location};
 use vsphere_api::types::esx::settings::depots::offline::{
     CreateAlreadyExists, CreateResult, SourceType,
 };
-use vsphere_api::types::cis::task::{Info as TaskInfo, Progress, Status as TaskStatus};
-use vsphere_api::types::vapi::std::{DynamicId, LocalizableMessage};
 use vsphere_api::types::vapi::std::errors as std_errors;
+use vsphere_api::types::vapi::std::{DynamicId, LocalizableMessage};
 use vsphere_api::types::vcenter::vm::guest::Credentials as GuestCredentials;
 use vsphere_api::types::vcenter::vm::guest::filesystem::transfers as transfer_errors;
 use vsphere_api::types::vcenter::vm::guest::filesystem::{ErrorReason, FileErrorDetails};
@@ -217,6 +217,11 @@ fn unreachable_location(location: &str) -> bool {
         .is_some_and(|host| host == "invalid" || host.ends_with(".invalid"))
 }
 
+/// The finished depot import [`Simulator::with_demo_data`] seeds (the
+/// administrator's; its result is the depot `depot-demo`).
+pub const DEMO_TASK: &str =
+    "52b1a8c6-3c1e-4d6a-9f2e-7b0c5d1e9a42:com.vmware.esx.settings.depots.offline";
+
 /// Every privilege the five operations need.
 pub const ALL_PRIVILEGES: &[&str] = &[
     "VcIntegrity.lifecycleSettings.Write",
@@ -231,8 +236,10 @@ impl Simulator {
     /// privileges, [`ADMIN`]) and `readonly@vsphere.local` (none,
     /// [`READONLY`]), both with password `VMware1!` ([`PASSWORD`]); libraries `lib-published`, `lib-local` (not published) and
     /// `lib-subscribed`; items `item-1` (in the published library) and
-    /// `item-subscribed`; VMs `vm-on` (running, with `/tmp/existing.txt`),
-    /// `vm-off` and `vm-no-tools`, with guest user `root` / `guest-pass`.
+    /// `item-subscribed`, and `item-2` (in the local library); VMs `vm-on`
+    /// (running, with `/tmp/existing.txt`), `vm-off` and `vm-no-tools`, with
+    /// guest user `root` / `guest-pass`; the administrator's finished depot
+    /// import [`DEMO_TASK`] (depot `depot-demo`).
     pub fn with_demo_data() -> Self {
         let mut state = State::default();
         let user = |privileges: &[&str]| User {
@@ -259,6 +266,7 @@ impl Simulator {
             },
         );
         state.items.insert("item-1".into(), "lib-published".into());
+        state.items.insert("item-2".into(), "lib-local".into());
         state
             .items
             .insert("item-subscribed".into(), "lib-subscribed".into());
@@ -287,6 +295,26 @@ impl Simulator {
                 tools_running: false,
                 guest_user,
                 ..Vm::default()
+            },
+        );
+        // A finished depot import of the administrator's, as vCenter names tasks.
+        let demo_depot = "https://depot.example.com/esxi/VMware-ESXi-8.0U2-depot.zip";
+        state.depots.insert(demo_depot.into(), "depot-demo".into());
+        state.tasks.insert(
+            DEMO_TASK.into(),
+            Task {
+                user: ADMIN.into(),
+                service: "com.vmware.esx.settings.depots.offline".into(),
+                operation: "create".into(),
+                target: Some((
+                    "com.vmware.esx.settings.depots.offline".into(),
+                    "depot-demo".into(),
+                )),
+                outcome: TaskOutcome::Succeeds(serde_json::json!({ "depot": "depot-demo" })),
+                // Past every phase of the default timing: it has succeeded.
+                polls: u32::MAX / 2,
+                start_time: Some("2026-01-01T09:00:00Z".into()),
+                end_time: Some("2026-01-01T09:04:10Z".into()),
             },
         );
         Simulator {
@@ -561,9 +589,9 @@ impl vsphere_api::server::Api for Simulator {
         let task = task.clone();
         if let (true, TaskOutcome::Fails(_)) = (ended, &task.outcome) {
             // A failed import leaves no depot behind.
-            state.depots.retain(|_, depot| {
-                task.target.as_ref().is_none_or(|(_, id)| id != depot)
-            });
+            state
+                .depots
+                .retain(|_, depot| task.target.as_ref().is_none_or(|(_, id)| id != depot));
         }
         drop(state);
         let mut info = TaskInfo::new(
@@ -736,7 +764,11 @@ impl vsphere_api::server::Api for Simulator {
         let item = request.body.library_item_id.clone();
         let token = request.client_token.map(|token| {
             let operation = ops::content_library_item_update_session_create::OPERATION;
-            (principal.user.clone(), operation.operation_id.to_owned(), token)
+            (
+                principal.user.clone(),
+                operation.operation_id.to_owned(),
+                token,
+            )
         });
         match self.create_update_session(item, token) {
             Ok(session) => Ok(session),
@@ -775,7 +807,11 @@ impl vsphere_api::server::Api for Simulator {
         let item = request.create_spec.library_item_id.clone();
         let token = request.client_token.map(|token| {
             let operation = ops::content_library_item_update_session_create_rest::OPERATION;
-            (principal.user.clone(), operation.operation_id.to_owned(), token)
+            (
+                principal.user.clone(),
+                operation.operation_id.to_owned(),
+                token,
+            )
         });
         match self.create_update_session(item, token) {
             Ok(session) => Ok(session),

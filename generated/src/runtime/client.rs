@@ -390,7 +390,9 @@ pub struct RawRequest {
 
 impl fmt::Debug for RawRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("RawRequest").field(&self.description).finish()
+        f.debug_tuple("RawRequest")
+            .field(&self.description)
+            .finish()
     }
 }
 

@@ -4,7 +4,7 @@
 use super::{EXT_PRIVILEGE_SCOPE, EXT_WIRE, Lowering, docs_from};
 use crate::diagnostics::{Error, Location, escape_pointer_segment, ref_pointer};
 use crate::ir::{
-    Body, ErrorCase, Method, Operation, Parameter, ParameterLocation, PathTemplate, Response,
+    Body, Docs, ErrorCase, Method, Operation, Parameter, ParameterLocation, PathTemplate, Response,
     ResponseKind, Status, TypeKind, TypeRef, Wire,
 };
 use crate::naming::{camel_case, snake_case, type_path};
@@ -267,11 +267,14 @@ impl<'a> Lowering<'a> {
                     location: where_,
                     ty,
                     required: data.required || where_ == ParameterLocation::Path,
-                    docs: docs_from(
-                        data.description.as_ref(),
-                        data.deprecated.unwrap_or(false),
-                        &data.extensions,
-                    ),
+                    docs: Docs {
+                        example: data.example.clone(),
+                        ..docs_from(
+                            data.description.as_ref(),
+                            data.deprecated.unwrap_or(false),
+                            &data.extensions,
+                        )
+                    },
                 };
                 // An operation-level parameter overrides a path-level one of the same name and place.
                 lowered.retain(|p| {
@@ -344,7 +347,10 @@ impl<'a> Lowering<'a> {
             content_type: content_type.to_owned(),
             ty: ty.unwrap_or(TypeRef::Json),
             required: body.required,
-            docs: docs_from(body.description.as_ref(), false, &body.extensions),
+            docs: Docs {
+                example: media.example.clone(),
+                ..docs_from(body.description.as_ref(), false, &body.extensions)
+            },
         })
     }
 
