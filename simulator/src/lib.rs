@@ -1,8 +1,11 @@
 //! An in-memory vCenter on the generated server stubs of `vsphere-api`.
 //!
 //! [`Simulator`] implements [`vsphere_api::server::Api`] for the curated
-//! spec's operations, with demo data ([`Simulator::with_demo_data`]) and fault
-//! injection ([`Simulator::inject_fault`]). Routing, parsing, validation,
+//! spec's operations, with demo data ([`Simulator::with_demo_data`]), seeding
+//! ([`Simulator::add_library`] and the like), fault injection
+//! ([`Simulator::inject_fault`]), depot imports as tasks whose phases last a
+//! set number of reads ([`TaskTiming`]), and a vCenter 6.7 mode
+//! ([`Simulator::legacy_only`]). Routing, parsing, validation,
 //! authentication checks and the wire forms all come from the generated
 //! `server` module; only behaviour is written here.
 //!
