@@ -17,10 +17,18 @@ pub use crate::runtime::client::{
     MAX_RESPONSE_BYTES, RawRequest, RawResponse,
 };
 
-pub use crate::runtime::task::{TaskError, WaitOptions};
+pub use crate::runtime::task::{TaskError, TaskOperation, WaitOptions};
 
 impl Client {
-    /// Logs in with a user name and password (`POST /api/session` with basic authentication) and returns a client that sends the new session id in `vmware-api-session-id`. When the server has no `/api/session` (it answers 404, as vCenter 6.5 and 6.7 and govmomi's vcsim do), the legacy `POST /rest/com/vmware/cis/session` is used instead, and its errors are reported as this operation's; the client remembers which form worked, and [`Client::logout`] uses the same one.
+    /// Logs in with a user name and password (`POST /api/session` with basic
+    /// authentication) and returns a client that sends the new session id in
+    /// `vmware-api-session-id`.
+    ///
+    /// When the server has no `/api/session` (it answers 404, as vCenter
+    /// 6.5 and 6.7 and govmomi's vcsim do), the legacy
+    /// `POST /rest/com/vmware/cis/session` is used instead, and its errors
+    /// are reported as this operation's. The client remembers which form
+    /// worked: [`Client::session_form`], which `logout` uses too.
     pub async fn login(
         &self,
         user: impl Into<String>,
@@ -75,4 +83,9 @@ impl Client {
                 .await
         }
     }
+}
+
+impl crate::runtime::task::TaskOperation
+for crate::operations::esx_settings_depots_offline_create_task::Endpoint {
+    type Output = crate::types::esx::settings::depots::offline::CreateResult;
 }

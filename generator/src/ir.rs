@@ -274,6 +274,9 @@ pub struct Operation {
     pub wire: Wire,
     /// Whether the operation starts a task and answers with its id (`vmw-task=true`).
     pub is_task: bool,
+    /// The type of the task's result, for a task operation that names it
+    /// (`x-vapi-task-result`).
+    pub task_result: Option<TypeRef>,
     /// The parameter, or the body property path (`create_spec.library_item_id`),
     /// naming the object the privileges are checked on (`x-vapi-privilege-scope`).
     pub privilege_scope: Option<String>,

@@ -89,8 +89,9 @@ async fn a_task_goes_pending_running_succeeded_and_wait_returns_its_typed_result
         .esx_settings_depots_offline_create_task(import("https://depot.example.com/b.zip"))
         .await
         .expect("import started");
-    let result = client
-        .wait_task::<CreateResult, depots::Error>(&task, quick())
+    // The operation names its result type: `wait` returns a CreateResult.
+    let result: CreateResult = client
+        .wait::<depots::Endpoint>(&task, quick())
         .await
         .expect("the import succeeds");
     let recorded = server.simulator.lock().depots["https://depot.example.com/b.zip"].clone();
@@ -105,10 +106,7 @@ async fn a_failed_task_gives_the_operations_typed_error() {
         .esx_settings_depots_offline_create_task(import("https://depot.example.invalid/a.zip"))
         .await
         .expect("import started");
-    match client
-        .wait_task::<CreateResult, depots::Error>(&task, quick())
-        .await
-    {
+    match client.wait::<depots::Endpoint>(&task, quick()).await {
         Err(TaskError::Failed(depots::Error::Error(error))) => {
             assert_eq!(
                 error.messages[0].id,

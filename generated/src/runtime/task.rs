@@ -3,12 +3,13 @@
 
 //! Waiting for a task (feature `client`): an operation whose operationId
 //! ends in `$Task` answers with a [`TaskId`] at once and carries on in the
-//! background; [`Client::wait_task`] polls `GET /api/cis/tasks/{task}`
-//! until the task ends and returns its typed result, or the operation's
-//! typed error when it failed.
+//! background; [`Client::wait`] (for an operation that names its result
+//! type, a [`TaskOperation`]) and [`Client::wait_task`] poll
+//! `GET /api/cis/tasks/{task}` until the task ends and return its typed
+//! result, or the operation's typed error when it failed.
 
 use crate::runtime::client::Client;
-use crate::runtime::wire::{OperationError, TaskId, Unexpected};
+use crate::runtime::wire::{Operation, OperationError, TaskId, Unexpected};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::fmt;
@@ -45,6 +46,13 @@ impl WaitOptions {
         self.timeout = timeout;
         self
     }
+}
+
+/// An operation that starts a task, with the type of the task's result (from
+/// the spec's `x-vapi-task-result`): what [`Client::wait`] returns.
+pub trait TaskOperation: Operation<Response = TaskId> {
+    /// The task's result when it succeeds.
+    type Output: DeserializeOwned;
 }
 
 /// Why [`Client::wait_task`] has no result.
@@ -94,6 +102,17 @@ struct TaskState {
 }
 
 impl Client {
+    /// Waits for `task`, started by the operation `O`, to end: its typed
+    /// result, or `O`'s typed error when it failed. For example
+    /// `client.wait::<esx_settings_depots_offline_create_task::Endpoint>(&task, WaitOptions::default())`.
+    pub async fn wait<O: TaskOperation>(
+        &self,
+        task: &TaskId,
+        options: WaitOptions,
+    ) -> Result<O::Output, TaskError<O::Error>> {
+        self.wait_task::<O::Output, O::Error>(task, options).await
+    }
+
     /// Waits for the task `task` to end: its result as `T` when it
     /// succeeded, or the error of the operation `E` that started it when it
     /// failed. `T` is what the operation documents as the task's result (for

@@ -2,6 +2,7 @@
 //! client re-exported where users look for it, its docs, and the `login`
 //! helper. Each operation's method is in the operation's own file.
 
+use super::scope::Scope;
 use super::types::ident;
 use crate::ir::{Api, Operation, TypeRef};
 use proc_macro2::TokenStream;
@@ -44,10 +45,36 @@ pub fn client_module(api: &Api, crate_name: &str) -> Vec<TokenStream> {
                 BuildError, Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
                 MAX_RESPONSE_BYTES, RawRequest, RawResponse,
             };
-            pub use crate::runtime::task::{TaskError, WaitOptions};
+            pub use crate::runtime::task::{TaskError, TaskOperation, WaitOptions};
         },
         login(api).unwrap_or_default(),
+        task_results(api),
     ]
+}
+
+/// `TaskOperation` for every task operation whose spec names its result type
+/// (`x-vapi-task-result`), so that `Client::wait` returns that type.
+fn task_results(api: &Api) -> TokenStream {
+    let scope = Scope::outside_types(Vec::new());
+    let impls = api.operations.values().filter_map(|operation| {
+        let output = operation.task_result.as_ref()?;
+        // A result type left out of this release (or the id not a `TaskId`) gets no impl.
+        let known = match output {
+            TypeRef::Named(path) => api.types.contains_key(path),
+            _ => true,
+        };
+        if !(known && operation.shape.successes.iter().all(|s| s.is_task_id)) {
+            return None;
+        }
+        let op = ident(&operation.rust_name);
+        let output = scope.ty(output);
+        Some(quote! {
+            impl crate::runtime::task::TaskOperation for crate::operations::#op::Endpoint {
+                type Output = #output;
+            }
+        })
+    });
+    quote! { #(#impls)* }
 }
 
 /// The operation with `operation_id` that takes no arguments, if the spec has it.
@@ -90,18 +117,29 @@ fn login(api: &Api) -> Option<TokenStream> {
                         Ok(self.with_session_from(session, crate::wire::WireForm::LegacyRest))
                     }
                 },
-                " When the server has no `/api/session` (it answers 404, as vCenter 6.5 and 6.7 and govmomi's vcsim do), the legacy `POST /rest/com/vmware/cis/session` is used instead, and its errors are reported as this operation's; the client remembers which form worked, and [`Client::logout`] uses the same one.",
+                &[
+                    "",
+                    " When the server has no `/api/session` (it answers 404, as vCenter",
+                    " 6.5 and 6.7 and govmomi's vcsim do), the legacy",
+                    " `POST /rest/com/vmware/cis/session` is used instead, and its errors",
+                    " are reported as this operation's. The client remembers which form",
+                    " worked: [`Client::session_form`], which `logout` uses too.",
+                ][..],
             )
         }
-        None => (quote! {}, ""),
+        None => (quote! {}, &[][..]),
     };
-    let docs = format!(
-        " Logs in with a user name and password (`POST /api/session` with basic authentication) and returns a client that sends the new session id in `vmware-api-session-id`.{doc}"
-    );
+    let docs = [
+        " Logs in with a user name and password (`POST /api/session` with basic",
+        " authentication) and returns a client that sends the new session id in",
+        " `vmware-api-session-id`.",
+    ]
+    .iter()
+    .chain(doc);
     let logout = logout(api);
     Some(quote! {
         impl Client {
-            #[doc = #docs]
+            #( #[doc = #docs] )*
             pub async fn login(
                 &self,
                 user: impl Into<String>,

@@ -1,7 +1,7 @@
 //! Paths -> operations: parameters by location, body, responses by status,
 //! and the error cases of each error status.
 
-use super::{EXT_PRIVILEGE_SCOPE, EXT_WIRE, Lowering, docs_from};
+use super::{EXT_PRIVILEGE_SCOPE, EXT_TASK_RESULT, EXT_WIRE, Lowering, docs_from};
 use crate::diagnostics::{Error, Location, escape_pointer_segment, ref_pointer};
 use crate::ir::{
     Body, Docs, ErrorCase, Method, Operation, Parameter, ParameterLocation, PathTemplate, Response,
@@ -180,6 +180,17 @@ impl<'a> Lowering<'a> {
         let is_task = fixed_query
             .iter()
             .any(|(name, value)| name == "vmw-task" && value == "true");
+        let task_result = match operation.extensions.get(EXT_TASK_RESULT) {
+            Some(value) => {
+                let here = location.child(EXT_TASK_RESULT);
+                let resolved = match value.get("$ref").and_then(serde_json::Value::as_str) {
+                    Some(reference) => self.resolve_schema_ref(reference, &here),
+                    None => Err(self.unsupported(&here, "expected `{$ref: ...}` naming a schema")),
+                };
+                Some(self.tolerate(resolved, TypeRef::Json)?)
+            }
+            None => None,
+        };
         let privilege_scope = operation
             .extensions
             .get(EXT_PRIVILEGE_SCOPE)
@@ -188,6 +199,7 @@ impl<'a> Lowering<'a> {
         Ok(Operation {
             rust_name: snake_case(&operation_id),
             is_task,
+            task_result,
             privilege_scope,
             operation_id,
             pointer: location.pointer.clone(),
