@@ -172,10 +172,14 @@ impl Client {
         url.set_path(&format!("{base_path}{path}"));
         url.set_query(query);
         let description = format!("{method} {}", url.path());
+        // `request` falls back to GET for a method that is not a valid token:
+        // right for the spec's fixed methods, wrong for a caller's string.
+        let invalid_method = reqwest::Method::from_bytes(method.as_bytes()).is_err();
         RawRequest {
             client: self.clone(),
             builder: self.request(method, url),
             description,
+            invalid_method,
         }
     }
 
@@ -383,6 +387,7 @@ pub struct RawRequest {
     client: Client,
     builder: reqwest::RequestBuilder,
     description: String,
+    invalid_method: bool,
 }
 
 impl fmt::Debug for RawRequest {
@@ -413,6 +418,12 @@ impl RawRequest {
     /// Sends the request and reads the whole response (at most
     /// [`MAX_RESPONSE_BYTES`]), whatever its status.
     pub async fn send(self) -> Result<RawResponse, Unexpected> {
+        if self.invalid_method {
+            return Err(Unexpected::transport(format!(
+                "not an HTTP method: {}",
+                self.description
+            )));
+        }
         let (status, headers, body) = self.client.send(self.builder).await?;
         Ok(RawResponse {
             status,
@@ -507,6 +518,41 @@ mod tests {
     fn bad_base_urls_are_refused() {
         assert!(Client::new("not a url").is_err());
         assert!(Client::new("mailto:someone@example.com").is_err());
+    }
+
+    #[test]
+    fn raw_requests_show_no_credentials_and_refuse_bad_methods() {
+        let client = Client::new("https://vc.example.com/base/")
+            .unwrap()
+            .with_session("s3cr3t-session");
+        let request = client.raw("GET", "/api/cis/tasks/t-1?return_all=true");
+        let shown = format!("{request:?}");
+        assert_eq!(shown, "RawRequest(\"GET /base/api/cis/tasks/t-1\")");
+        let refused = block_on(client.raw("GE T", "/api").send());
+        assert!(refused.unwrap_err().message.contains("not an HTTP method"));
+    }
+
+    /// Runs a future that completes without I/O.
+    fn block_on<F: std::future::Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(future)
+    }
+
+    #[test]
+    fn raw_responses_show_header_names_and_body_size_only() {
+        let response = super::RawResponse {
+            status: 201,
+            headers: vec![("set-cookie".into(), "vmware-api-session-id=s3cr3t".into())],
+            body: b"\"s3cr3t\"".to_vec(),
+        };
+        let shown = format!("{response:?}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(
+            shown.contains("set-cookie") && shown.contains("body_bytes: 8"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -175,10 +175,14 @@ impl Client {
         url.set_path(&format!("{base_path}{path}"));
         url.set_query(query);
         let description = format!("{method} {}", url.path());
+        // `request` falls back to GET for a method that is not a valid token:
+        // right for the spec's fixed methods, wrong for a caller's string.
+        let invalid_method = reqwest::Method::from_bytes(method.as_bytes()).is_err();
         RawRequest {
             client: self.clone(),
             builder: self.request(method, url),
             description,
+            invalid_method,
         }
     }
 
@@ -386,6 +390,7 @@ pub struct RawRequest {
     client: Client,
     builder: reqwest::RequestBuilder,
     description: String,
+    invalid_method: bool,
 }
 
 impl fmt::Debug for RawRequest {
@@ -416,6 +421,12 @@ impl RawRequest {
     /// Sends the request and reads the whole response (at most
     /// [`MAX_RESPONSE_BYTES`]), whatever its status.
     pub async fn send(self) -> Result<RawResponse, Unexpected> {
+        if self.invalid_method {
+            return Err(Unexpected::transport(format!(
+                "not an HTTP method: {}",
+                self.description
+            )));
+        }
         let (status, headers, body) = self.client.send(self.builder).await?;
         Ok(RawResponse {
             status,
