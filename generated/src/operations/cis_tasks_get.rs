@@ -70,6 +70,8 @@ pub type Response = crate::types::cis::task::Info;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Error {
+    /// HTTP 400 `INVALID_ARGUMENT`: A parameter is not valid (for example `return_all` is not a boolean).
+    InvalidArgument(crate::types::vapi::std::errors::InvalidArgument),
     /// HTTP 401 `UNAUTHENTICATED`: The caller is not authenticated.
     Unauthenticated(crate::types::vapi::std::errors::Unauthenticated),
     /// HTTP 403 `UNAUTHORIZED`: The caller is not allowed to see the task.
@@ -93,6 +95,7 @@ pub enum Error {
 
 // How each documented error is recognised and sent: (error_type, status).
 wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, [
+    InvalidArgument(Some("INVALID_ARGUMENT"), 400),
     Unauthenticated(Some("UNAUTHENTICATED"), 401),
     Unauthorized(Some("UNAUTHORIZED"), 403),
     NotFound(Some("NOT_FOUND"), 404),
