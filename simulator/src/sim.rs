@@ -7,6 +7,7 @@
 
 use crate::{ADMIN, PASSWORD, READONLY};
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use vsphere_api::SecretString;
@@ -116,8 +117,9 @@ impl Default for TaskTiming {
     }
 }
 
-/// Everything the simulator remembers.
-#[derive(Debug, Default)]
+/// Everything the simulator remembers. Its `Debug` leaves out the session
+/// ids (they are credentials) and shows only how many sessions there are.
+#[derive(Default)]
 pub struct State {
     /// Users by name.
     pub users: BTreeMap<String, User>,
@@ -144,6 +146,25 @@ pub struct State {
     pub vms: BTreeMap<String, Vm>,
     /// For fresh identifiers.
     pub counter: u64,
+}
+
+impl fmt::Debug for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("State")
+            .field("users", &self.users)
+            .field("sessions", &format_args!("{} open", self.sessions.len()))
+            .field("depots", &self.depots)
+            .field("tasks", &self.tasks)
+            .field("draft", &self.draft)
+            .field("libraries", &self.libraries)
+            .field("subscriptions", &self.subscriptions)
+            .field("items", &self.items)
+            .field("update_sessions", &self.update_sessions)
+            .field("client_tokens", &self.client_tokens)
+            .field("vms", &self.vms)
+            .field("counter", &self.counter)
+            .finish()
+    }
 }
 
 impl State {

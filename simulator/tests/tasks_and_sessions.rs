@@ -335,6 +335,8 @@ async fn session_ids_are_random_and_unguessable() {
     assert_ne!(a, b, "two fresh simulators issue different first ids");
     assert_eq!(a.len(), 32);
     assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
+    let state = format!("{:?}", *first.simulator.lock());
+    assert!(!state.contains(&a), "the state's Debug shows no session id");
 
     // The old counter's first id, and a neighbour of a real one, are refused.
     let old_first = format!("{:032x}", 0x5e55_1d00_u64.wrapping_mul(7919));
