@@ -379,7 +379,13 @@ fn operation_page(api: &Api, operation: &Operation, options: &Options) -> Result
                 .as_ref()
                 .map_or("no body".into(), |ty| type_text(api, ty, dir));
             if operation.is_task {
-                ty.push_str(" (a task id)");
+                match &operation.task_result {
+                    Some(result) => ty.push_str(&format!(
+                        " (a task id; the task's result is {})",
+                        type_text(api, result, dir)
+                    )),
+                    None => ty.push_str(" (a task id)"),
+                }
             }
             if operation.wire == Wire::LegacyRest && body.is_some() {
                 ty = format!("`{{\"value\": ...}}` holding {ty}");
