@@ -150,6 +150,75 @@ pub trait Api: Send + Sync + 'static {
         crate::runtime::server::issue_session()
     }
 
+    /// Creates a session with the API (legacy `/rest` form).
+    ///
+    /// `POST /rest/com/vmware/cis/session`: see [`operations::cis_session_create_rest`](crate::operations::cis_session_create_rest) for its description, privileges, request, response and errors.
+    ///
+    fn cis_session_create_rest(
+        &self,
+        principal: &Self::Principal,
+        request: ops::cis_session_create_rest::Request,
+    ) -> impl Future<
+        Output = Result<
+            ops::cis_session_create_rest::Response,
+            ops::cis_session_create_rest::Error,
+        >,
+    > + Send {
+        let _ = (principal, request);
+        crate::runtime::server::not_implemented()
+    }
+
+    /// Terminates the session.
+    ///
+    /// `DELETE /api/session`: see [`operations::cis_session_delete`](crate::operations::cis_session_delete) for its description, privileges, request, response and errors.
+    ///
+    fn cis_session_delete(
+        &self,
+        principal: &Self::Principal,
+        request: ops::cis_session_delete::Request,
+    ) -> impl Future<
+        Output = Result<
+            ops::cis_session_delete::Response,
+            ops::cis_session_delete::Error,
+        >,
+    > + Send {
+        let _ = (principal, request);
+        crate::runtime::server::not_implemented()
+    }
+
+    /// Terminates the session (legacy `/rest` form).
+    ///
+    /// `DELETE /rest/com/vmware/cis/session`: see [`operations::cis_session_delete_rest`](crate::operations::cis_session_delete_rest) for its description, privileges, request, response and errors.
+    ///
+    fn cis_session_delete_rest(
+        &self,
+        principal: &Self::Principal,
+        request: ops::cis_session_delete_rest::Request,
+    ) -> impl Future<
+        Output = Result<
+            ops::cis_session_delete_rest::Response,
+            ops::cis_session_delete_rest::Error,
+        >,
+    > + Send {
+        let _ = (principal, request);
+        crate::runtime::server::not_implemented()
+    }
+
+    /// Returns information about a task.
+    ///
+    /// `GET /api/cis/tasks/{task}`: see [`operations::cis_tasks_get`](crate::operations::cis_tasks_get) for its description, privileges, request, response and errors.
+    ///
+    fn cis_tasks_get(
+        &self,
+        principal: &Self::Principal,
+        request: ops::cis_tasks_get::Request,
+    ) -> impl Future<
+        Output = Result<ops::cis_tasks_get::Response, ops::cis_tasks_get::Error>,
+    > + Send {
+        let _ = (principal, request);
+        crate::runtime::server::not_implemented()
+    }
+
     /// Creates a new update session.
     ///
     /// `POST /api/content/library/item/update-session`: see [`operations::content_library_item_update_session_create`](crate::operations::content_library_item_update_session_create) for its description, privileges, request, response and errors.
@@ -338,6 +407,55 @@ impl<T: Api> Api for Arc<T> {
         T::cis_session_create(self, principal, request)
     }
 
+    fn cis_session_create_rest(
+        &self,
+        principal: &Self::Principal,
+        request: ops::cis_session_create_rest::Request,
+    ) -> impl Future<
+        Output = Result<
+            ops::cis_session_create_rest::Response,
+            ops::cis_session_create_rest::Error,
+        >,
+    > + Send {
+        T::cis_session_create_rest(self, principal, request)
+    }
+
+    fn cis_session_delete(
+        &self,
+        principal: &Self::Principal,
+        request: ops::cis_session_delete::Request,
+    ) -> impl Future<
+        Output = Result<
+            ops::cis_session_delete::Response,
+            ops::cis_session_delete::Error,
+        >,
+    > + Send {
+        T::cis_session_delete(self, principal, request)
+    }
+
+    fn cis_session_delete_rest(
+        &self,
+        principal: &Self::Principal,
+        request: ops::cis_session_delete_rest::Request,
+    ) -> impl Future<
+        Output = Result<
+            ops::cis_session_delete_rest::Response,
+            ops::cis_session_delete_rest::Error,
+        >,
+    > + Send {
+        T::cis_session_delete_rest(self, principal, request)
+    }
+
+    fn cis_tasks_get(
+        &self,
+        principal: &Self::Principal,
+        request: ops::cis_tasks_get::Request,
+    ) -> impl Future<
+        Output = Result<ops::cis_tasks_get::Response, ops::cis_tasks_get::Error>,
+    > + Send {
+        T::cis_tasks_get(self, principal, request)
+    }
+
     fn content_library_item_update_session_create(
         &self,
         principal: &Self::Principal,
@@ -431,45 +549,71 @@ pub fn router_with_sessions<A: Api>(
 ) -> ::axum::Router {
     ::axum::Router::new()
         .route(
-            "/api/content/library/item/update-session",
+            "/api/cis/tasks/{p0}",
             ::axum::routing::MethodRouter::new()
-                .on(::axum::routing::MethodFilter::POST, route_0::<A>),
+                .on(::axum::routing::MethodFilter::GET, route_0::<A>),
         )
         .route(
-            "/api/content/library/{p0}/subscriptions",
+            "/api/content/library/item/update-session",
             ::axum::routing::MethodRouter::new()
                 .on(::axum::routing::MethodFilter::POST, route_1::<A>),
         )
         .route(
-            "/api/esx/settings/depots/offline",
+            "/api/content/library/{p0}/subscriptions",
             ::axum::routing::MethodRouter::new()
                 .on(::axum::routing::MethodFilter::POST, route_2::<A>),
         )
         .route(
-            "/api/esx/settings/repository/software/drafts",
+            "/api/esx/settings/depots/offline",
             ::axum::routing::MethodRouter::new()
                 .on(::axum::routing::MethodFilter::POST, route_3::<A>),
         )
         .route(
-            "/api/session",
+            "/api/esx/settings/repository/software/drafts",
             ::axum::routing::MethodRouter::new()
                 .on(::axum::routing::MethodFilter::POST, route_4::<A>),
         )
         .route(
+            "/api/session",
+            ::axum::routing::MethodRouter::new()
+                .on(::axum::routing::MethodFilter::DELETE, route_5::<A>)
+                .on(::axum::routing::MethodFilter::POST, route_6::<A>),
+        )
+        .route(
             "/api/vcenter/vm/{p0}/guest/filesystem",
             ::axum::routing::MethodRouter::new()
-                .on(::axum::routing::MethodFilter::POST, route_5::<A>),
+                .on(::axum::routing::MethodFilter::POST, route_7::<A>),
+        )
+        .route(
+            "/rest/com/vmware/cis/session",
+            ::axum::routing::MethodRouter::new()
+                .on(::axum::routing::MethodFilter::DELETE, route_8::<A>)
+                .on(::axum::routing::MethodFilter::POST, route_9::<A>),
         )
         .route(
             "/rest/com/vmware/content/library/item/update-session",
             ::axum::routing::MethodRouter::new()
-                .on(::axum::routing::MethodFilter::POST, route_6::<A>),
+                .on(::axum::routing::MethodFilter::POST, route_10::<A>),
         )
         .fallback(operation_not_found)
         .method_not_allowed_fallback(operation_not_found)
         .with_state(Arc::new(Served { api, sessions }))
 }
 async fn route_0<A: Api>(
+    State(served): State<Arc<Served<A>>>,
+    path: PathParameters,
+    request: Request,
+) -> Response {
+    let incoming = match Incoming::read(path, request).await {
+        Ok(incoming) => incoming,
+        Err(response) => return response,
+    };
+    if incoming.matches(ops::cis_tasks_get::OPERATION.fixed_query) {
+        return serve::<A, ops::cis_tasks_get::Endpoint>(&served, incoming).await;
+    }
+    operation_not_found().await
+}
+async fn route_1<A: Api>(
     State(served): State<Arc<Served<A>>>,
     path: PathParameters,
     request: Request,
@@ -489,7 +633,7 @@ async fn route_0<A: Api>(
     }
     operation_not_found().await
 }
-async fn route_1<A: Api>(
+async fn route_2<A: Api>(
     State(served): State<Arc<Served<A>>>,
     path: PathParameters,
     request: Request,
@@ -508,7 +652,7 @@ async fn route_1<A: Api>(
     }
     operation_not_found().await
 }
-async fn route_2<A: Api>(
+async fn route_3<A: Api>(
     State(served): State<Arc<Served<A>>>,
     path: PathParameters,
     request: Request,
@@ -528,7 +672,7 @@ async fn route_2<A: Api>(
     }
     operation_not_found().await
 }
-async fn route_3<A: Api>(
+async fn route_4<A: Api>(
     State(served): State<Arc<Served<A>>>,
     path: PathParameters,
     request: Request,
@@ -550,7 +694,21 @@ async fn route_3<A: Api>(
     }
     operation_not_found().await
 }
-async fn route_4<A: Api>(
+async fn route_5<A: Api>(
+    State(served): State<Arc<Served<A>>>,
+    path: PathParameters,
+    request: Request,
+) -> Response {
+    let incoming = match Incoming::read(path, request).await {
+        Ok(incoming) => incoming,
+        Err(response) => return response,
+    };
+    if incoming.matches(ops::cis_session_delete::OPERATION.fixed_query) {
+        return serve::<A, ops::cis_session_delete::Endpoint>(&served, incoming).await;
+    }
+    operation_not_found().await
+}
+async fn route_6<A: Api>(
     State(served): State<Arc<Served<A>>>,
     path: PathParameters,
     request: Request,
@@ -564,7 +722,7 @@ async fn route_4<A: Api>(
     }
     operation_not_found().await
 }
-async fn route_5<A: Api>(
+async fn route_7<A: Api>(
     State(served): State<Arc<Served<A>>>,
     path: PathParameters,
     request: Request,
@@ -586,7 +744,37 @@ async fn route_5<A: Api>(
     }
     operation_not_found().await
 }
-async fn route_6<A: Api>(
+async fn route_8<A: Api>(
+    State(served): State<Arc<Served<A>>>,
+    path: PathParameters,
+    request: Request,
+) -> Response {
+    let incoming = match Incoming::read(path, request).await {
+        Ok(incoming) => incoming,
+        Err(response) => return response,
+    };
+    if incoming.matches(ops::cis_session_delete_rest::OPERATION.fixed_query) {
+        return serve::<A, ops::cis_session_delete_rest::Endpoint>(&served, incoming)
+            .await;
+    }
+    operation_not_found().await
+}
+async fn route_9<A: Api>(
+    State(served): State<Arc<Served<A>>>,
+    path: PathParameters,
+    request: Request,
+) -> Response {
+    let incoming = match Incoming::read(path, request).await {
+        Ok(incoming) => incoming,
+        Err(response) => return response,
+    };
+    if incoming.matches(ops::cis_session_create_rest::OPERATION.fixed_query) {
+        return serve::<A, ops::cis_session_create_rest::Endpoint>(&served, incoming)
+            .await;
+    }
+    operation_not_found().await
+}
+async fn route_10<A: Api>(
     State(served): State<Arc<Served<A>>>,
     path: PathParameters,
     request: Request,

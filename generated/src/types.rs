@@ -20,6 +20,9 @@ pub fn round_trip(
     }
     Some(
         match path {
+            "cis::task::Info" => through::<cis::task::Info>(value),
+            "cis::task::Progress" => through::<cis::task::Progress>(value),
+            "cis::task::Status" => through::<cis::task::Status>(value),
             "content::library::StorageBacking" => {
                 through::<content::library::StorageBacking>(value)
             }
@@ -141,6 +144,7 @@ pub fn round_trip(
             "rest::vapi::std::errors::UnauthorizedType" => {
                 through::<rest::vapi::std::errors::UnauthorizedType>(value)
             }
+            "vapi::std::DynamicId" => through::<vapi::std::DynamicId>(value),
             "vapi::std::LocalizableMessage" => {
                 through::<vapi::std::LocalizableMessage>(value)
             }
@@ -253,6 +257,7 @@ pub fn round_trip(
     )
 }
 
+pub mod cis;
 pub mod content;
 pub mod esx;
 pub mod rest;

@@ -21,6 +21,8 @@ pub const EXT_PRIVILEGES: &str = "x-vapi-privileges";
 pub const EXT_WIRE: &str = "x-vapi-wire";
 /// Vendor extension: the parameter or body property naming the object privileges apply to.
 pub const EXT_PRIVILEGE_SCOPE: &str = "x-vapi-privilege-scope";
+/// Vendor extension on a task operation: the schema (a `$ref`) of the task's result.
+pub const EXT_TASK_RESULT: &str = "x-vapi-task-result";
 /// Vendor extension on an enum schema: since-versions of values added later.
 pub const EXT_ENUM_SINCE: &str = "x-vapi-enum-since";
 
@@ -384,6 +386,7 @@ fn docs_from(
                     .collect()
             })
             .unwrap_or_default(),
+        example: None,
     }
 }
 

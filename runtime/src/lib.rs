@@ -15,6 +15,8 @@ pub mod listener;
 pub mod secret;
 #[cfg(feature = "server")]
 pub mod server;
+#[cfg(feature = "client")]
+pub mod task;
 pub mod wire;
 
 /// The modules under the path a generated crate gives them.
@@ -26,5 +28,7 @@ pub mod runtime {
     pub use crate::secret;
     #[cfg(feature = "server")]
     pub use crate::server;
+    #[cfg(feature = "client")]
+    pub use crate::task;
     pub use crate::wire;
 }

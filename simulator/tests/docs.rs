@@ -121,5 +121,5 @@ fn every_operation_has_a_page() {
         );
         count += 1;
     }
-    assert_eq!(count, 7);
+    assert_eq!(count, 11);
 }

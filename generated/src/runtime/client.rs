@@ -6,7 +6,9 @@
 //! [`Client::call`] with that operation's type.
 
 use crate::runtime::secret::SecretString;
-use crate::runtime::wire::{self, Credentials, Operation, OperationError, Outgoing, Unexpected};
+use crate::runtime::wire::{
+    self, Credentials, ErrorView, Operation, OperationError, Outgoing, Unexpected, WireForm,
+};
 use std::fmt;
 use std::time::Duration;
 
@@ -98,6 +100,7 @@ impl ClientBuilder {
             http,
             base,
             credentials: self.credentials,
+            session_form: WireForm::Api,
         })
     }
 }
@@ -109,6 +112,8 @@ pub struct Client {
     http: reqwest::Client,
     base: reqwest::Url,
     credentials: Credentials,
+    /// Which login form issued the session id: logout uses the same one.
+    session_form: WireForm,
 }
 
 impl fmt::Debug for Client {
@@ -147,7 +152,47 @@ impl Client {
 
     /// The same client, sending the session id `session` (from a login).
     pub fn with_session(&self, session: impl Into<SecretString>) -> Self {
-        self.with_credentials(Credentials::SessionId(session.into()))
+        self.with_session_from(session, WireForm::Api)
+    }
+
+    /// The same client, sending the session id `session` that the login of
+    /// wire form `form` issued (`/api/session` or the legacy
+    /// `/rest/com/vmware/cis/session`), so that logout uses the same form.
+    pub fn with_session_from(&self, session: impl Into<SecretString>, form: WireForm) -> Self {
+        Client {
+            session_form: form,
+            ..self.with_credentials(Credentials::SessionId(session.into()))
+        }
+    }
+
+    /// The wire form of the login that issued this client's session id.
+    pub fn session_form(&self) -> WireForm {
+        self.session_form
+    }
+
+    /// A request the spec does not describe (an escape hatch), sent on this
+    /// client's connections with its credentials: `method` (e.g. `"GET"`)
+    /// and `path` below the base URL, with an optional query
+    /// (`/api/vcenter/vm?names=db`).
+    pub fn raw(&self, method: &str, path: &str) -> RawRequest {
+        let (path, query) = match path.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (path, None),
+        };
+        let mut url = self.base.clone();
+        let base_path = url.path().trim_end_matches('/').to_owned();
+        url.set_path(&format!("{base_path}{path}"));
+        url.set_query(query);
+        let description = format!("{method} {}", url.path());
+        // `request` falls back to GET for a method that is not a valid token:
+        // right for the spec's fixed methods, wrong for a caller's string.
+        let invalid_method = reqwest::Method::from_bytes(method.as_bytes()).is_err();
+        RawRequest {
+            client: self.clone(),
+            builder: self.request(method, url),
+            description,
+            invalid_method,
+        }
     }
 
     /// The same client, sending the session id a login returned: refused
@@ -159,6 +204,7 @@ impl Client {
     pub fn with_checked_session(
         &self,
         session: impl Into<SecretString>,
+        form: WireForm,
     ) -> Result<Self, Unexpected> {
         let session = session.into();
         let text = session.expose_secret();
@@ -169,7 +215,7 @@ impl Client {
                  (empty, or with control characters); it was not used",
             ));
         }
-        Ok(self.with_session(session))
+        Ok(self.with_session_from(session, form))
     }
 
     /// The server's base URL (a password in it shown as `***`).
@@ -417,6 +463,112 @@ fn without_password(url: &str) -> String {
         }
         None => url.to_owned(),
     }
+}
+
+/// A request built by [`Client::raw`]. Its `Debug` shows the method and
+/// path only, never the credentials it carries.
+#[must_use = "a request does nothing until it is sent"]
+pub struct RawRequest {
+    client: Client,
+    builder: reqwest::RequestBuilder,
+    description: String,
+    invalid_method: bool,
+}
+
+impl fmt::Debug for RawRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("RawRequest")
+            .field(&self.description)
+            .finish()
+    }
+}
+
+impl RawRequest {
+    /// Adds a header.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.builder = self.builder.header(name, value);
+        self
+    }
+
+    /// Sends `body` as JSON.
+    pub fn json<T: serde::Serialize + ?Sized>(mut self, body: &T) -> Self {
+        let text = serde_json::to_string(body).unwrap_or_else(|_| "null".to_owned());
+        self.builder = self
+            .builder
+            .header("Content-Type", "application/json")
+            .body(text);
+        self
+    }
+
+    /// Sends the request and reads the whole response (at most
+    /// [`MAX_RESPONSE_BYTES`]), whatever its status.
+    pub async fn send(self) -> Result<RawResponse, Unexpected> {
+        if self.invalid_method {
+            return Err(Unexpected::transport(format!(
+                "not an HTTP method: {}",
+                self.description
+            )));
+        }
+        let (status, headers, body) = self.client.send(self.builder).await?;
+        Ok(RawResponse {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+/// The answer to a [`RawRequest`]. Its `Debug` hides credential headers.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RawResponse {
+    /// The HTTP status.
+    pub status: u16,
+    /// The response headers.
+    pub headers: Vec<(String, String)>,
+    /// The raw body.
+    pub body: Vec<u8>,
+}
+
+impl RawResponse {
+    /// The body read as JSON into `T`.
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_slice(&self.body)
+    }
+}
+
+impl fmt::Debug for RawResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Header names and the body's size only: a raw answer may carry a
+        // secret (a session id, a cookie) in either.
+        let header_names: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("RawResponse")
+            .field("status", &self.status)
+            .field("headers", &header_names)
+            .field("body_bytes", &self.body.len())
+            .finish()
+    }
+}
+
+/// `error`, an error of one operation, as the error type `To` of another
+/// that reports the same vapi errors: the legacy `/rest` form of an
+/// operation's errors read as its `/api` form's (used by login and logout,
+/// which fall back to the legacy form).
+pub fn convert_error<From: OperationError, To: OperationError>(error: From) -> To {
+    let status = wire::error_status(&error);
+    let value = match error.view() {
+        ErrorView::Documented(case, value) => {
+            let error_type = From::CASES
+                .iter()
+                .find(|known| known.name == case)
+                .and_then(|known| known.error_type);
+            wire::encode_error(error_type, value.to_json(WireForm::Api), WireForm::Api)
+        }
+        ErrorView::Other(_, value) => {
+            wire::encode_error(None, wire::to_json(value, WireForm::Api), WireForm::Api)
+        }
+        ErrorView::Unexpected(unexpected) => return To::unexpected(unexpected.clone()),
+    };
+    To::decode(status, Vec::new(), value.to_string().into_bytes())
 }
 
 /// Characters escaped in a path segment: everything but unreserved ones.

@@ -11,5 +11,7 @@ pub mod wire;
 pub mod client;
 #[cfg(feature = "server")]
 pub mod listener;
+#[cfg(feature = "client")]
+pub mod task;
 #[cfg(feature = "server")]
 pub mod server;

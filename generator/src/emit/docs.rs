@@ -199,7 +199,10 @@ impl Examples<'_> {
                     // An error's discriminator names that error, not the enum's first value.
                     let value = match (&strukt.error_type, field.wire_name.as_str()) {
                         (Some(error_type), "error_type") => Value::String(error_type.clone()),
-                        _ => self.value(&field.ty),
+                        _ => match &field.docs.example {
+                            Some(example) => example.clone(),
+                            None => self.value(&field.ty),
+                        },
                     };
                     object.insert(field.wire_name.clone(), value);
                 }
@@ -340,10 +343,26 @@ fn operation_page(api: &Api, operation: &Operation, options: &Options) -> Result
     let body_properties = body_def
         .map(|def| property_rows(api, def, dir))
         .unwrap_or_default();
-    let body_examples = body_ty
+    let mut body_examples = body_ty
         .as_ref()
         .map(|ty| examples_of(api, ty))
         .unwrap_or_default();
+    if let (Some(TypeRef::Named(path)), Some(spec_example)) = (
+        &body_ty,
+        operation
+            .body
+            .as_ref()
+            .and_then(|body| body.docs.example.as_ref()),
+    ) {
+        body_examples.insert(
+            0,
+            Example {
+                title: "Example".into(),
+                rust_path: path.clone(),
+                json: pretty(spec_example),
+            },
+        );
+    }
     let responses = operation
         .shape
         .successes
@@ -360,7 +379,13 @@ fn operation_page(api: &Api, operation: &Operation, options: &Options) -> Result
                 .as_ref()
                 .map_or("no body".into(), |ty| type_text(api, ty, dir));
             if operation.is_task {
-                ty.push_str(" (a task id)");
+                match &operation.task_result {
+                    Some(result) => ty.push_str(&format!(
+                        " (a task id; the task's result is {})",
+                        type_text(api, result, dir)
+                    )),
+                    None => ty.push_str(" (a task id)"),
+                }
             }
             if operation.wire == Wire::LegacyRest && body.is_some() {
                 ty = format!("`{{\"value\": ...}}` holding {ty}");
@@ -378,7 +403,14 @@ fn operation_page(api: &Api, operation: &Operation, options: &Options) -> Result
         .iter()
         .map(|variant| error_row(api, variant, dir))
         .collect();
-    let minimal_body = body_ty.as_ref().map(|ty| example(api, ty, false));
+    // The spec's own example of the body (realistic values) when it has one.
+    let spec_body = operation
+        .body
+        .as_ref()
+        .and_then(|body| body.docs.example.clone());
+    let minimal_body = spec_body
+        .clone()
+        .or_else(|| body_ty.as_ref().map(|ty| example(api, ty, false)));
     let page = OperationPage {
         preamble: super::preamble_markdown(options),
         crate_name: options.crate_name.clone(),
@@ -480,9 +512,14 @@ fn http_line(operation: &Operation) -> String {
     format!("{} {uri}", operation.method)
 }
 
-/// An example value for a parameter named `name`.
-fn sample_parameter(name: &str) -> String {
-    format!("{name}-1")
+/// An example value for a parameter: the spec's `example`, or a placeholder
+/// made from its name.
+fn sample_parameter(field: &RequestField) -> String {
+    match &field.docs.example {
+        Some(Value::String(text)) => text.clone(),
+        Some(other) => other.to_string(),
+        None => format!("{}-1", field.rust_name),
+    }
 }
 
 fn curl_sample(operation: &Operation, fields: &[RequestField], body: Option<&Value>) -> String {
@@ -498,18 +535,16 @@ fn curl_sample(operation: &Operation, fields: &[RequestField], body: Option<&Val
             Some(ParameterLocation::Path) => {
                 uri = uri.replace(
                     &format!("{{{}}}", field.wire_name),
-                    &sample_parameter(&field.rust_name),
+                    &sample_parameter(field),
                 )
             }
-            Some(ParameterLocation::Query) if field.required => query.push(format!(
-                "{}={}",
-                field.wire_name,
-                sample_parameter(&field.rust_name)
-            )),
+            Some(ParameterLocation::Query) if field.required => {
+                query.push(format!("{}={}", field.wire_name, sample_parameter(field)))
+            }
             Some(ParameterLocation::Header) if field.required => lines.push(format!(
                 "  -H '{}: {}'",
                 field.wire_name,
-                sample_parameter(&field.rust_name)
+                sample_parameter(field)
             )),
             _ => {}
         }
@@ -557,7 +592,7 @@ fn rust_sample(
     let legacy_body = operation.wire == Wire::LegacyRest && operation.body.is_some();
     for field in fields.iter().filter(|field| field.required) {
         let value = match field.location() {
-            Some(_) => format!("\"{}\"", sample_parameter(&field.rust_name)),
+            Some(_) => format!("{:?}", sample_parameter(field)),
             None => {
                 let json = if legacy_body {
                     body.and_then(|b| b.get(&field.wire_name)).cloned()

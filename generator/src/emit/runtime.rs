@@ -38,6 +38,11 @@ const FILES: &[RuntimeFile] = &[
         text: include_str!("../../../runtime/src/listener.rs"),
     },
     RuntimeFile {
+        name: "task.rs",
+        feature: Some("client"),
+        text: include_str!("../../../runtime/src/task.rs"),
+    },
+    RuntimeFile {
         name: "server.rs",
         feature: Some("server"),
         text: include_str!("../../../runtime/src/server.rs"),
@@ -93,6 +98,7 @@ mod tests {
                 "src/runtime/mod.rs",
                 "src/runtime/secret.rs",
                 "src/runtime/server.rs",
+                "src/runtime/task.rs",
                 "src/runtime/wire.rs"
             ]
         );

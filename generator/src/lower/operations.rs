@@ -1,10 +1,10 @@
 //! Paths -> operations: parameters by location, body, responses by status,
 //! and the error cases of each error status.
 
-use super::{EXT_PRIVILEGE_SCOPE, EXT_WIRE, Lowering, docs_from};
+use super::{EXT_PRIVILEGE_SCOPE, EXT_TASK_RESULT, EXT_WIRE, Lowering, docs_from};
 use crate::diagnostics::{Error, Location, escape_pointer_segment, ref_pointer};
 use crate::ir::{
-    Body, ErrorCase, Method, Operation, Parameter, ParameterLocation, PathTemplate, Response,
+    Body, Docs, ErrorCase, Method, Operation, Parameter, ParameterLocation, PathTemplate, Response,
     ResponseKind, Status, TypeKind, TypeRef, Wire,
 };
 use crate::naming::{camel_case, snake_case, type_path};
@@ -180,6 +180,17 @@ impl<'a> Lowering<'a> {
         let is_task = fixed_query
             .iter()
             .any(|(name, value)| name == "vmw-task" && value == "true");
+        let task_result = match operation.extensions.get(EXT_TASK_RESULT) {
+            Some(value) => {
+                let here = location.child(EXT_TASK_RESULT);
+                let resolved = match value.get("$ref").and_then(serde_json::Value::as_str) {
+                    Some(reference) => self.resolve_schema_ref(reference, &here),
+                    None => Err(self.unsupported(&here, "expected `{$ref: ...}` naming a schema")),
+                };
+                Some(self.tolerate(resolved, TypeRef::Json)?)
+            }
+            None => None,
+        };
         let privilege_scope = operation
             .extensions
             .get(EXT_PRIVILEGE_SCOPE)
@@ -188,6 +199,7 @@ impl<'a> Lowering<'a> {
         Ok(Operation {
             rust_name: snake_case(&operation_id),
             is_task,
+            task_result,
             privilege_scope,
             operation_id,
             pointer: location.pointer.clone(),
@@ -267,11 +279,14 @@ impl<'a> Lowering<'a> {
                     location: where_,
                     ty,
                     required: data.required || where_ == ParameterLocation::Path,
-                    docs: docs_from(
-                        data.description.as_ref(),
-                        data.deprecated.unwrap_or(false),
-                        &data.extensions,
-                    ),
+                    docs: Docs {
+                        example: data.example.clone(),
+                        ..docs_from(
+                            data.description.as_ref(),
+                            data.deprecated.unwrap_or(false),
+                            &data.extensions,
+                        )
+                    },
                 };
                 // An operation-level parameter overrides a path-level one of the same name and place.
                 lowered.retain(|p| {
@@ -344,7 +359,10 @@ impl<'a> Lowering<'a> {
             content_type: content_type.to_owned(),
             ty: ty.unwrap_or(TypeRef::Json),
             required: body.required,
-            docs: docs_from(body.description.as_ref(), false, &body.extensions),
+            docs: Docs {
+                example: media.example.clone(),
+                ..docs_from(body.description.as_ref(), false, &body.extensions)
+            },
         })
     }
 

@@ -510,6 +510,7 @@ pub(super) fn schema_docs(schema: &Schema) -> Docs {
     if docs.description.is_none() {
         docs.description = data.title.clone();
     }
+    docs.example = data.example.clone();
     docs
 }
 

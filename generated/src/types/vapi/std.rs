@@ -3,6 +3,41 @@
 
 //! Types of the `vapi.std` package.
 
+/// The `DynamicID` structure represents an identifier for a resource of an arbitrary type.
+///
+/// Spec name: `Vapi.Std.DynamicID`.
+///
+/// Build it with `new` (the required properties), then set optional ones:
+/// it is `#[non_exhaustive]`, so a property added by a later release is
+/// not a breaking change.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct DynamicId {
+    /// The type of resource being identified (for example `com.vmware.esx.settings.depots.offline`).
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// The identifier for a resource whose type is specified by `type`.
+    pub id: String,
+    /// Properties the spec does not list (for instance, added by a newer
+    /// server); kept so that they survive a round trip.
+    #[serde(flatten)]
+    pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl DynamicId {
+    /// A value with the required properties (`type`, `id`) and every optional one unset.
+    pub fn new(
+        type_: impl ::std::convert::Into<String>,
+        id: impl ::std::convert::Into<String>,
+    ) -> Self {
+        DynamicId {
+            type_: type_.into(),
+            id: id.into(),
+            additional_properties: ::std::default::Default::default(),
+        }
+    }
+}
+
 /// The `LocalizableMessage` structure represents localizable string and message template.
 ///
 /// Spec name: `Vapi.Std.LocalizableMessage`.
@@ -142,6 +177,9 @@ impl NestedLocalizableMessage {
         }
     }
 }
+
+#[cfg(feature = "server")]
+impl crate::runtime::server::Validate for crate::types::vapi::std::DynamicId {}
 
 #[cfg(feature = "server")]
 impl crate::runtime::server::Validate for crate::types::vapi::std::LocalizableMessage {
