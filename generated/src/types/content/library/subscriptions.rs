@@ -15,7 +15,7 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateSpec {
-    /// Which subscribed library receives the subscription, and where it is.
+    /// Specification for the subscribed library to be associated with the subscription.
     pub subscribed_library: CreateSpecSubscribedLibrary,
     /// Properties the spec does not list (for instance, added by a newer
     /// server); kept so that they survive a round trip.

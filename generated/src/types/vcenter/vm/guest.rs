@@ -3,9 +3,9 @@
 
 //! Types of the `vcenter.vm.guest` package.
 
-/// The `Credentials` structure defines the guest credentials used for guest operations.
+/// The `Credentials` structure defines the guest credentials used for guest operation authentication.
 ///
-/// Added in vSphere API 7.0.0.0.
+/// Added in vSphere API 7.0.2.0.
 ///
 /// Spec name: `Vcenter.Vm.Guest.Credentials`.
 ///
