@@ -139,15 +139,15 @@ impl CreateSpecPlacement {
 pub struct CreateSpecSubscribedLibrary {
     /// Whether to create a new subscribed library or use an existing one.
     pub target: create_spec_subscribed_library::Target,
-    /// The new subscribed library; required when `target` is CREATE_NEW.
+    /// The new subscribed library. This property is optional and it is only relevant when the value of `target` is CREATE_NEW.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_subscribed_library: Option<CreateSpecNewSubscribedLibrary>,
-    /// The existing subscribed library; required when `target` is USE_EXISTING.
+    /// The existing subscribed library. This property is optional and it is only relevant when the value of `target` is USE_EXISTING.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscribed_library: Option<String>,
     /// Whether the subscribed library is on this vCenter Server or a remote one.
     pub location: Location,
-    /// The remote vCenter Server; required when `location` is REMOTE.
+    /// The remote vCenter Server. This property is optional and it is only relevant when the value of `location` is REMOTE.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vcenter: Option<CreateSpecVcenter>,
     /// Where to place virtual machine templates of the subscribed library.

@@ -156,9 +156,13 @@ impl CreateNotFound {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateSpec {
-    /// The complete path to the file inside the guest.
+    /// The complete destination path in the guest to transfer the file
+    /// to or from the client. It cannot be a path to a directory or a
+    /// symbolic link.
     pub path: String,
-    /// File attributes; given when transferring a file into the guest.
+    /// Details about the file to be transferred into the guest. Must be
+    /// set if the file is being transferred to the guest; must not be
+    /// set if the file is being transferred from the guest.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<
         crate::types::vcenter::vm::guest::filesystem::FileCreationAttributes,
