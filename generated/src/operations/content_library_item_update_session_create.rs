@@ -32,8 +32,11 @@ pub const OPERATION: wire::OperationInfo = wire::OperationInfo {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Request {
-    /// A token (a UUID) that the client generates for each creation request,
-    /// so that a retried request is not carried out twice.
+    /// A unique token generated on the client for each creation request.
+    /// The token should be a universally unique identifier (UUID), for
+    /// example `b8a2a2e3-2314-43cd-a871-6ede0f429751`. This token can be
+    /// used to guarantee idempotent creation. If not specified, creation is
+    /// not idempotent.
     pub client_token: Option<String>,
     /// Specification for the new update session.
     pub body: crate::types::content::library::item::UpdateSessionModel,

@@ -49,12 +49,25 @@ impl DynamicId {
 #[non_exhaustive]
 pub struct LocalizableMessage {
     /// Unique identifier of the localizable string or message template.
+    /// This identifier is typically used to retrieve a locale-specific
+    /// string or message template from a message catalog.
     pub id: String,
-    /// The value of this localizable string or message template in the `en_US` (English) locale.
+    /// The value of this localizable string or message template in the
+    /// `en_US` (English) locale. If `id` refers to a message template,
+    /// the default message will contain the substituted arguments. This
+    /// value can be used by clients that do not need to display strings
+    /// and messages in the native language of the user. It could also
+    /// be used as a fallback if a client is unable to access the
+    /// appropriate message catalog.
     pub default_message: String,
     /// Positional arguments to be substituted into the message template.
+    /// This list will be empty if the message uses named arguments or
+    /// has no arguments.
     pub args: Vec<String>,
     /// Named arguments to be substituted into the message template.
+    /// Unset means that the message template requires no arguments or
+    /// positional arguments are used. (The legacy `/rest` form sends
+    /// this map as a list of `{"key": ..., "value": ...}` entries.)
     ///
     /// Added in vSphere API 7.0.0.0.
     #[serde(
@@ -64,7 +77,9 @@ pub struct LocalizableMessage {
         serialize_with = "crate::runtime::wire::serialize_optional_map"
     )]
     pub params: Option<::std::collections::BTreeMap<String, LocalizationParam>>,
-    /// Localized string value as per request requirements.
+    /// Localized string value as per request requirements. When the
+    /// client has not requested a specific locale, the implementation
+    /// may not populate this property to conserve resources.
     ///
     /// Added in vSphere API 7.0.0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -13,12 +13,29 @@
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AlreadyExists {
-    /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
+    /// Discriminator field to help API consumers identify the structure
+    /// type. This property was added in vSphere API 6.7.2; it can be
+    /// missing or null for compatibility with preceding implementations
+    /// (older servers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<ErrorType>,
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
-    /// Data to help clients respond to the error (for example ArgumentLocations); free-form unless an operation types it.
+    /// Data to facilitate clients responding to the operation reporting
+    /// a standard error to indicate that it was unable to complete
+    /// successfully. Operations may provide data that clients can use
+    /// when responding to errors. Since the data that clients need may
+    /// be specific to the context of the operation reporting the error,
+    /// different operations that report the same error may provide
+    /// different data in the error; each operation's page says what, if
+    /// any, data it provides for each error it reports. The
+    /// ArgumentLocations, FileLocations, and TransientIndication schemas
+    /// are intended as possible values for this property. Some
+    /// operations will not set this property when reporting errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
     /// Properties the spec does not list (for instance, added by a newer
@@ -89,12 +106,29 @@ impl ArgumentLocations {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Error {
-    /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
+    /// Discriminator field to help API consumers identify the structure
+    /// type. This property was added in vSphere API 6.7.2; it can be
+    /// missing or null for compatibility with preceding implementations
+    /// (older servers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<ErrorType>,
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
-    /// Data to help clients respond to the error (for example ArgumentLocations); free-form unless an operation types it.
+    /// Data to facilitate clients responding to the operation reporting
+    /// a standard error to indicate that it was unable to complete
+    /// successfully. Operations may provide data that clients can use
+    /// when responding to errors. Since the data that clients need may
+    /// be specific to the context of the operation reporting the error,
+    /// different operations that report the same error may provide
+    /// different data in the error; each operation's page says what, if
+    /// any, data it provides for each error it reports. The
+    /// ArgumentLocations, FileLocations, and TransientIndication schemas
+    /// are intended as possible values for this property. Some
+    /// operations will not set this property when reporting errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
     /// Properties the spec does not list (for instance, added by a newer
@@ -254,12 +288,29 @@ impl FileLocations {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct InvalidArgument {
-    /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
+    /// Discriminator field to help API consumers identify the structure
+    /// type. This property was added in vSphere API 6.7.2; it can be
+    /// missing or null for compatibility with preceding implementations
+    /// (older servers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<ErrorType>,
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
-    /// Data to help clients respond to the error (for example ArgumentLocations); free-form unless an operation types it.
+    /// Data to facilitate clients responding to the operation reporting
+    /// a standard error to indicate that it was unable to complete
+    /// successfully. Operations may provide data that clients can use
+    /// when responding to errors. Since the data that clients need may
+    /// be specific to the context of the operation reporting the error,
+    /// different operations that report the same error may provide
+    /// different data in the error; each operation's page says what, if
+    /// any, data it provides for each error it reports. The
+    /// ArgumentLocations, FileLocations, and TransientIndication schemas
+    /// are intended as possible values for this property. Some
+    /// operations will not set this property when reporting errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
     /// Properties the spec does not list (for instance, added by a newer
@@ -294,12 +345,29 @@ impl InvalidArgument {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct InvalidElementType {
-    /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
+    /// Discriminator field to help API consumers identify the structure
+    /// type. This property was added in vSphere API 6.7.2; it can be
+    /// missing or null for compatibility with preceding implementations
+    /// (older servers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<ErrorType>,
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
-    /// Data to help clients respond to the error (for example ArgumentLocations); free-form unless an operation types it.
+    /// Data to facilitate clients responding to the operation reporting
+    /// a standard error to indicate that it was unable to complete
+    /// successfully. Operations may provide data that clients can use
+    /// when responding to errors. Since the data that clients need may
+    /// be specific to the context of the operation reporting the error,
+    /// different operations that report the same error may provide
+    /// different data in the error; each operation's page says what, if
+    /// any, data it provides for each error it reports. The
+    /// ArgumentLocations, FileLocations, and TransientIndication schemas
+    /// are intended as possible values for this property. Some
+    /// operations will not set this property when reporting errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
     /// Properties the spec does not list (for instance, added by a newer
@@ -334,12 +402,29 @@ impl InvalidElementType {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct NotAllowedInCurrentState {
-    /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
+    /// Discriminator field to help API consumers identify the structure
+    /// type. This property was added in vSphere API 6.7.2; it can be
+    /// missing or null for compatibility with preceding implementations
+    /// (older servers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<ErrorType>,
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
-    /// Data to help clients respond to the error (for example ArgumentLocations); free-form unless an operation types it.
+    /// Data to facilitate clients responding to the operation reporting
+    /// a standard error to indicate that it was unable to complete
+    /// successfully. Operations may provide data that clients can use
+    /// when responding to errors. Since the data that clients need may
+    /// be specific to the context of the operation reporting the error,
+    /// different operations that report the same error may provide
+    /// different data in the error; each operation's page says what, if
+    /// any, data it provides for each error it reports. The
+    /// ArgumentLocations, FileLocations, and TransientIndication schemas
+    /// are intended as possible values for this property. Some
+    /// operations will not set this property when reporting errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
     /// Properties the spec does not list (for instance, added by a newer
@@ -374,12 +459,29 @@ impl NotAllowedInCurrentState {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct NotFound {
-    /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
+    /// Discriminator field to help API consumers identify the structure
+    /// type. This property was added in vSphere API 6.7.2; it can be
+    /// missing or null for compatibility with preceding implementations
+    /// (older servers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<ErrorType>,
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
-    /// Data to help clients respond to the error (for example ArgumentLocations); free-form unless an operation types it.
+    /// Data to facilitate clients responding to the operation reporting
+    /// a standard error to indicate that it was unable to complete
+    /// successfully. Operations may provide data that clients can use
+    /// when responding to errors. Since the data that clients need may
+    /// be specific to the context of the operation reporting the error,
+    /// different operations that report the same error may provide
+    /// different data in the error; each operation's page says what, if
+    /// any, data it provides for each error it reports. The
+    /// ArgumentLocations, FileLocations, and TransientIndication schemas
+    /// are intended as possible values for this property. Some
+    /// operations will not set this property when reporting errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
     /// Properties the spec does not list (for instance, added by a newer
@@ -414,12 +516,29 @@ impl NotFound {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResourceBusy {
-    /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
+    /// Discriminator field to help API consumers identify the structure
+    /// type. This property was added in vSphere API 6.7.2; it can be
+    /// missing or null for compatibility with preceding implementations
+    /// (older servers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<ErrorType>,
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
-    /// Data to help clients respond to the error (for example ArgumentLocations); free-form unless an operation types it.
+    /// Data to facilitate clients responding to the operation reporting
+    /// a standard error to indicate that it was unable to complete
+    /// successfully. Operations may provide data that clients can use
+    /// when responding to errors. Since the data that clients need may
+    /// be specific to the context of the operation reporting the error,
+    /// different operations that report the same error may provide
+    /// different data in the error; each operation's page says what, if
+    /// any, data it provides for each error it reports. The
+    /// ArgumentLocations, FileLocations, and TransientIndication schemas
+    /// are intended as possible values for this property. Some
+    /// operations will not set this property when reporting errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
     /// Properties the spec does not list (for instance, added by a newer
@@ -454,12 +573,29 @@ impl ResourceBusy {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResourceInaccessible {
-    /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
+    /// Discriminator field to help API consumers identify the structure
+    /// type. This property was added in vSphere API 6.7.2; it can be
+    /// missing or null for compatibility with preceding implementations
+    /// (older servers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<ErrorType>,
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
-    /// Data to help clients respond to the error (for example ArgumentLocations); free-form unless an operation types it.
+    /// Data to facilitate clients responding to the operation reporting
+    /// a standard error to indicate that it was unable to complete
+    /// successfully. Operations may provide data that clients can use
+    /// when responding to errors. Since the data that clients need may
+    /// be specific to the context of the operation reporting the error,
+    /// different operations that report the same error may provide
+    /// different data in the error; each operation's page says what, if
+    /// any, data it provides for each error it reports. The
+    /// ArgumentLocations, FileLocations, and TransientIndication schemas
+    /// are intended as possible values for this property. Some
+    /// operations will not set this property when reporting errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
     /// Properties the spec does not list (for instance, added by a newer
@@ -494,12 +630,29 @@ impl ResourceInaccessible {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceUnavailable {
-    /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
+    /// Discriminator field to help API consumers identify the structure
+    /// type. This property was added in vSphere API 6.7.2; it can be
+    /// missing or null for compatibility with preceding implementations
+    /// (older servers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<ErrorType>,
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
-    /// Data to help clients respond to the error (for example ArgumentLocations); free-form unless an operation types it.
+    /// Data to facilitate clients responding to the operation reporting
+    /// a standard error to indicate that it was unable to complete
+    /// successfully. Operations may provide data that clients can use
+    /// when responding to errors. Since the data that clients need may
+    /// be specific to the context of the operation reporting the error,
+    /// different operations that report the same error may provide
+    /// different data in the error; each operation's page says what, if
+    /// any, data it provides for each error it reports. The
+    /// ArgumentLocations, FileLocations, and TransientIndication schemas
+    /// are intended as possible values for this property. Some
+    /// operations will not set this property when reporting errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
     /// Properties the spec does not list (for instance, added by a newer
@@ -562,12 +715,29 @@ impl TransientIndication {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UnableToAllocateResource {
-    /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
+    /// Discriminator field to help API consumers identify the structure
+    /// type. This property was added in vSphere API 6.7.2; it can be
+    /// missing or null for compatibility with preceding implementations
+    /// (older servers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<ErrorType>,
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
-    /// Data to help clients respond to the error (for example ArgumentLocations); free-form unless an operation types it.
+    /// Data to facilitate clients responding to the operation reporting
+    /// a standard error to indicate that it was unable to complete
+    /// successfully. Operations may provide data that clients can use
+    /// when responding to errors. Since the data that clients need may
+    /// be specific to the context of the operation reporting the error,
+    /// different operations that report the same error may provide
+    /// different data in the error; each operation's page says what, if
+    /// any, data it provides for each error it reports. The
+    /// ArgumentLocations, FileLocations, and TransientIndication schemas
+    /// are intended as possible values for this property. Some
+    /// operations will not set this property when reporting errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
     /// Properties the spec does not list (for instance, added by a newer
@@ -602,15 +772,40 @@ impl UnableToAllocateResource {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Unauthenticated {
-    /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
+    /// Discriminator field to help API consumers identify the structure
+    /// type. This property was added in vSphere API 6.7.2; it can be
+    /// missing or null for compatibility with preceding implementations
+    /// (older servers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<ErrorType>,
-    /// Stack of one or more localizable messages for human error consumers.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
-    /// Data to help clients respond to the error.
+    /// Data to facilitate clients responding to the operation reporting
+    /// a standard error to indicate that it was unable to complete
+    /// successfully. Operations may provide data that clients can use
+    /// when responding to errors. Since the data that clients need may
+    /// be specific to the context of the operation reporting the error,
+    /// different operations that report the same error may provide
+    /// different data in the error; each operation's page says what, if
+    /// any, data it provides for each error it reports. The
+    /// ArgumentLocations, FileLocations, and TransientIndication schemas
+    /// are intended as possible values for this property. Some
+    /// operations will not set this property when reporting errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
-    /// Indicates the authentication challenges applicable to the target API, as in the HTTP `WWW-Authenticate` header (for example `Basic realm="VMware"`).
+    /// Indicates the authentication challenges applicable to the target
+    /// API provider. It can be used by a client to discover the correct
+    /// authentication scheme to use. The exact syntax of the value is
+    /// defined by the specific provider, the protocol and
+    /// authentication schemes used. For example, a provider using REST
+    /// may adhere to the WWW-Authenticate HTTP header specification,
+    /// RFC7235, section 4.1 (for example `Basic realm="vCenter"`). This
+    /// property is optional because it was added in a newer version than
+    /// its parent node.
     ///
     /// Added in vSphere API 7.0.0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -648,12 +843,29 @@ impl Unauthenticated {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Unauthorized {
-    /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
+    /// Discriminator field to help API consumers identify the structure
+    /// type. This property was added in vSphere API 6.7.2; it can be
+    /// missing or null for compatibility with preceding implementations
+    /// (older servers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<ErrorType>,
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
-    /// Data to help clients respond to the error (for example ArgumentLocations); free-form unless an operation types it.
+    /// Data to facilitate clients responding to the operation reporting
+    /// a standard error to indicate that it was unable to complete
+    /// successfully. Operations may provide data that clients can use
+    /// when responding to errors. Since the data that clients need may
+    /// be specific to the context of the operation reporting the error,
+    /// different operations that report the same error may provide
+    /// different data in the error; each operation's page says what, if
+    /// any, data it provides for each error it reports. The
+    /// ArgumentLocations, FileLocations, and TransientIndication schemas
+    /// are intended as possible values for this property. Some
+    /// operations will not set this property when reporting errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
     /// Properties the spec does not list (for instance, added by a newer
@@ -688,12 +900,29 @@ impl Unauthorized {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Unsupported {
-    /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
+    /// Discriminator field to help API consumers identify the structure
+    /// type. This property was added in vSphere API 6.7.2; it can be
+    /// missing or null for compatibility with preceding implementations
+    /// (older servers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<ErrorType>,
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
-    /// Data to help clients respond to the error (for example ArgumentLocations); free-form unless an operation types it.
+    /// Data to facilitate clients responding to the operation reporting
+    /// a standard error to indicate that it was unable to complete
+    /// successfully. Operations may provide data that clients can use
+    /// when responding to errors. Since the data that clients need may
+    /// be specific to the context of the operation reporting the error,
+    /// different operations that report the same error may provide
+    /// different data in the error; each operation's page says what, if
+    /// any, data it provides for each error it reports. The
+    /// ArgumentLocations, FileLocations, and TransientIndication schemas
+    /// are intended as possible values for this property. Some
+    /// operations will not set this property when reporting errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
     /// Properties the spec does not list (for instance, added by a newer

@@ -15,13 +15,13 @@
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CertificateInfo {
-    /// The issuer of the certificate.
+    /// Certificate issuer. For example: `/C=US/ST=California/L=Palo Alto/O=VMware, Inc.`
     pub issuer: String,
-    /// The subject of the certificate.
+    /// Certificate subject. For example: `C=US/ST=Massachusetts/L=Hopkinton/O=EMC Corporation/OU=EMC Avamar/CN=EMC Corporation`.
     pub subject: String,
     /// Whether the certificate is self-signed.
     pub self_signed: bool,
-    /// The certificate, PEM-encoded.
+    /// The X509 representation of the certificate (PEM-encoded).
     pub x509: String,
     /// Properties the spec does not list (for instance, added by a newer
     /// server); kept so that they survive a round trip.
@@ -59,12 +59,17 @@ impl CertificateInfo {
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PreviewInfo {
-    /// Whether a preview is available.
+    /// Indicates the state of the preview of the update session.
     pub state: preview_info::State,
-    /// The certificate the files are signed with, if any.
+    /// The certificate information of the signed update session
+    /// content. It is only relevant when `state` is AVAILABLE; it is
+    /// unset if the update session content is not signed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate_info: Option<CertificateInfo>,
-    /// Warnings found in the preview.
+    /// The list of warnings raised for this update session. Any warning
+    /// which is not ignored by the client will, by default, fail the
+    /// update session during the session's complete operation. It is
+    /// only relevant when `state` is AVAILABLE.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warnings: Option<Vec<PreviewWarningInfo>>,
     /// The certificate chain, PEM-encoded.
