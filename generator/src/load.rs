@@ -4,8 +4,13 @@
 //! VMware files can be repaired (each repair is a warning), and so that a
 //! structural error can be reported with the JSON pointer where it happened.
 
+mod unique_keys;
+
 use crate::diagnostics::{Error, Location, Warning, escape_pointer_segment};
+use serde::de::DeserializeSeed;
 use serde_json::Value;
+use std::cell::RefCell;
+use unique_keys::{Duplicate, UniqueKeys};
 
 /// A parsed spec and the warnings produced while reading it.
 pub struct Loaded {
@@ -42,26 +47,120 @@ pub fn load(source_name: &str, text: &str) -> Result<Loaded, Error> {
 
 /// The single place that chooses the YAML crate.
 fn parse_yaml(source_name: &str, text: &str) -> Result<Value, Error> {
+    let duplicate = RefCell::new(None);
+    let seed = UniqueKeys { found: &duplicate };
     // JSON is a subset of YAML, but serde_json reads VMware's 2.8 MB vCenter
-    // file in a tenth of serde_yaml's time. Anything it rejects still goes
-    // through the YAML parser, so what is accepted (and every error) is unchanged.
-    if text.trim_start().starts_with('{')
-        && let Ok(value) = serde_json::from_str::<Value>(text)
-    {
-        return Ok(value);
+    // file in a tenth of serde_yaml's time. A document that is plainly JSON
+    // (an object whose first key is quoted) gets serde_json's error; anything
+    // else it rejects (a YAML flow mapping) still goes through the YAML parser.
+    if text.trim_start().starts_with('{') {
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let parsed = seed
+            .deserialize(&mut deserializer)
+            .and_then(|value| deserializer.end().map(|()| value));
+        match parsed {
+            Ok(value) => return Ok(value),
+            Err(error) if duplicate.borrow().is_some() || looks_like_json(text) => {
+                let line_column = Some((error.line(), error.column()));
+                return Err(duplicate_key(source_name, text, &duplicate, line_column)
+                    .unwrap_or_else(|| Error::Syntax {
+                        source_name: source_name.to_owned(),
+                        location: Location {
+                            pointer: String::new(),
+                            line_column,
+                        },
+                        message: error.to_string(),
+                    }));
+            }
+            Err(_) => duplicate.replace(None),
+        };
     }
-    serde_yaml::from_str::<Value>(text).map_err(|error| Error::Syntax {
+    let mut documents = serde_yaml::Deserializer::from_str(text);
+    let parsed = match documents.next() {
+        Some(document) => seed.deserialize(document),
+        None => Ok(Value::Null),
+    };
+    let value = parsed.map_err(|error| {
+        let line_column = error.location().map(|at| (at.line(), at.column()));
+        duplicate_key(source_name, text, &duplicate, line_column).unwrap_or_else(|| Error::Syntax {
+            source_name: source_name.to_owned(),
+            location: Location {
+                pointer: String::new(),
+                line_column,
+            },
+            message: error.to_string(),
+        })
+    })?;
+    if documents.next().is_some() {
+        return Err(Error::Syntax {
+            source_name: source_name.to_owned(),
+            location: Location {
+                pointer: String::new(),
+                // Point at where the second document starts.
+                line_column: second_document(text).map(|line| (line, 1)),
+            },
+            message: "deserializing from YAML containing more than one document is not supported"
+                .into(),
+        });
+    }
+    Ok(value)
+}
+
+/// Whether `text` is meant as JSON: an object whose first key is quoted (or
+/// an empty object). YAML flow mappings (`{openapi: 3.0.0}`) are not.
+fn looks_like_json(text: &str) -> bool {
+    let rest = text.trim_start().trim_start_matches('{').trim_start();
+    rest.starts_with('"') || rest.starts_with('}')
+}
+
+/// The error for a duplicate key the parser stopped at (`line_column` is
+/// where the second one is), when that is why it stopped.
+fn duplicate_key(
+    source_name: &str,
+    text: &str,
+    duplicate: &RefCell<Option<Duplicate>>,
+    line_column: Option<(usize, usize)>,
+) -> Option<Error> {
+    let duplicate = duplicate.borrow_mut().take()?;
+    let pointer = duplicate.pointer();
+    let first_line = line_column.and_then(|(line, _)| earlier_key_line(text, &duplicate.key, line));
+    Some(Error::DuplicateKey {
         source_name: source_name.to_owned(),
-        location: Location {
-            pointer: String::new(),
-            // serde_yaml gives no place for a second document: point at its start.
-            line_column: error
-                .location()
-                .map(|at| (at.line(), at.column()))
-                .or_else(|| second_document(text).map(|line| (line, 1))),
-        },
-        message: error.to_string(),
+        key: duplicate.key,
+        first: Box::new(Location {
+            pointer: pointer.clone(),
+            line_column: first_line.map(|(line, column)| (line, column)),
+        }),
+        second: Box::new(Location {
+            pointer,
+            line_column,
+        }),
     })
+}
+
+/// The line and column of the first of two equal keys, for the message: the
+/// nearest line before `second_line` that starts with the key (bare or quoted,
+/// then a colon) at the same indentation as the second. `None` when the
+/// layout does not tell (a whole object on one line).
+fn earlier_key_line(text: &str, key: &str, second_line: usize) -> Option<(usize, usize)> {
+    let lines: Vec<&str> = text.lines().take(second_line).collect();
+    let (second, before) = lines.split_last()?;
+    let indent = |line: &str| line.len() - line.trim_start().len();
+    let starts_with_key = |line: &str| {
+        let line = line.trim_start().trim_start_matches("- ");
+        [format!("{key}:"), format!("\"{key}\""), format!("'{key}'")]
+            .iter()
+            .any(|form| line.starts_with(form.as_str()))
+    };
+    if !starts_with_key(second) {
+        return None;
+    }
+    before
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, line)| indent(line) == indent(second) && starts_with_key(line))
+        .map(|(index, line)| (index + 1, indent(line) + 1))
 }
 
 /// The line (1-based) where a second YAML document starts, when that is the

@@ -126,6 +126,12 @@ pub struct Example {
     json: String,
 }
 
+/// The most JSON values one example may hold. Types nest as a tree of
+/// references, so an example can grow exponentially with the depth (six
+/// required properties of the next type on each of nine levels are ten
+/// million values); past this the example is left out of the page.
+const EXAMPLE_BUDGET: usize = 2_000;
+
 /// Builds JSON examples from the type graph: required properties only
 /// (minimal), or all of them (full). A type already being built is not
 /// entered again, so recursive types give finite examples.
@@ -133,10 +139,19 @@ struct Examples<'a> {
     api: &'a Api,
     full: bool,
     stack: Vec<String>,
+    /// How many more values the example may hold.
+    budget: usize,
+    /// Whether a value was left out for want of budget.
+    exhausted: bool,
 }
 
 impl Examples<'_> {
     fn value(&mut self, ty: &TypeRef) -> Value {
+        if self.budget == 0 {
+            self.exhausted = true;
+            return Value::Null;
+        }
+        self.budget -= 1;
         match ty {
             TypeRef::Named(path) => self.named(path),
             TypeRef::String(format) => Value::String(
@@ -211,13 +226,17 @@ impl Examples<'_> {
     }
 }
 
-fn example(api: &Api, ty: &TypeRef, full: bool) -> Value {
-    Examples {
+/// An example of `ty`, or `None` when it would be larger than [`EXAMPLE_BUDGET`].
+fn example(api: &Api, ty: &TypeRef, full: bool) -> Option<Value> {
+    let mut examples = Examples {
         api,
         full,
         stack: Vec::new(),
-    }
-    .value(ty)
+        budget: EXAMPLE_BUDGET,
+        exhausted: false,
+    };
+    let value = examples.value(ty);
+    (!examples.exhausted).then_some(value)
 }
 
 fn pretty(value: &Value) -> String {
@@ -229,14 +248,17 @@ fn examples_of(api: &Api, ty: &TypeRef) -> Vec<Example> {
     let TypeRef::Named(path) = ty else {
         return Vec::new();
     };
-    let minimal = example(api, ty, false);
-    let full = example(api, ty, true);
+    let Some(minimal) = example(api, ty, false) else {
+        return Vec::new();
+    };
     let mut examples = vec![Example {
         title: "Minimal example (required properties)".into(),
         rust_path: path.clone(),
         json: pretty(&minimal),
     }];
-    if full != minimal {
+    if let Some(full) = example(api, ty, true)
+        && full != minimal
+    {
         examples.push(Example {
             title: "Full example (all properties)".into(),
             rust_path: path.clone(),
@@ -302,7 +324,7 @@ pub struct ParameterRow {
 
 /// A row of the success responses table.
 pub struct ResponseRow {
-    status: u16,
+    status: String,
     ty: String,
     description: String,
 }
@@ -349,11 +371,11 @@ fn operation_page(api: &Api, operation: &Operation, options: &Options) -> Result
         .successes
         .iter()
         .map(|success| {
-            let (status, body) = (success.status, &success.body);
+            let (status, body) = (success.label(), &success.body);
             let description = operation
                 .responses
                 .iter()
-                .find(|r| matches!(r.status, crate::ir::Status::Code(code) if code == status))
+                .find(|r| r.status == success.spec_status())
                 .map(|r| cell(&r.description))
                 .unwrap_or_default();
             let mut ty = body
@@ -378,7 +400,7 @@ fn operation_page(api: &Api, operation: &Operation, options: &Options) -> Result
         .iter()
         .map(|variant| error_row(api, variant, dir))
         .collect();
-    let minimal_body = body_ty.as_ref().map(|ty| example(api, ty, false));
+    let minimal_body = body_ty.as_ref().and_then(|ty| example(api, ty, false));
     let page = OperationPage {
         preamble: super::preamble_markdown(options),
         crate_name: options.crate_name.clone(),

@@ -11,7 +11,7 @@ use super::Piece;
 use super::rustdoc::{doc_lines, doc_text, sanitize};
 use super::scope::Scope;
 use super::types::{ident, server_format};
-use crate::ir::{Api, Operation, ParameterLocation, Status, StringFormat, TypeKind, TypeRef, Wire};
+use crate::ir::{Api, Operation, ParameterLocation, StringFormat, TypeKind, TypeRef, Wire};
 use crate::naming::snake_case;
 use crate::shape::{RequestField, RequestFieldSource, Success};
 use proc_macro2::{Literal, TokenStream};
@@ -230,12 +230,12 @@ fn request_items(operation: &Operation, scope: &Scope) -> TokenStream {
     }
 }
 
-/// The description of the response documented for `status`.
-fn describe(operation: &Operation, status: u16) -> String {
+/// The description of the response documented for `success`.
+fn describe(operation: &Operation, success: &Success) -> String {
     operation
         .responses
         .iter()
-        .find(|r| r.status == Status::Code(status))
+        .find(|r| r.status == success.spec_status())
         .map(|r| sanitize(&r.description))
         .unwrap_or_default()
 }
@@ -246,15 +246,18 @@ fn response_item(operation: &Operation, scope: &Scope) -> TokenStream {
         let ty = scope.rust_type(&success.rust_type());
         let docs = doc_lines(&format!(
             "What a successful call returns (HTTP {}).\n\n{}",
-            success.status,
-            describe(operation, success.status)
+            success.label(),
+            describe(operation, success)
         ));
         return quote! { #docs pub type Response = #ty; };
     }
     let variants = operation.shape.successes.iter().map(|success| {
-        let status = success.status;
-        let name = status_variant(status);
-        let docs = doc_lines(&format!("HTTP {status}: {}", describe(operation, status)));
+        let name = ident(&success.variant_name());
+        let docs = doc_lines(&format!(
+            "HTTP {}: {}",
+            success.label(),
+            describe(operation, success)
+        ));
         match &success.body {
             Some(_) => {
                 let ty = scope.rust_type(&success.rust_type());
@@ -269,10 +272,6 @@ fn response_item(operation: &Operation, scope: &Scope) -> TokenStream {
         #[non_exhaustive]
         pub enum Response { #(#variants)* }
     }
-}
-
-fn status_variant(status: u16) -> proc_macro2::Ident {
-    ident(&format!("Status{status}"))
 }
 
 /// `Error`, and its table for the runtime (`operation_error!`, which writes
@@ -392,12 +391,26 @@ fn encode_field(field: &RequestField) -> TokenStream {
     }
 }
 
+/// The statuses a success is decoded from: its own, or (for a class such as
+/// `2XX`) the whole class; exact statuses come first in a `match`, so a
+/// status documented on its own is never taken by its class.
+fn status_pattern(success: &Success) -> TokenStream {
+    let status = Literal::u16_unsuffixed(success.status);
+    if success.whole_class {
+        let last = Literal::u16_unsuffixed(success.status + 99);
+        quote! { #status..=#last }
+    } else {
+        quote! { #status }
+    }
+}
+
 /// `decode_response` and `encode_response`.
 fn success_coding(successes: &[Success]) -> (TokenStream, TokenStream) {
     if let [success] = successes {
         let status = Literal::u16_unsuffixed(success.status);
+        let pattern = status_pattern(success);
         return match success.body {
-            Some(_) => (
+            Some(_) if !success.whole_class => (
                 quote! {
                     fn decode_response(status: u16, body: &[u8]) -> Option<Result<Response, String>> {
                         wire::decode_success(status, #status, body, OPERATION.wire)
@@ -409,10 +422,22 @@ fn success_coding(successes: &[Success]) -> (TokenStream, TokenStream) {
                     }
                 },
             ),
+            Some(_) => (
+                quote! {
+                    fn decode_response(status: u16, body: &[u8]) -> Option<Result<Response, String>> {
+                        matches!(status, #pattern).then(|| wire::success_body(body, OPERATION.wire))
+                    }
+                },
+                quote! {
+                    fn encode_response(response: &Response) -> (u16, Option<::serde_json::Value>) {
+                        (#status, Some(wire::encode_success(response, OPERATION.wire)))
+                    }
+                },
+            ),
             None => (
                 quote! {
                     fn decode_response(status: u16, _body: &[u8]) -> Option<Result<Response, String>> {
-                        (status == #status).then_some(Ok(()))
+                        matches!(status, #pattern).then_some(Ok(()))
                     }
                 },
                 quote! {
@@ -423,16 +448,18 @@ fn success_coding(successes: &[Success]) -> (TokenStream, TokenStream) {
             ),
         };
     }
-    let decode_arms = successes.iter().map(|success| {
-        let name = status_variant(success.status);
-        let status = Literal::u16_unsuffixed(success.status);
+    let mut ordered: Vec<&Success> = successes.iter().collect();
+    ordered.sort_by_key(|success| success.whole_class);
+    let decode_arms = ordered.iter().map(|success| {
+        let name = ident(&success.variant_name());
+        let pattern = status_pattern(success);
         match success.body {
-            Some(_) => quote! { #status => Some(wire::success_body(body, OPERATION.wire).map(Response::#name)), },
-            None => quote! { #status => Some(Ok(Response::#name)), },
+            Some(_) => quote! { #pattern => Some(wire::success_body(body, OPERATION.wire).map(Response::#name)), },
+            None => quote! { #pattern => Some(Ok(Response::#name)), },
         }
     });
     let encode_arms = successes.iter().map(|success| {
-        let name = status_variant(success.status);
+        let name = ident(&success.variant_name());
         let status = Literal::u16_unsuffixed(success.status);
         match success.body {
             Some(_) => quote! { Response::#name(value) => (#status, Some(wire::encode_success(value, OPERATION.wire))), },

@@ -235,15 +235,19 @@ fn round_trip_fn(api: &Api) -> TokenStream {
         let segments = path.split("::").map(ident);
         quote! { #path => through::<#(#segments)::*>(value), }
     });
+    // Full paths: the module may define types called `Option`, `Result` or `String`.
     quote! {
         /// Reads `value` as the type at `path` (relative to this module, e.g.
         /// `vapi::std::LocalizableMessage`) and writes it back to JSON. `None` when
         /// no type has that path. Lets tools and tests check JSON against any
         /// schema by name, as the documentation's examples are checked.
-        pub fn round_trip(path: &str, value: ::serde_json::Value) -> Option<Result<::serde_json::Value, String>> {
+        pub fn round_trip(
+            path: &str,
+            value: ::serde_json::Value,
+        ) -> ::std::option::Option<::std::result::Result<::serde_json::Value, ::std::string::String>> {
             fn through<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(
                 value: ::serde_json::Value,
-            ) -> Result<::serde_json::Value, String> {
+            ) -> ::std::result::Result<::serde_json::Value, ::std::string::String> {
                 let typed: T = ::serde_json::from_value(value).map_err(|error| error.to_string())?;
                 ::serde_json::to_value(&typed).map_err(|error| error.to_string())
             }

@@ -88,6 +88,15 @@ impl Scratch {
         }
     }
 
+    /// An empty workspace named `name` that builds into the target directory
+    /// of the workspace `target_of` (dependencies compiled once serve both;
+    /// cargo locks the directory, so the two never build at the same time).
+    pub fn sharing_target(name: &str, target_of: &str) -> Scratch {
+        let mut scratch = Scratch::new(name);
+        scratch.target = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{target_of}-target"));
+        scratch
+    }
+
     /// Adds a generated crate as member `name`.
     pub fn add_generated(&mut self, name: &str, files: &vapigen::Files) {
         for (relative, contents) in files {
