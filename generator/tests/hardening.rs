@@ -607,7 +607,7 @@ fn accepted_specs_name_things_as_expected() {
     for field in [
         "pub id_path:",
         "pub id_query:",
-        "pub foo_minus_bar:",
+        "pub foo_minus_bar_query:",
         "pub foo_bar:",
         "pub foo_minus_bar_header:",
     ] {
