@@ -9,7 +9,10 @@
 //! character that is not a letter or digit and at lower-to-upper case changes;
 //! every word is capitalised (`HEADER_AUTH` -> `HeaderAuth`). Fields,
 //! parameters and operations become snake_case. Keywords get a trailing
-//! underscore (`type` -> `type_`). Two sources that give one path are an error.
+//! underscore (`type` -> `type_`). Two schemas that give one path are an
+//! error; two properties (or enum values) that give one name spell their
+//! punctuation out instead (`+1`, `-1` -> `plus_1`, `minus_1`), and are an
+//! error only when they differ in case alone.
 
 use std::collections::HashMap;
 

@@ -193,11 +193,34 @@ fn a_name_with_hundreds_of_dotted_parts_is_refused() {
         message.contains("/components/schemas/a.a.a") && message.contains("500 dotted parts"),
         "{message}"
     );
+    // As many parts as allowed still generate.
+    let name = vec!["a"; vapigen::naming::MAX_NAME_PARTS].join(".");
+    let text = spec(
+        json!({}),
+        json!({ name: {"type": "object", "properties": {"x": {"type": "string"}}} }),
+    );
+    on_small_stack(move || generate(&text).map(|_| ()).map_err(|e| e.to_string()))
+        .expect("the deepest allowed name generates");
     let id = vec!["op"; 500].join(".");
     let text = spec(json!({"/a": {"get": operation(&id, json!([]))}}), json!({}));
     let outcome = on_small_stack(move || generate(&text).map(|_| ()));
     let message = outcome.expect_err("refused").to_string();
     assert!(message.contains("/paths/~1a/get/operationId"), "{message}");
+}
+
+#[test]
+fn deeply_nested_arrays_generate() {
+    // As deep as the parsers allow (128 levels of JSON, two per array).
+    let mut schema = json!({"type": "string"});
+    for _ in 0..60 {
+        schema = json!({"type": "array", "items": schema});
+    }
+    let text = spec(
+        json!({}),
+        json!({"Deep": {"type": "object", "properties": {"x": schema}}}),
+    );
+    let outcome = on_small_stack(move || generate(&text).map(|_| ()).map_err(|e| e.to_string()));
+    outcome.expect("generates");
 }
 
 #[test]
@@ -465,6 +488,8 @@ fn accepted_specs() -> Vec<(&'static str, String)> {
                     "/new": {"get": string_200("new")},
                     "/authenticate": {"get": string_200("authenticate")},
                     "/authenticate-operation": {"get": string_200("authenticate_operation")},
+                    "/from": {"get": string_200("from_parts")},
+                    "/into": {"get": string_200("into_parts")},
                 }),
                 json!({}),
             ),
@@ -557,6 +582,24 @@ fn accepted_specs_give_crates_that_compile() {
             .unwrap_or_else(|error| panic!("{name}: {error}"));
         scratch.add_generated(&crate_name, &generated.files);
     }
+    let member = |alias: &str, case: &str| {
+        format!(
+            "{alias} = {{ package = \"hardening-{case}\", path = \"../hardening-{case}\", features = [\"client\", \"server\"] }}\n"
+        )
+    };
+    let dependencies = [
+        member("classes", "status-classes"),
+        member("same", "same-parameter-names"),
+        member("prefixes", "route-prefixes"),
+        "axum = { version = \"0.8\", default-features = false, features = [\"tokio\", \"http1\"] }\n".into(),
+        "tokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\", \"net\", \"io-util\"] }\n".into(),
+    ]
+    .concat();
+    scratch.add_crate(
+        "hardening-behaviour",
+        &dependencies,
+        include_str!("fixtures/hardening/behaviour.rs"),
+    );
     scratch.finish();
     let (success, output) = scratch.cargo(
         "clippy",
@@ -590,6 +633,14 @@ fn accepted_specs_give_crates_that_compile() {
         "-D warnings",
     );
     assert!(success, "doc tests fail:\n{output}");
+    // And they behave: over loopback sockets (tests/fixtures/hardening/behaviour.rs).
+    let (success, output) = scratch.cargo(
+        "test",
+        &["-p", "hardening-behaviour", "--quiet"],
+        "-D warnings",
+    );
+    assert!(success, "generated crates misbehave:\n{output}");
+    assert!(output.contains("3 passed"), "{output}");
 }
 
 #[test]

@@ -494,8 +494,16 @@ fn success_coding(successes: &[Success]) -> (TokenStream, TokenStream) {
     )
 }
 
+/// Clippy expects methods called `new`, `from_*` and `into_*` not to take
+/// `&self`; an operation may well be called so, and keeps its name.
+pub fn naming_convention_allowance(method: &str) -> Option<TokenStream> {
+    (method == "new" || method.starts_with("from_") || method.starts_with("into_"))
+        .then(|| quote! { #[allow(clippy::wrong_self_convention, clippy::new_ret_no_self)] })
+}
+
 /// The operation's `Client` method (feature `client`).
 fn client_method(operation: &Operation) -> TokenStream {
+    let allowance = naming_convention_allowance(&operation.shape.client_method);
     let name = ident(&operation.shape.client_method);
     let docs = doc_lines(&method_docs(operation));
     let deprecated = operation.docs.deprecated.then(|| quote! { #[deprecated] });
@@ -516,6 +524,7 @@ fn client_method(operation: &Operation) -> TokenStream {
         impl crate::client::Client {
             #docs
             #deprecated
+            #allowance
             pub async fn #name(&self, request: Request) -> Result<Response, Error> {
                 #call
             }

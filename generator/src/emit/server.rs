@@ -3,7 +3,7 @@
 //! handler, which authenticates, parses and validates it before the trait
 //! sees it.
 
-use super::operations::method_docs;
+use super::operations::{method_docs, naming_convention_allowance};
 use super::rustdoc::doc_lines;
 use super::types::ident;
 use crate::ir::{Api, Operation, PathTemplate};
@@ -69,9 +69,11 @@ fn api_trait(api: &Api) -> TokenStream {
         let name = ident(&operation.shape.server_method);
         let docs = doc_lines(&method_docs(operation));
         let module = ident(&operation.rust_name);
+        let allowance = naming_convention_allowance(&operation.shape.server_method);
         quote! {
             #docs
             ///
+            #allowance
             fn #name(
                 &self,
                 principal: &Self::Principal,

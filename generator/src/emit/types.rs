@@ -235,16 +235,32 @@ fn round_trip_fn(api: &Api) -> TokenStream {
         let segments = path.split("::").map(ident);
         quote! { #path => through::<#(#segments)::*>(value), }
     });
-    // Full paths: the module may define types called `Option`, `Result` or `String`.
-    quote! {
+    let docs = quote! {
         /// Reads `value` as the type at `path` (relative to this module, e.g.
         /// `vapi::std::LocalizableMessage`) and writes it back to JSON. `None` when
         /// no type has that path. Lets tools and tests check JSON against any
         /// schema by name, as the documentation's examples are checked.
+    };
+    // Full paths: the module may define types called `Option`, `Result` or `String`.
+    let signature = quote! {
         pub fn round_trip(
             path: &str,
             value: ::serde_json::Value,
-        ) -> ::std::option::Option<::std::result::Result<::serde_json::Value, ::std::string::String>> {
+        ) -> ::std::option::Option<::std::result::Result<::serde_json::Value, ::std::string::String>>
+    };
+    if api.types.is_empty() {
+        // Without types there is nothing to read: no unused helper, no unreachable code.
+        return quote! {
+            #docs
+            #signature {
+                let _ = (path, value);
+                None
+            }
+        };
+    }
+    quote! {
+        #docs
+        #signature {
             fn through<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(
                 value: ::serde_json::Value,
             ) -> ::std::result::Result<::serde_json::Value, ::std::string::String> {

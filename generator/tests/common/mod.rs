@@ -123,6 +123,19 @@ impl Scratch {
         self.members.push(name.to_owned());
     }
 
+    /// Adds a library crate `name` whose `lib.rs` is `source`, with the
+    /// `[dependencies]` lines `dependencies` (other members by `path =
+    /// "../member"`; anything else must be in the repository's `Cargo.lock`).
+    pub fn add_crate(&mut self, name: &str, dependencies: &str, source: &str) {
+        let manifest = format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+             [dependencies]\n{dependencies}\n"
+        );
+        self.write(&format!("{name}/Cargo.toml"), &manifest);
+        self.write(&format!("{name}/src/lib.rs"), source);
+        self.members.push(name.to_owned());
+    }
+
     fn write(&self, relative: &str, contents: &str) {
         let path = self.root.join(relative);
         std::fs::create_dir_all(path.parent().expect("parent")).expect("create dir");
