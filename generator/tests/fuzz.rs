@@ -156,6 +156,15 @@ fn located(error: &Error) -> Result<(), &'static str> {
                 Err("error without a location")
             }
         }
+        Error::DuplicateKey { second, .. } => {
+            if location_ok(second) {
+                Ok(())
+            } else {
+                Err("duplicate key without a location")
+            }
+        }
+        // The options are fixed here, and valid.
+        Error::InvalidOption { .. } => Err("options refused"),
         Error::NameCollision { first, second, .. } => {
             if location_ok(first) && location_ok(second) {
                 Ok(())

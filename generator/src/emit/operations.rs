@@ -392,23 +392,44 @@ fn encode_field(field: &RequestField) -> TokenStream {
 }
 
 /// The statuses a success is decoded from: its own, or (for a class such as
-/// `2XX`) the whole class; exact statuses come first in a `match`, so a
-/// status documented on its own is never taken by its class.
-fn status_pattern(success: &Success) -> TokenStream {
-    let status = Literal::u16_unsuffixed(success.status);
-    if success.whole_class {
-        let last = Literal::u16_unsuffixed(success.status + 99);
-        quote! { #status..=#last }
-    } else {
-        quote! { #status }
+/// `2XX`) those of the class that no exact success in `successes` claims
+/// (`200..=203 | 205..=299` beside a `204`).
+fn status_pattern(success: &Success, successes: &[Success]) -> TokenStream {
+    if !success.whole_class {
+        let status = Literal::u16_unsuffixed(success.status);
+        return quote! { #status };
     }
+    let claimed = |status: u16| {
+        successes
+            .iter()
+            .any(|other| !other.whole_class && other.status == status)
+    };
+    let mut ranges: Vec<(u16, u16)> = Vec::new();
+    for status in (success.status..success.status + 100).filter(|status| !claimed(*status)) {
+        match ranges.last_mut() {
+            Some((_, last)) if *last + 1 == status => *last = status,
+            _ => ranges.push((status, status)),
+        }
+    }
+    let alternatives = ranges.into_iter().map(|(first, last)| {
+        let (first_literal, last_literal) = (
+            Literal::u16_unsuffixed(first),
+            Literal::u16_unsuffixed(last),
+        );
+        if first == last {
+            quote! { #first_literal }
+        } else {
+            quote! { #first_literal..=#last_literal }
+        }
+    });
+    quote! { #(#alternatives)|* }
 }
 
 /// `decode_response` and `encode_response`.
 fn success_coding(successes: &[Success]) -> (TokenStream, TokenStream) {
     if let [success] = successes {
         let status = Literal::u16_unsuffixed(success.status);
-        let pattern = status_pattern(success);
+        let pattern = status_pattern(success, successes);
         return match success.body {
             Some(_) if !success.whole_class => (
                 quote! {
@@ -448,11 +469,9 @@ fn success_coding(successes: &[Success]) -> (TokenStream, TokenStream) {
             ),
         };
     }
-    let mut ordered: Vec<&Success> = successes.iter().collect();
-    ordered.sort_by_key(|success| success.whole_class);
-    let decode_arms = ordered.iter().map(|success| {
+    let decode_arms = successes.iter().map(|success| {
         let name = ident(&success.variant_name());
-        let pattern = status_pattern(success);
+        let pattern = status_pattern(success, successes);
         match success.body {
             Some(_) => quote! { #pattern => Some(wire::success_body(body, OPERATION.wire).map(Response::#name)), },
             None => quote! { #pattern => Some(Ok(Response::#name)), },
