@@ -535,7 +535,10 @@ fn accepted_specs() -> Vec<(&'static str, String)> {
                     "description": "Tilde fence:\n~~~\nthis is not Rust\n~~~\nLong fence:\n````rust\nnot Rust either\n```\n````\nUnclosed:\n```\nnot closed",
                     "responses": {"200": {"description": "OK"}},
                 }}}),
-                json!({"A": {"type": "object", "description": "~~~\nlet x = ;\n~~~", "properties": {"x": {"type": "string", "description": "~~~~\nnope\n~~~~"}}}}),
+                json!({
+                    "A": {"type": "object", "description": "~~~\nlet x = ;\n~~~", "properties": {"x": {"type": "string", "description": "~~~~\nnope\n~~~~"}}},
+                    "Odd": {"type": "string", "enum": ["line\n    panic!(\"a doc test\")", "~~~", "```"]},
+                }),
             ),
         ),
         (

@@ -1,7 +1,7 @@
 //! IR types -> Rust items: structs, open enums and aliases with serde.
 
 use super::Piece;
-use super::rustdoc::{doc_attrs, doc_lines};
+use super::rustdoc::{doc_attrs, doc_lines, sanitize};
 use super::scope::Scope;
 use crate::ir::{Api, Enum, Field, StringFormat, Struct, TypeDef, TypeKind, TypeRef};
 use crate::naming::{last_segment, module_of};
@@ -342,7 +342,8 @@ fn enum_item(
         .map(|v| v.wire_name.as_str())
         .collect();
     let variant_docs = enumeration.values.iter().map(|v| {
-        let mut text = format!("`{}`", v.wire_name);
+        // On one line, so that a value cannot open a code block (a doc test).
+        let mut text = sanitize(&format!("`{}`", v.wire_name.replace(['\n', '\r'], " ")));
         if let Some(since) = &v.since {
             text.push_str(&format!("\n\nAdded in vSphere API {since}."));
         }
