@@ -19,8 +19,8 @@ impl<'a> Lowering<'a> {
     pub(super) fn lower_operations(&mut self) -> Result<BTreeMap<String, Operation>, Error> {
         let openapi = self.openapi;
         let mut operations: BTreeMap<String, Operation> = BTreeMap::new();
-        // (method, route shape, fixed query) -> the operation that has it.
-        let mut routes: BTreeMap<(&str, String, Vec<(String, String)>), Location> = BTreeMap::new();
+        // Each route (method, path shape, fixed query) -> the operation that has it.
+        let mut routes: BTreeMap<Route, Location> = BTreeMap::new();
         for (path_key, item) in &openapi.paths.paths {
             let path_location =
                 Location::pointer(format!("/paths/{}", escape_pointer_segment(path_key)));
@@ -706,6 +706,10 @@ impl<'a> Lowering<'a> {
         }
     }
 }
+
+/// What tells operations apart on the server: method, path with its
+/// parameters unnamed (`/a/{}`), and fixed query pairs (sorted).
+type Route = (&'static str, String, Vec<(String, String)>);
 
 /// `/api/vcenter/vm/{vm}/guest/filesystem?action=create` -> the path and `[("action", "create")]`.
 fn split_fixed_query(path_key: &str) -> (&str, Vec<(String, String)>) {
