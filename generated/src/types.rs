@@ -10,10 +10,12 @@
 pub fn round_trip(
     path: &str,
     value: ::serde_json::Value,
-) -> Option<Result<::serde_json::Value, String>> {
+) -> ::std::option::Option<
+    ::std::result::Result<::serde_json::Value, ::std::string::String>,
+> {
     fn through<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(
         value: ::serde_json::Value,
-    ) -> Result<::serde_json::Value, String> {
+    ) -> ::std::result::Result<::serde_json::Value, ::std::string::String> {
         let typed: T = ::serde_json::from_value(value)
             .map_err(|error| error.to_string())?;
         ::serde_json::to_value(&typed).map_err(|error| error.to_string())

@@ -60,6 +60,7 @@ pub fn generate_with_cache(
     options: &Options,
     cache: &FormatCache,
 ) -> Result<Generated, Error> {
+    emit::check_options(options)?;
     let (api, warnings) = lower_spec(spec_text, options)?;
     let files = timings::time("emit", || emit::emit(&api, options, cache))?;
     Ok(Generated { files, warnings })

@@ -82,7 +82,7 @@ impl wire::Operation for Endpoint {
     const INFO: wire::OperationInfo = OPERATION;
     fn encode_request(_request: &Request, _outgoing: &mut wire::Outgoing) {}
     fn decode_response(status: u16, _body: &[u8]) -> Option<Result<Response, String>> {
-        (status == 204).then_some(Ok(()))
+        matches!(status, 204).then_some(Ok(()))
     }
 
     fn encode_response(_response: &Response) -> (u16, Option<::serde_json::Value>) {

@@ -78,7 +78,7 @@ impl wire::Operation for Endpoint {
     const INFO: wire::OperationInfo = OPERATION;
     fn encode_request(_request: &Request, _outgoing: &mut wire::Outgoing) {}
     fn decode_response(status: u16, _body: &[u8]) -> Option<Result<Response, String>> {
-        (status == 200).then_some(Ok(()))
+        matches!(status, 200).then_some(Ok(()))
     }
 
     fn encode_response(_response: &Response) -> (u16, Option<::serde_json::Value>) {

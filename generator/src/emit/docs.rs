@@ -158,6 +158,12 @@ pub struct Example {
     json: String,
 }
 
+/// The most JSON values one example may hold. Types nest as a tree of
+/// references, so an example can grow exponentially with the depth (six
+/// required properties of the next type on each of nine levels are ten
+/// million values); past this the example is left out of the page.
+const EXAMPLE_BUDGET: usize = 2_000;
+
 /// Builds JSON examples from the type graph: required properties only
 /// (minimal), or all of them (full). A type already being built is not
 /// entered again, so recursive types give finite examples.
@@ -167,10 +173,19 @@ struct Examples<'a> {
     /// Maps are written as the legacy `/rest` form sends them.
     legacy: bool,
     stack: Vec<String>,
+    /// How many more values the example may hold.
+    budget: usize,
+    /// Whether a value was left out for want of budget.
+    exhausted: bool,
 }
 
 impl Examples<'_> {
     fn value(&mut self, ty: &TypeRef) -> Value {
+        if self.budget == 0 {
+            self.exhausted = true;
+            return Value::Null;
+        }
+        self.budget -= 1;
         match ty {
             TypeRef::Named(path) => self.named(path),
             TypeRef::String(format) => Value::String(
@@ -257,14 +272,18 @@ impl Examples<'_> {
     }
 }
 
-fn example(api: &Api, ty: &TypeRef, full: bool, wire: Wire) -> Value {
-    Examples {
+/// An example of `ty`, or `None` when it would be larger than [`EXAMPLE_BUDGET`].
+fn example(api: &Api, ty: &TypeRef, full: bool, wire: Wire) -> Option<Value> {
+    let mut examples = Examples {
         api,
         full,
         legacy: wire == Wire::LegacyRest,
         stack: Vec::new(),
-    }
-    .value(ty)
+        budget: EXAMPLE_BUDGET,
+        exhausted: false,
+    };
+    let value = examples.value(ty);
+    (!examples.exhausted).then_some(value)
 }
 
 fn pretty(value: &Value) -> String {
@@ -278,15 +297,18 @@ fn examples_of(api: &Api, ty: &TypeRef, wire: Wire) -> Vec<Example> {
         return Vec::new();
     };
     let legacy = wire == Wire::LegacyRest;
-    let minimal = example(api, ty, false, wire);
-    let full = example(api, ty, true, wire);
+    let Some(minimal) = example(api, ty, false, wire) else {
+        return Vec::new();
+    };
     let mut examples = vec![Example {
         title: "Minimal example (required properties)".into(),
         rust_path: path.clone(),
         legacy,
         json: pretty(&minimal),
     }];
-    if full != minimal {
+    if let Some(full) = example(api, ty, true, wire)
+        && full != minimal
+    {
         examples.push(Example {
             title: if legacy {
                 "Full example (all properties; maps as key/value lists)".into()
@@ -365,7 +387,7 @@ pub struct ParameterRow {
 
 /// One success response: status and body type; its description below.
 pub struct ResponseRow {
-    status: u16,
+    status: String,
     ty: String,
     description: String,
 }
@@ -446,11 +468,11 @@ fn operation_page(api: &Api, operation: &Operation, options: &Options) -> Result
         .successes
         .iter()
         .map(|success| {
-            let (status, body) = (success.status, &success.body);
+            let (status, body) = (success.label(), &success.body);
             let description = operation
                 .responses
                 .iter()
-                .find(|r| matches!(r.status, crate::ir::Status::Code(code) if code == status))
+                .find(|r| r.status == success.spec_status())
                 .map(|r| list_text(&r.description))
                 .unwrap_or_default();
             let mut ty = body
@@ -483,9 +505,11 @@ fn operation_page(api: &Api, operation: &Operation, options: &Options) -> Result
         .collect();
     let legacy = operation.wire == Wire::LegacyRest;
     let response_example = match operation.shape.successes.first() {
-        Some(success) if legacy => success.body.as_ref().map_or_else(String::new, |body| {
-            pretty(&json!({ "value": example(api, body, false, operation.wire) }))
-        }),
+        Some(success) if legacy => success
+            .body
+            .as_ref()
+            .and_then(|body| example(api, body, false, operation.wire))
+            .map_or_else(String::new, |value| pretty(&json!({ "value": value }))),
         _ => String::new(),
     };
     let error_example = match operation.shape.errors.first() {
@@ -500,7 +524,7 @@ fn operation_page(api: &Api, operation: &Operation, options: &Options) -> Result
     let minimal_body = spec_body.clone().or_else(|| {
         body_ty
             .as_ref()
-            .map(|ty| example(api, ty, false, operation.wire))
+            .and_then(|ty| example(api, ty, false, operation.wire))
     });
     let page = OperationPage {
         preamble: super::preamble_markdown(options),
@@ -589,7 +613,9 @@ fn legacy_error_example(api: &Api, variant: &ErrorVariant) -> String {
     let Some(error_type) = &variant.error_type else {
         return String::new();
     };
-    let mut value = example(api, &variant.ty, false, Wire::LegacyRest);
+    let Some(mut value) = example(api, &variant.ty, false, Wire::LegacyRest) else {
+        return String::new();
+    };
     if let Some(fields) = value.as_object_mut() {
         fields.remove("error_type");
     }

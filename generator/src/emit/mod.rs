@@ -67,6 +67,11 @@ fn rust_job<'a>(
     })
 }
 
+/// Refuses options the crate cannot be emitted with (a crate name Cargo rejects).
+pub fn check_options(options: &Options) -> Result<(), Error> {
+    crate_files::check_crate_name(&options.crate_name)
+}
+
 /// Emits every file of the crate; items formatted before are taken from `cache`.
 pub fn emit(api: &Api, options: &Options, cache: &FormatCache) -> Result<Files, Error> {
     let has_operations = !api.operations.is_empty();

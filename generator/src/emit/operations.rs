@@ -11,7 +11,7 @@ use super::Piece;
 use super::rustdoc::{doc_lines, doc_text, sanitize};
 use super::scope::Scope;
 use super::types::{ident, server_format};
-use crate::ir::{Api, Operation, ParameterLocation, Status, StringFormat, TypeKind, TypeRef, Wire};
+use crate::ir::{Api, Operation, ParameterLocation, StringFormat, TypeKind, TypeRef, Wire};
 use crate::shape::{RequestField, RequestFieldSource, Success};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -261,12 +261,12 @@ fn request_items(operation: &Operation, scope: &Scope) -> TokenStream {
     }
 }
 
-/// The description of the response documented for `status`.
-fn describe(operation: &Operation, status: u16) -> String {
+/// The description of the response documented for `success`.
+fn describe(operation: &Operation, success: &Success) -> String {
     operation
         .responses
         .iter()
-        .find(|r| r.status == Status::Code(status))
+        .find(|r| r.status == success.spec_status())
         .map(|r| sanitize(&r.description))
         .unwrap_or_default()
 }
@@ -277,15 +277,18 @@ fn response_item(operation: &Operation, scope: &Scope) -> TokenStream {
         let ty = scope.rust_type(&success.rust_type());
         let docs = doc_lines(&format!(
             "What a successful call returns (HTTP {}).\n\n{}",
-            success.status,
-            describe(operation, success.status)
+            success.label(),
+            describe(operation, success)
         ));
         return quote! { #docs pub type Response = #ty; };
     }
     let variants = operation.shape.successes.iter().map(|success| {
-        let status = success.status;
-        let name = status_variant(status);
-        let docs = doc_lines(&format!("HTTP {status}: {}", describe(operation, status)));
+        let name = ident(&success.variant_name());
+        let docs = doc_lines(&format!(
+            "HTTP {}: {}",
+            success.label(),
+            describe(operation, success)
+        ));
         match &success.body {
             Some(_) => {
                 let ty = scope.rust_type(&success.rust_type());
@@ -300,10 +303,6 @@ fn response_item(operation: &Operation, scope: &Scope) -> TokenStream {
         #[non_exhaustive]
         pub enum Response { #(#variants)* }
     }
-}
-
-fn status_variant(status: u16) -> proc_macro2::Ident {
-    ident(&format!("Status{status}"))
 }
 
 /// `Error`, and its table for the runtime (`operation_error!`, which writes
@@ -426,12 +425,47 @@ fn encode_field(field: &RequestField) -> TokenStream {
     }
 }
 
+/// The statuses a success is decoded from: its own, or (for a class such as
+/// `2XX`) those of the class that no exact success in `successes` claims
+/// (`200..=203 | 205..=299` beside a `204`).
+fn status_pattern(success: &Success, successes: &[Success]) -> TokenStream {
+    if !success.whole_class {
+        let status = Literal::u16_unsuffixed(success.status);
+        return quote! { #status };
+    }
+    let claimed = |status: u16| {
+        successes
+            .iter()
+            .any(|other| !other.whole_class && other.status == status)
+    };
+    let mut ranges: Vec<(u16, u16)> = Vec::new();
+    for status in (success.status..success.status + 100).filter(|status| !claimed(*status)) {
+        match ranges.last_mut() {
+            Some((_, last)) if *last + 1 == status => *last = status,
+            _ => ranges.push((status, status)),
+        }
+    }
+    let alternatives = ranges.into_iter().map(|(first, last)| {
+        let (first_literal, last_literal) = (
+            Literal::u16_unsuffixed(first),
+            Literal::u16_unsuffixed(last),
+        );
+        if first == last {
+            quote! { #first_literal }
+        } else {
+            quote! { #first_literal..=#last_literal }
+        }
+    });
+    quote! { #(#alternatives)|* }
+}
+
 /// `decode_response` and `encode_response`.
 fn success_coding(successes: &[Success]) -> (TokenStream, TokenStream) {
     if let [success] = successes {
         let status = Literal::u16_unsuffixed(success.status);
+        let pattern = status_pattern(success, successes);
         return match success.body {
-            Some(_) => (
+            Some(_) if !success.whole_class => (
                 quote! {
                     fn decode_response(status: u16, body: &[u8]) -> Option<Result<Response, String>> {
                         wire::decode_success(status, #status, body, OPERATION.wire)
@@ -443,10 +477,22 @@ fn success_coding(successes: &[Success]) -> (TokenStream, TokenStream) {
                     }
                 },
             ),
+            Some(_) => (
+                quote! {
+                    fn decode_response(status: u16, body: &[u8]) -> Option<Result<Response, String>> {
+                        matches!(status, #pattern).then(|| wire::success_body(body, OPERATION.wire))
+                    }
+                },
+                quote! {
+                    fn encode_response(response: &Response) -> (u16, Option<::serde_json::Value>) {
+                        (#status, Some(wire::encode_success(response, OPERATION.wire)))
+                    }
+                },
+            ),
             None => (
                 quote! {
                     fn decode_response(status: u16, _body: &[u8]) -> Option<Result<Response, String>> {
-                        (status == #status).then_some(Ok(()))
+                        matches!(status, #pattern).then_some(Ok(()))
                     }
                 },
                 quote! {
@@ -458,15 +504,15 @@ fn success_coding(successes: &[Success]) -> (TokenStream, TokenStream) {
         };
     }
     let decode_arms = successes.iter().map(|success| {
-        let name = status_variant(success.status);
-        let status = Literal::u16_unsuffixed(success.status);
+        let name = ident(&success.variant_name());
+        let pattern = status_pattern(success, successes);
         match success.body {
-            Some(_) => quote! { #status => Some(wire::success_body(body, OPERATION.wire).map(Response::#name)), },
-            None => quote! { #status => Some(Ok(Response::#name)), },
+            Some(_) => quote! { #pattern => Some(wire::success_body(body, OPERATION.wire).map(Response::#name)), },
+            None => quote! { #pattern => Some(Ok(Response::#name)), },
         }
     });
     let encode_arms = successes.iter().map(|success| {
-        let name = status_variant(success.status);
+        let name = ident(&success.variant_name());
         let status = Literal::u16_unsuffixed(success.status);
         match success.body {
             Some(_) => quote! { Response::#name(value) => (#status, Some(wire::encode_success(value, OPERATION.wire))), },
@@ -501,8 +547,16 @@ fn success_coding(successes: &[Success]) -> (TokenStream, TokenStream) {
     )
 }
 
+/// Clippy expects methods called `new`, `from_*` and `into_*` not to take
+/// `&self`; an operation may well be called so, and keeps its name.
+pub fn naming_convention_allowance(method: &str) -> Option<TokenStream> {
+    (method == "new" || method.starts_with("from_") || method.starts_with("into_"))
+        .then(|| quote! { #[allow(clippy::wrong_self_convention, clippy::new_ret_no_self)] })
+}
+
 /// The operation's `Client` method (feature `client`).
 fn client_method(operation: &Operation) -> TokenStream {
+    let allowance = naming_convention_allowance(&operation.shape.client_method);
     let name = ident(&operation.shape.client_method);
     let docs = doc_lines(&method_docs(operation));
     let deprecated = operation.docs.deprecated.then(|| quote! { #[deprecated] });
@@ -523,6 +577,7 @@ fn client_method(operation: &Operation) -> TokenStream {
         impl crate::client::Client {
             #docs
             #deprecated
+            #allowance
             pub async fn #name(&self, request: Request) -> Result<Response, Error> {
                 #call
             }

@@ -3,7 +3,7 @@
 //! session store that hands each request to its operation's handler, which
 //! authenticates, authorizes, parses and validates it before the trait sees it.
 
-use super::operations::method_docs;
+use super::operations::{method_docs, naming_convention_allowance};
 use super::rustdoc::doc_lines;
 use super::types::ident;
 use crate::ir::{Api, Operation, PathTemplate, TypeRef};
@@ -202,6 +202,7 @@ fn api_trait(api: &Api) -> TokenStream {
         let name = ident(&operation.shape.server_method);
         let docs = doc_lines(&method_docs(operation));
         let module = ident(&operation.rust_name);
+        let allowance = naming_convention_allowance(&operation.shape.server_method);
         let (default_docs, body) = if issues_sessions == Some(operation.operation_id.as_str()) {
             (
                 quote! { #[doc = " By default, a new session of the router's session store for `principal`."] },
@@ -214,6 +215,7 @@ fn api_trait(api: &Api) -> TokenStream {
             #docs
             ///
             #default_docs
+            #allowance
             fn #name(
                 &self,
                 principal: &Self::Principal,
