@@ -5,12 +5,14 @@
 //! only lay them out.
 
 use super::operations::request_field_docs;
+use super::types::setter_names;
 use crate::Options;
 use crate::diagnostics::Error;
 use crate::ir::{
     Api, Docs, Operation, ParameterLocation, StringFormat, TypeDef, TypeKind, TypeRef, Wire,
 };
-use crate::shape::{ErrorVariant, RequestField};
+use crate::naming::{last_segment, module_of};
+use crate::shape::{ErrorVariant, REQUEST_REQUIRED, RequestField, required_struct};
 use askama::Template;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -416,6 +418,7 @@ fn operation_page(api: &Api, operation: &Operation, options: &Options) -> Result
         errors,
         curl: curl_sample(operation, fields, minimal_body.as_ref()),
         rust: rust_sample(
+            api,
             &options.crate_name.replace('-', "_"),
             operation,
             fields,
@@ -539,8 +542,11 @@ fn curl_sample(operation: &Operation, fields: &[RequestField], body: Option<&Val
     command.join(" \\\n")
 }
 
-/// A Rust call of the operation, for the crate named `krate` (as code names it).
+/// A Rust call of the operation, for the crate named `krate` (as code names
+/// it): the request built with the generated constructors, with the values
+/// of the page's minimal JSON example.
 fn rust_sample(
+    api: &Api,
     krate: &str,
     operation: &Operation,
     fields: &[RequestField],
@@ -548,41 +554,55 @@ fn rust_sample(
 ) -> String {
     let module = &operation.rust_name;
     let method = &operation.shape.client_method;
-    let mut lines = vec![
-        format!("use {krate}::operations::{module} as op;"),
-        String::new(),
-    ];
-    // `Request::new` takes the required arguments; optional ones are set after.
-    let mut arguments = Vec::new();
+    let mut builder = RustValues {
+        api,
+        krate,
+        stack: Vec::new(),
+        used: BTreeSet::new(),
+    };
     let legacy_body = operation.wire == Wire::LegacyRest && operation.body.is_some();
+    let mut arguments = Vec::new();
     for field in fields.iter().filter(|field| field.required) {
         let value = match field.location() {
-            Some(_) => format!("\"{}\"", sample_parameter(&field.rust_name)),
+            Some(_) if field.ty == TypeRef::String(StringFormat::Plain) => {
+                format!("\"{}\".to_owned()", sample_parameter(&field.rust_name))
+            }
+            Some(_) => builder.expression(&field.ty, 1),
             None => {
                 let json = if legacy_body {
                     body.and_then(|b| b.get(&field.wire_name)).cloned()
                 } else {
                     body.cloned()
                 };
-                let json = json.map_or_else(|| "{}".to_owned(), |json| json.to_string());
-                match &field.ty {
-                    TypeRef::Named(path) => {
-                        format!(
-                            "serde_json::from_value::<{krate}::types::{path}>(serde_json::json!({json}))?"
-                        )
-                    }
-                    _ => format!("serde_json::json!({json})"),
+                match (&field.ty, json) {
+                    // A type that contains itself: no finite constructor call.
+                    (TypeRef::Named(path), Some(json)) if builder.is_recursive(path) => format!(
+                        "serde_json::from_value::<{}>(serde_json::json!({json}))?",
+                        builder.type_name(path)
+                    ),
+                    (ty, _) => builder.expression(ty, 1),
                 }
             }
         };
-        arguments.push(format!("    {value},"));
+        arguments.push(format!("    {}: {value},", field.rust_name));
     }
+    let mut lines = vec![format!("use {krate}::operations::{module} as op;")];
+    let (imports, names) = builder.imports();
+    lines.extend(imports);
+    for argument in &mut arguments {
+        for (placeholder, name) in &names {
+            *argument = argument.replace(placeholder, name);
+        }
+    }
+    lines.push(String::new());
     if arguments.is_empty() {
         lines.push("let request = op::Request::new();".into());
     } else {
-        lines.push("let request = op::Request::new(".into());
+        lines.push(format!(
+            "let request = op::Request::new(op::{REQUEST_REQUIRED} {{"
+        ));
         lines.extend(arguments);
-        lines.push(");".into());
+        lines.push("});".into());
     }
     lines.push(format!("match client.{method}(request).await {{"));
     lines.push("    Ok(response) => println!(\"{response:?}\"),".into());
@@ -595,6 +615,172 @@ fn rust_sample(
     lines.push("    Err(error) => eprintln!(\"{error}\"),".into());
     lines.push("}".into());
     lines.join("\n")
+}
+
+/// Rust expressions that build the minimal example of a type with the
+/// generated constructors (`T::new(TRequired { .. })`), so the reference
+/// pages show, and the compiled samples check, how a user builds a value.
+struct RustValues<'a> {
+    api: &'a Api,
+    krate: &'a str,
+    stack: Vec<String>,
+    /// The types the expressions name (as placeholders, see `type_name`).
+    used: BTreeSet<String>,
+}
+
+impl RustValues<'_> {
+    /// A placeholder for the type at `path`, replaced once every type used
+    /// is known (see `imports`).
+    fn type_name(&mut self, path: &str) -> String {
+        self.used.insert(path.to_owned());
+        format!("\u{1}{path}\u{2}")
+    }
+
+    /// The `use` lines of the modules of the types used, and what each
+    /// placeholder becomes: `module::Type` where the module's last name is
+    /// unique among them, else `types::full::path::Type`.
+    fn imports(&self) -> (Vec<String>, Vec<(String, String)>) {
+        let modules: BTreeSet<&str> = self.used.iter().map(|path| module_of(path)).collect();
+        let alias = |module: &str| -> Option<String> {
+            let last = last_segment(module);
+            let unique = modules.iter().filter(|m| last_segment(m) == last).count() == 1;
+            (!module.is_empty() && unique && last != "op" && last != "types")
+                .then(|| last.to_owned())
+        };
+        let mut imports = BTreeSet::new();
+        let names = self
+            .used
+            .iter()
+            .map(|path| {
+                let module = module_of(path);
+                let name = match alias(module) {
+                    Some(alias) => {
+                        imports.insert(format!("use {}::types::{module};", self.krate));
+                        format!("{alias}::{}", last_segment(path))
+                    }
+                    None => {
+                        imports.insert(format!("use {}::types;", self.krate));
+                        format!("types::{path}")
+                    }
+                };
+                (format!("\u{1}{path}\u{2}"), name)
+            })
+            .collect();
+        (imports.into_iter().collect(), names)
+    }
+
+    /// Whether a value of `path` must contain another one (no finite example).
+    fn is_recursive(&mut self, path: &str) -> bool {
+        self.required_cycle(path, &mut Vec::new())
+    }
+
+    fn required_cycle(&self, path: &str, seen: &mut Vec<String>) -> bool {
+        if seen.iter().any(|p| p == path) {
+            return true;
+        }
+        let Some(def) = self.api.types.get(path) else {
+            return false;
+        };
+        seen.push(path.to_owned());
+        let found = match &def.kind {
+            TypeKind::Struct(strukt) => strukt
+                .fields
+                .iter()
+                .any(|field| field.is_constructor_argument() && self.named_cycle(&field.ty, seen)),
+            TypeKind::Alias(target) => self.named_cycle(target, seen),
+            TypeKind::Enum(_) => false,
+        };
+        seen.pop();
+        found
+    }
+
+    fn named_cycle(&self, ty: &TypeRef, seen: &mut Vec<String>) -> bool {
+        match ty {
+            TypeRef::Named(path) => self.required_cycle(path, seen),
+            _ => false,
+        }
+    }
+
+    /// The expression for the minimal example of `ty`, its continuation
+    /// lines indented by `depth` levels.
+    fn expression(&mut self, ty: &TypeRef, depth: usize) -> String {
+        match ty {
+            TypeRef::Named(path) => self.named(path, depth),
+            TypeRef::String(StringFormat::Secret) => {
+                format!("{}::SecretString::new(\"secret\")", self.krate)
+            }
+            TypeRef::String(_) => match example(self.api, ty, false) {
+                Value::String(text) => format!("{text:?}.to_owned()"),
+                _ => "String::new()".to_owned(),
+            },
+            TypeRef::Boolean => "true".to_owned(),
+            TypeRef::Int32 | TypeRef::Int64 => "1".to_owned(),
+            TypeRef::Float | TypeRef::Double => "1.5".to_owned(),
+            TypeRef::List(inner) => format!("vec![{}]", self.expression(inner, depth)),
+            TypeRef::Map(inner) => format!(
+                "::std::collections::BTreeMap::from([(\"key\".to_owned(), {})])",
+                self.expression(inner, depth)
+            ),
+            TypeRef::Json => "serde_json::json!({})".to_owned(),
+        }
+    }
+
+    fn named(&mut self, path: &str, depth: usize) -> String {
+        let Some(def) = self.api.types.get(path) else {
+            return "serde_json::json!({})".to_owned();
+        };
+        if self.stack.iter().any(|p| p == path) {
+            return format!("{}::default()", self.type_name(path));
+        }
+        self.stack.push(path.to_owned());
+        let value = match &def.kind {
+            TypeKind::Enum(enumeration) => match enumeration.values.first() {
+                Some(value) => format!("{}::{}", self.type_name(path), value.rust_name),
+                None => format!(
+                    "{}::{}(\"string\".to_owned())",
+                    self.type_name(path),
+                    enumeration.unknown_variant
+                ),
+            },
+            TypeKind::Alias(target) => self.expression(target, depth),
+            TypeKind::Struct(strukt) => {
+                let indent = "    ".repeat(depth + 1);
+                let mut text = match required_struct(self.api, def) {
+                    Some(required) => {
+                        let mut text = format!(
+                            "{}::new({} {{\n",
+                            self.type_name(path),
+                            self.type_name(&required)
+                        );
+                        for field in strukt.fields.iter().filter(|f| f.is_constructor_argument()) {
+                            let value = self.expression(&field.ty, depth + 1);
+                            text.push_str(&format!("{indent}{}: {value},\n", field.rust_name));
+                        }
+                        text.push_str(&format!("{}}})", "    ".repeat(depth)));
+                        text
+                    }
+                    None => format!("{}::new()", self.type_name(path)),
+                };
+                // A required property that may be `null` is in the JSON example too.
+                let setters = strukt
+                    .fields
+                    .iter()
+                    .filter(|f| !f.is_constructor_argument());
+                let names = setter_names(setters.clone().map(|f| f.rust_name.as_str()));
+                for (field, setter) in setters.zip(names) {
+                    let enters_cycle =
+                        matches!(&field.ty, TypeRef::Named(p) if self.stack.contains(p));
+                    if field.required && !enters_cycle {
+                        let value = self.expression(&field.ty, depth);
+                        text.push_str(&format!(".{setter}({value})"));
+                    }
+                }
+                text
+            }
+        };
+        self.stack.pop();
+        value
+    }
 }
 
 #[derive(Template)]

@@ -7,7 +7,7 @@ use crate::ir::{
     Body, ErrorCase, Method, Operation, Parameter, ParameterLocation, PathTemplate, Response,
     ResponseKind, Status, TypeKind, TypeRef, Wire,
 };
-use crate::naming::{camel_case, snake_case, type_path};
+use crate::naming::{camel_case, module_of, operation_type_prefix, snake_case};
 use indexmap::IndexMap;
 use openapiv3::{
     Components, MediaType, Parameter as OpenApiParameter, ParameterSchemaOrContent, ReferenceOr,
@@ -88,7 +88,12 @@ impl<'a> Lowering<'a> {
             .operation_id
             .clone()
             .unwrap_or_else(|| format!("{method}_{path}"));
-        let type_prefix = type_path(&operation_id);
+        let type_prefix = operation_type_prefix(&operation_id, |module| {
+            self.types
+                .keys()
+                .map(|path| module_of(path))
+                .any(|owner| owner == module || owner.starts_with(&format!("{module}::")))
+        });
         let wire = match operation
             .extensions
             .get(EXT_WIRE)

@@ -7,10 +7,8 @@
 ///
 /// Spec name: `Vapi.Std.Errors.AlreadyExists`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `AlreadyExists::new(AlreadyExistsRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AlreadyExists {
     /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
@@ -27,19 +25,35 @@ pub struct AlreadyExists {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`AlreadyExists`], for [`AlreadyExists::new`]: each is given by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AlreadyExistsRequired {
+    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
+}
+
 impl AlreadyExists {
-    /// A value with the required properties (`messages`) and every optional one unset.
-    pub fn new(
-        messages: impl ::std::convert::Into<
-            Vec<crate::types::vapi::std::LocalizableMessage>,
-        >,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: AlreadyExistsRequired) -> Self {
+        let AlreadyExistsRequired { messages } = required;
         AlreadyExists {
             error_type: None,
-            messages: messages.into(),
+            messages,
             data: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `error_type`.
+    pub fn with_error_type(mut self, error_type: ErrorType) -> Self {
+        self.error_type = Some(error_type);
+        self
+    }
+
+    /// Sets the optional property `data`.
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
     }
 }
 
@@ -47,10 +61,8 @@ impl AlreadyExists {
 ///
 /// Spec name: `Vapi.Std.Errors.ArgumentLocations`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `ArgumentLocations::new(ArgumentLocationsRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArgumentLocations {
     /// String describing the location of the input that triggered the error (for example `spec.location`).
@@ -63,15 +75,22 @@ pub struct ArgumentLocations {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`ArgumentLocations`], for [`ArgumentLocations::new`]: each is given by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ArgumentLocationsRequired {
+    /// String describing the location of the input that triggered the error (for example `spec.location`).
+    pub primary: String,
+    /// Strings describing the locations of other inputs that caused the primary input to be in error.
+    pub secondary: Vec<String>,
+}
+
 impl ArgumentLocations {
-    /// A value with the required properties (`primary`, `secondary`) and every optional one unset.
-    pub fn new(
-        primary: impl ::std::convert::Into<String>,
-        secondary: impl ::std::convert::Into<Vec<String>>,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: ArgumentLocationsRequired) -> Self {
+        let ArgumentLocationsRequired { primary, secondary } = required;
         ArgumentLocations {
-            primary: primary.into(),
-            secondary: secondary.into(),
+            primary,
+            secondary,
             additional_properties: ::std::default::Default::default(),
         }
     }
@@ -83,10 +102,8 @@ impl ArgumentLocations {
 ///
 /// Spec name: `Vapi.Std.Errors.Error`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `Error::new(ErrorRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Error {
     /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
@@ -103,19 +120,35 @@ pub struct Error {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`Error`], for [`Error::new`]: each is given by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ErrorRequired {
+    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
+}
+
 impl Error {
-    /// A value with the required properties (`messages`) and every optional one unset.
-    pub fn new(
-        messages: impl ::std::convert::Into<
-            Vec<crate::types::vapi::std::LocalizableMessage>,
-        >,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: ErrorRequired) -> Self {
+        let ErrorRequired { messages } = required;
         Error {
             error_type: None,
-            messages: messages.into(),
+            messages,
             data: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `error_type`.
+    pub fn with_error_type(mut self, error_type: ErrorType) -> Self {
+        self.error_type = Some(error_type);
+        self
+    }
+
+    /// Sets the optional property `data`.
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
     }
 }
 
@@ -214,10 +247,8 @@ crate::runtime::wire::open_enum!(ErrorType, Unknown,
 ///
 /// Spec name: `Vapi.Std.Errors.FileLocations`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `FileLocations::new(FileLocationsRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FileLocations {
     /// String identifying the file and position of the input that triggered the error.
@@ -230,15 +261,22 @@ pub struct FileLocations {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`FileLocations`], for [`FileLocations::new`]: each is given by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileLocationsRequired {
+    /// String identifying the file and position of the input that triggered the error.
+    pub primary: String,
+    /// Strings identifying other files and positions that caused the primary input to be in error.
+    pub secondary: Vec<String>,
+}
+
 impl FileLocations {
-    /// A value with the required properties (`primary`, `secondary`) and every optional one unset.
-    pub fn new(
-        primary: impl ::std::convert::Into<String>,
-        secondary: impl ::std::convert::Into<Vec<String>>,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: FileLocationsRequired) -> Self {
+        let FileLocationsRequired { primary, secondary } = required;
         FileLocations {
-            primary: primary.into(),
-            secondary: secondary.into(),
+            primary,
+            secondary,
             additional_properties: ::std::default::Default::default(),
         }
     }
@@ -248,10 +286,8 @@ impl FileLocations {
 ///
 /// Spec name: `Vapi.Std.Errors.InvalidArgument`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `InvalidArgument::new(InvalidArgumentRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct InvalidArgument {
     /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
@@ -268,19 +304,35 @@ pub struct InvalidArgument {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`InvalidArgument`], for [`InvalidArgument::new`]: each is given by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InvalidArgumentRequired {
+    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
+}
+
 impl InvalidArgument {
-    /// A value with the required properties (`messages`) and every optional one unset.
-    pub fn new(
-        messages: impl ::std::convert::Into<
-            Vec<crate::types::vapi::std::LocalizableMessage>,
-        >,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: InvalidArgumentRequired) -> Self {
+        let InvalidArgumentRequired { messages } = required;
         InvalidArgument {
             error_type: None,
-            messages: messages.into(),
+            messages,
             data: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `error_type`.
+    pub fn with_error_type(mut self, error_type: ErrorType) -> Self {
+        self.error_type = Some(error_type);
+        self
+    }
+
+    /// Sets the optional property `data`.
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
     }
 }
 
@@ -288,10 +340,8 @@ impl InvalidArgument {
 ///
 /// Spec name: `Vapi.Std.Errors.InvalidElementType`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `InvalidElementType::new(InvalidElementTypeRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct InvalidElementType {
     /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
@@ -308,19 +358,35 @@ pub struct InvalidElementType {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`InvalidElementType`], for [`InvalidElementType::new`]: each is given by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InvalidElementTypeRequired {
+    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
+}
+
 impl InvalidElementType {
-    /// A value with the required properties (`messages`) and every optional one unset.
-    pub fn new(
-        messages: impl ::std::convert::Into<
-            Vec<crate::types::vapi::std::LocalizableMessage>,
-        >,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: InvalidElementTypeRequired) -> Self {
+        let InvalidElementTypeRequired { messages } = required;
         InvalidElementType {
             error_type: None,
-            messages: messages.into(),
+            messages,
             data: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `error_type`.
+    pub fn with_error_type(mut self, error_type: ErrorType) -> Self {
+        self.error_type = Some(error_type);
+        self
+    }
+
+    /// Sets the optional property `data`.
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
     }
 }
 
@@ -328,10 +394,8 @@ impl InvalidElementType {
 ///
 /// Spec name: `Vapi.Std.Errors.NotAllowedInCurrentState`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `NotAllowedInCurrentState::new(NotAllowedInCurrentStateRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct NotAllowedInCurrentState {
     /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
@@ -348,19 +412,35 @@ pub struct NotAllowedInCurrentState {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`NotAllowedInCurrentState`], for [`NotAllowedInCurrentState::new`]: each is given by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NotAllowedInCurrentStateRequired {
+    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
+}
+
 impl NotAllowedInCurrentState {
-    /// A value with the required properties (`messages`) and every optional one unset.
-    pub fn new(
-        messages: impl ::std::convert::Into<
-            Vec<crate::types::vapi::std::LocalizableMessage>,
-        >,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: NotAllowedInCurrentStateRequired) -> Self {
+        let NotAllowedInCurrentStateRequired { messages } = required;
         NotAllowedInCurrentState {
             error_type: None,
-            messages: messages.into(),
+            messages,
             data: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `error_type`.
+    pub fn with_error_type(mut self, error_type: ErrorType) -> Self {
+        self.error_type = Some(error_type);
+        self
+    }
+
+    /// Sets the optional property `data`.
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
     }
 }
 
@@ -368,10 +448,8 @@ impl NotAllowedInCurrentState {
 ///
 /// Spec name: `Vapi.Std.Errors.NotFound`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `NotFound::new(NotFoundRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct NotFound {
     /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
@@ -388,19 +466,35 @@ pub struct NotFound {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`NotFound`], for [`NotFound::new`]: each is given by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NotFoundRequired {
+    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
+}
+
 impl NotFound {
-    /// A value with the required properties (`messages`) and every optional one unset.
-    pub fn new(
-        messages: impl ::std::convert::Into<
-            Vec<crate::types::vapi::std::LocalizableMessage>,
-        >,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: NotFoundRequired) -> Self {
+        let NotFoundRequired { messages } = required;
         NotFound {
             error_type: None,
-            messages: messages.into(),
+            messages,
             data: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `error_type`.
+    pub fn with_error_type(mut self, error_type: ErrorType) -> Self {
+        self.error_type = Some(error_type);
+        self
+    }
+
+    /// Sets the optional property `data`.
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
     }
 }
 
@@ -408,10 +502,8 @@ impl NotFound {
 ///
 /// Spec name: `Vapi.Std.Errors.ResourceBusy`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `ResourceBusy::new(ResourceBusyRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResourceBusy {
     /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
@@ -428,19 +520,35 @@ pub struct ResourceBusy {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`ResourceBusy`], for [`ResourceBusy::new`]: each is given by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResourceBusyRequired {
+    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
+}
+
 impl ResourceBusy {
-    /// A value with the required properties (`messages`) and every optional one unset.
-    pub fn new(
-        messages: impl ::std::convert::Into<
-            Vec<crate::types::vapi::std::LocalizableMessage>,
-        >,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: ResourceBusyRequired) -> Self {
+        let ResourceBusyRequired { messages } = required;
         ResourceBusy {
             error_type: None,
-            messages: messages.into(),
+            messages,
             data: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `error_type`.
+    pub fn with_error_type(mut self, error_type: ErrorType) -> Self {
+        self.error_type = Some(error_type);
+        self
+    }
+
+    /// Sets the optional property `data`.
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
     }
 }
 
@@ -448,10 +556,8 @@ impl ResourceBusy {
 ///
 /// Spec name: `Vapi.Std.Errors.ResourceInaccessible`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `ResourceInaccessible::new(ResourceInaccessibleRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResourceInaccessible {
     /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
@@ -468,19 +574,35 @@ pub struct ResourceInaccessible {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`ResourceInaccessible`], for [`ResourceInaccessible::new`]: each is given by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResourceInaccessibleRequired {
+    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
+}
+
 impl ResourceInaccessible {
-    /// A value with the required properties (`messages`) and every optional one unset.
-    pub fn new(
-        messages: impl ::std::convert::Into<
-            Vec<crate::types::vapi::std::LocalizableMessage>,
-        >,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: ResourceInaccessibleRequired) -> Self {
+        let ResourceInaccessibleRequired { messages } = required;
         ResourceInaccessible {
             error_type: None,
-            messages: messages.into(),
+            messages,
             data: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `error_type`.
+    pub fn with_error_type(mut self, error_type: ErrorType) -> Self {
+        self.error_type = Some(error_type);
+        self
+    }
+
+    /// Sets the optional property `data`.
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
     }
 }
 
@@ -488,10 +610,8 @@ impl ResourceInaccessible {
 ///
 /// Spec name: `Vapi.Std.Errors.ServiceUnavailable`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `ServiceUnavailable::new(ServiceUnavailableRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceUnavailable {
     /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
@@ -508,19 +628,35 @@ pub struct ServiceUnavailable {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`ServiceUnavailable`], for [`ServiceUnavailable::new`]: each is given by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceUnavailableRequired {
+    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
+}
+
 impl ServiceUnavailable {
-    /// A value with the required properties (`messages`) and every optional one unset.
-    pub fn new(
-        messages: impl ::std::convert::Into<
-            Vec<crate::types::vapi::std::LocalizableMessage>,
-        >,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: ServiceUnavailableRequired) -> Self {
+        let ServiceUnavailableRequired { messages } = required;
         ServiceUnavailable {
             error_type: None,
-            messages: messages.into(),
+            messages,
             data: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `error_type`.
+    pub fn with_error_type(mut self, error_type: ErrorType) -> Self {
+        self.error_type = Some(error_type);
+        self
+    }
+
+    /// Sets the optional property `data`.
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
     }
 }
 
@@ -528,10 +664,8 @@ impl ServiceUnavailable {
 ///
 /// Spec name: `Vapi.Std.Errors.TransientIndication`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `TransientIndication::new(TransientIndicationRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TransientIndication {
     /// Whether the error is transient: the operation may succeed if retried later.
@@ -542,11 +676,19 @@ pub struct TransientIndication {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`TransientIndication`], for [`TransientIndication::new`]: each is given by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TransientIndicationRequired {
+    /// Whether the error is transient: the operation may succeed if retried later.
+    pub is_transient: bool,
+}
+
 impl TransientIndication {
-    /// A value with the required properties (`is_transient`) and every optional one unset.
-    pub fn new(is_transient: impl ::std::convert::Into<bool>) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: TransientIndicationRequired) -> Self {
+        let TransientIndicationRequired { is_transient } = required;
         TransientIndication {
-            is_transient: is_transient.into(),
+            is_transient,
             additional_properties: ::std::default::Default::default(),
         }
     }
@@ -556,10 +698,8 @@ impl TransientIndication {
 ///
 /// Spec name: `Vapi.Std.Errors.UnableToAllocateResource`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `UnableToAllocateResource::new(UnableToAllocateResourceRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UnableToAllocateResource {
     /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
@@ -576,19 +716,35 @@ pub struct UnableToAllocateResource {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`UnableToAllocateResource`], for [`UnableToAllocateResource::new`]: each is given by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnableToAllocateResourceRequired {
+    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
+}
+
 impl UnableToAllocateResource {
-    /// A value with the required properties (`messages`) and every optional one unset.
-    pub fn new(
-        messages: impl ::std::convert::Into<
-            Vec<crate::types::vapi::std::LocalizableMessage>,
-        >,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: UnableToAllocateResourceRequired) -> Self {
+        let UnableToAllocateResourceRequired { messages } = required;
         UnableToAllocateResource {
             error_type: None,
-            messages: messages.into(),
+            messages,
             data: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `error_type`.
+    pub fn with_error_type(mut self, error_type: ErrorType) -> Self {
+        self.error_type = Some(error_type);
+        self
+    }
+
+    /// Sets the optional property `data`.
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
     }
 }
 
@@ -596,10 +752,8 @@ impl UnableToAllocateResource {
 ///
 /// Spec name: `Vapi.Std.Errors.Unauthenticated`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `Unauthenticated::new(UnauthenticatedRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Unauthenticated {
     /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
@@ -621,20 +775,42 @@ pub struct Unauthenticated {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`Unauthenticated`], for [`Unauthenticated::new`]: each is given by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnauthenticatedRequired {
+    /// Stack of one or more localizable messages for human error consumers.
+    pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
+}
+
 impl Unauthenticated {
-    /// A value with the required properties (`messages`) and every optional one unset.
-    pub fn new(
-        messages: impl ::std::convert::Into<
-            Vec<crate::types::vapi::std::LocalizableMessage>,
-        >,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: UnauthenticatedRequired) -> Self {
+        let UnauthenticatedRequired { messages } = required;
         Unauthenticated {
             error_type: None,
-            messages: messages.into(),
+            messages,
             data: None,
             challenge: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `error_type`.
+    pub fn with_error_type(mut self, error_type: ErrorType) -> Self {
+        self.error_type = Some(error_type);
+        self
+    }
+
+    /// Sets the optional property `data`.
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
+    }
+
+    /// Sets the optional property `challenge`.
+    pub fn with_challenge(mut self, challenge: String) -> Self {
+        self.challenge = Some(challenge);
+        self
     }
 }
 
@@ -642,10 +818,8 @@ impl Unauthenticated {
 ///
 /// Spec name: `Vapi.Std.Errors.Unauthorized`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `Unauthorized::new(UnauthorizedRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Unauthorized {
     /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
@@ -662,19 +836,35 @@ pub struct Unauthorized {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`Unauthorized`], for [`Unauthorized::new`]: each is given by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnauthorizedRequired {
+    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
+}
+
 impl Unauthorized {
-    /// A value with the required properties (`messages`) and every optional one unset.
-    pub fn new(
-        messages: impl ::std::convert::Into<
-            Vec<crate::types::vapi::std::LocalizableMessage>,
-        >,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: UnauthorizedRequired) -> Self {
+        let UnauthorizedRequired { messages } = required;
         Unauthorized {
             error_type: None,
-            messages: messages.into(),
+            messages,
             data: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `error_type`.
+    pub fn with_error_type(mut self, error_type: ErrorType) -> Self {
+        self.error_type = Some(error_type);
+        self
+    }
+
+    /// Sets the optional property `data`.
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
     }
 }
 
@@ -682,10 +872,8 @@ impl Unauthorized {
 ///
 /// Spec name: `Vapi.Std.Errors.Unsupported`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `Unsupported::new(UnsupportedRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Unsupported {
     /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
@@ -702,19 +890,35 @@ pub struct Unsupported {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`Unsupported`], for [`Unsupported::new`]: each is given by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnsupportedRequired {
+    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
+}
+
 impl Unsupported {
-    /// A value with the required properties (`messages`) and every optional one unset.
-    pub fn new(
-        messages: impl ::std::convert::Into<
-            Vec<crate::types::vapi::std::LocalizableMessage>,
-        >,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: UnsupportedRequired) -> Self {
+        let UnsupportedRequired { messages } = required;
         Unsupported {
             error_type: None,
-            messages: messages.into(),
+            messages,
             data: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `error_type`.
+    pub fn with_error_type(mut self, error_type: ErrorType) -> Self {
+        self.error_type = Some(error_type);
+        self
+    }
+
+    /// Sets the optional property `data`.
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
     }
 }
 
