@@ -790,6 +790,8 @@ struct SchemaPage {
     name: String,
     source_name: String,
     rust_path: String,
+    /// How Rust code builds a value (structs only).
+    build: String,
     description: String,
     since: String,
     deprecated: bool,
@@ -848,6 +850,7 @@ fn type_page_content(
             options.crate_name.replace('-', "_"),
             def.rust_name
         ),
+        build: build_text(api, def),
         description: def.docs.description.clone().unwrap_or_default(),
         since: since_text(&def.docs),
         deprecated: def.docs.deprecated,
@@ -864,6 +867,27 @@ fn type_page_content(
         used_by,
     };
     render(&format!("docs/{page_path}"), page.render())
+}
+
+/// How Rust code builds a value of a struct: its constructor, with the
+/// required properties by name, then setters. Empty for other kinds.
+fn build_text(api: &Api, def: &TypeDef) -> String {
+    let TypeKind::Struct(strukt) = &def.kind else {
+        return String::new();
+    };
+    let name = crate::naming::last_segment(&def.rust_name);
+    let new = match required_struct(api, def) {
+        Some(required) => format!("`{name}::new({} {{ .. }})`", last_segment(&required)),
+        None => format!("`{name}::new()` (or `Default`)"),
+    };
+    let optional = strukt
+        .fields
+        .iter()
+        .filter(|f| !f.is_constructor_argument());
+    match setter_names(optional.map(|f| f.rust_name.as_str())).first() {
+        Some(setter) => format!("{new}, then `.{setter}(..)` and the other `with_*` setters"),
+        None => new,
+    }
 }
 
 /// Operations of one vAPI package, for the index.

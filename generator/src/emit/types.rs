@@ -152,14 +152,14 @@ fn struct_item(
     });
     let how_to_build = match required {
         Some(required) => doc_lines(&format!(
-            "\nBuild it with `{name}::new({required} {{ .. }})`, which names every required \
-             property, then set optional ones with its `with_*` methods. It is \
-             `#[non_exhaustive]`: a property added by a later release is not a breaking \
+            "\nBuild it with `{name}::new({required} {{ .. }})`, which names every\n\
+             required property, then set optional ones with its `with_*` methods. It is\n\
+             `#[non_exhaustive]`: a property added by a later release is not a breaking\n\
              change unless it is required."
         )),
         None => doc_lines(
-            "\nBuild it with `new()` (every property unset), then set properties with its \
-             `with_*` methods. It is `#[non_exhaustive]`: a property added by a later \
+            "\nBuild it with `new()` (every property unset), then set properties with its\n\
+             `with_*` methods. It is `#[non_exhaustive]`: a property added by a later\n\
              release is not a breaking change unless it is required.",
         ),
     };
@@ -192,8 +192,8 @@ fn required_struct_item(
     scope: &Scope,
 ) -> TokenStream {
     let doc = doc_lines(&format!(
-        "The required properties of [`{name}`], for [`{name}::new`]: each is given by name, so \
-         none can be left out or swapped with another."
+        "The required properties of [`{name}`], for [`{name}::new`]: each is given\n\
+         by name, so none can be left out or swapped with another."
     ));
     let fields = strukt
         .fields

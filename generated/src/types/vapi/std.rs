@@ -7,7 +7,10 @@
 ///
 /// Spec name: `Vapi.Std.LocalizableMessage`.
 ///
-/// Build it with `LocalizableMessage::new(LocalizableMessageRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `LocalizableMessage::new(LocalizableMessageRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LocalizableMessage {
@@ -38,7 +41,8 @@ pub struct LocalizableMessage {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`LocalizableMessage`], for [`LocalizableMessage::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`LocalizableMessage`], for [`LocalizableMessage::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalizableMessageRequired {
     /// Unique identifier of the localizable string or message template.
@@ -85,7 +89,9 @@ impl LocalizableMessage {
 ///
 /// Spec name: `Vapi.Std.LocalizationParam`.
 ///
-/// Build it with `new()` (every property unset), then set properties with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `new()` (every property unset), then set properties with its
+/// `with_*` methods. It is `#[non_exhaustive]`: a property added by a later
+/// release is not a breaking change unless it is required.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LocalizationParam {
@@ -171,7 +177,10 @@ impl LocalizationParam {
 ///
 /// Spec name: `Vapi.Std.NestedLocalizableMessage`.
 ///
-/// Build it with `NestedLocalizableMessage::new(NestedLocalizableMessageRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `NestedLocalizableMessage::new(NestedLocalizableMessageRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct NestedLocalizableMessage {
@@ -191,7 +200,8 @@ pub struct NestedLocalizableMessage {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`NestedLocalizableMessage`], for [`NestedLocalizableMessage::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`NestedLocalizableMessage`], for [`NestedLocalizableMessage::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NestedLocalizableMessageRequired {
     /// Unique identifier of the localizable string or message template.

@@ -11,7 +11,9 @@
 ///
 /// Spec name: `Content.Library.Item.UpdateSessionModel`.
 ///
-/// Build it with `new()` (every property unset), then set properties with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `new()` (every property unset), then set properties with its
+/// `with_*` methods. It is `#[non_exhaustive]`: a property added by a later
+/// release is not a breaking change unless it is required.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateSessionModel {

@@ -9,7 +9,10 @@
 ///
 /// Spec name: `Content.Library.Subscriptions.CreateSpec`.
 ///
-/// Build it with `CreateSpec::new(CreateSpecRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `CreateSpec::new(CreateSpecRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateSpec {
@@ -21,7 +24,8 @@ pub struct CreateSpec {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`CreateSpec`], for [`CreateSpec::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`CreateSpec`], for [`CreateSpec::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateSpecRequired {
     /// Which subscribed library receives the subscription, and where it is.
@@ -45,7 +49,10 @@ impl CreateSpec {
 ///
 /// Spec name: `Content.Library.Subscriptions.CreateSpecNewSubscribedLibrary`.
 ///
-/// Build it with `CreateSpecNewSubscribedLibrary::new(CreateSpecNewSubscribedLibraryRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `CreateSpecNewSubscribedLibrary::new(CreateSpecNewSubscribedLibraryRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateSpecNewSubscribedLibrary {
@@ -66,7 +73,8 @@ pub struct CreateSpecNewSubscribedLibrary {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`CreateSpecNewSubscribedLibrary`], for [`CreateSpecNewSubscribedLibrary::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`CreateSpecNewSubscribedLibrary`], for [`CreateSpecNewSubscribedLibrary::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateSpecNewSubscribedLibraryRequired {
     /// Name of the subscribed library.
@@ -111,7 +119,9 @@ impl CreateSpecNewSubscribedLibrary {
 ///
 /// Spec name: `Content.Library.Subscriptions.CreateSpecPlacement`.
 ///
-/// Build it with `new()` (every property unset), then set properties with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `new()` (every property unset), then set properties with its
+/// `with_*` methods. It is `#[non_exhaustive]`: a property added by a later
+/// release is not a breaking change unless it is required.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateSpecPlacement {
@@ -179,7 +189,10 @@ impl CreateSpecPlacement {
 ///
 /// Spec name: `Content.Library.Subscriptions.CreateSpecSubscribedLibrary`.
 ///
-/// Build it with `CreateSpecSubscribedLibrary::new(CreateSpecSubscribedLibraryRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `CreateSpecSubscribedLibrary::new(CreateSpecSubscribedLibraryRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateSpecSubscribedLibrary {
@@ -205,7 +218,8 @@ pub struct CreateSpecSubscribedLibrary {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`CreateSpecSubscribedLibrary`], for [`CreateSpecSubscribedLibrary::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`CreateSpecSubscribedLibrary`], for [`CreateSpecSubscribedLibrary::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateSpecSubscribedLibraryRequired {
     /// Whether to create a new subscribed library or use an existing one.
@@ -263,7 +277,10 @@ impl CreateSpecSubscribedLibrary {
 ///
 /// Spec name: `Content.Library.Subscriptions.CreateSpecVcenter`.
 ///
-/// Build it with `CreateSpecVcenter::new(CreateSpecVcenterRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `CreateSpecVcenter::new(CreateSpecVcenterRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateSpecVcenter {
@@ -278,7 +295,8 @@ pub struct CreateSpecVcenter {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`CreateSpecVcenter`], for [`CreateSpecVcenter::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`CreateSpecVcenter`], for [`CreateSpecVcenter::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateSpecVcenterRequired {
     /// Host name or address of the vCenter Server.

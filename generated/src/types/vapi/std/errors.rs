@@ -7,7 +7,10 @@
 ///
 /// Spec name: `Vapi.Std.Errors.AlreadyExists`.
 ///
-/// Build it with `AlreadyExists::new(AlreadyExistsRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `AlreadyExists::new(AlreadyExistsRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AlreadyExists {
@@ -25,7 +28,8 @@ pub struct AlreadyExists {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`AlreadyExists`], for [`AlreadyExists::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`AlreadyExists`], for [`AlreadyExists::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AlreadyExistsRequired {
     /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
@@ -61,7 +65,10 @@ impl AlreadyExists {
 ///
 /// Spec name: `Vapi.Std.Errors.ArgumentLocations`.
 ///
-/// Build it with `ArgumentLocations::new(ArgumentLocationsRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `ArgumentLocations::new(ArgumentLocationsRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArgumentLocations {
@@ -75,7 +82,8 @@ pub struct ArgumentLocations {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`ArgumentLocations`], for [`ArgumentLocations::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`ArgumentLocations`], for [`ArgumentLocations::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ArgumentLocationsRequired {
     /// String describing the location of the input that triggered the error (for example `spec.location`).
@@ -102,7 +110,10 @@ impl ArgumentLocations {
 ///
 /// Spec name: `Vapi.Std.Errors.Error`.
 ///
-/// Build it with `Error::new(ErrorRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `Error::new(ErrorRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Error {
@@ -120,7 +131,8 @@ pub struct Error {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`Error`], for [`Error::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`Error`], for [`Error::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ErrorRequired {
     /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
@@ -247,7 +259,10 @@ crate::runtime::wire::open_enum!(ErrorType, Unknown,
 ///
 /// Spec name: `Vapi.Std.Errors.FileLocations`.
 ///
-/// Build it with `FileLocations::new(FileLocationsRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `FileLocations::new(FileLocationsRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FileLocations {
@@ -261,7 +276,8 @@ pub struct FileLocations {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`FileLocations`], for [`FileLocations::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`FileLocations`], for [`FileLocations::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileLocationsRequired {
     /// String identifying the file and position of the input that triggered the error.
@@ -286,7 +302,10 @@ impl FileLocations {
 ///
 /// Spec name: `Vapi.Std.Errors.InvalidArgument`.
 ///
-/// Build it with `InvalidArgument::new(InvalidArgumentRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `InvalidArgument::new(InvalidArgumentRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct InvalidArgument {
@@ -304,7 +323,8 @@ pub struct InvalidArgument {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`InvalidArgument`], for [`InvalidArgument::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`InvalidArgument`], for [`InvalidArgument::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InvalidArgumentRequired {
     /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
@@ -340,7 +360,10 @@ impl InvalidArgument {
 ///
 /// Spec name: `Vapi.Std.Errors.InvalidElementType`.
 ///
-/// Build it with `InvalidElementType::new(InvalidElementTypeRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `InvalidElementType::new(InvalidElementTypeRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct InvalidElementType {
@@ -358,7 +381,8 @@ pub struct InvalidElementType {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`InvalidElementType`], for [`InvalidElementType::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`InvalidElementType`], for [`InvalidElementType::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InvalidElementTypeRequired {
     /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
@@ -394,7 +418,10 @@ impl InvalidElementType {
 ///
 /// Spec name: `Vapi.Std.Errors.NotAllowedInCurrentState`.
 ///
-/// Build it with `NotAllowedInCurrentState::new(NotAllowedInCurrentStateRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `NotAllowedInCurrentState::new(NotAllowedInCurrentStateRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct NotAllowedInCurrentState {
@@ -412,7 +439,8 @@ pub struct NotAllowedInCurrentState {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`NotAllowedInCurrentState`], for [`NotAllowedInCurrentState::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`NotAllowedInCurrentState`], for [`NotAllowedInCurrentState::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotAllowedInCurrentStateRequired {
     /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
@@ -448,7 +476,10 @@ impl NotAllowedInCurrentState {
 ///
 /// Spec name: `Vapi.Std.Errors.NotFound`.
 ///
-/// Build it with `NotFound::new(NotFoundRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `NotFound::new(NotFoundRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct NotFound {
@@ -466,7 +497,8 @@ pub struct NotFound {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`NotFound`], for [`NotFound::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`NotFound`], for [`NotFound::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotFoundRequired {
     /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
@@ -502,7 +534,10 @@ impl NotFound {
 ///
 /// Spec name: `Vapi.Std.Errors.ResourceBusy`.
 ///
-/// Build it with `ResourceBusy::new(ResourceBusyRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `ResourceBusy::new(ResourceBusyRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResourceBusy {
@@ -520,7 +555,8 @@ pub struct ResourceBusy {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`ResourceBusy`], for [`ResourceBusy::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`ResourceBusy`], for [`ResourceBusy::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceBusyRequired {
     /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
@@ -556,7 +592,10 @@ impl ResourceBusy {
 ///
 /// Spec name: `Vapi.Std.Errors.ResourceInaccessible`.
 ///
-/// Build it with `ResourceInaccessible::new(ResourceInaccessibleRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `ResourceInaccessible::new(ResourceInaccessibleRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResourceInaccessible {
@@ -574,7 +613,8 @@ pub struct ResourceInaccessible {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`ResourceInaccessible`], for [`ResourceInaccessible::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`ResourceInaccessible`], for [`ResourceInaccessible::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceInaccessibleRequired {
     /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
@@ -610,7 +650,10 @@ impl ResourceInaccessible {
 ///
 /// Spec name: `Vapi.Std.Errors.ServiceUnavailable`.
 ///
-/// Build it with `ServiceUnavailable::new(ServiceUnavailableRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `ServiceUnavailable::new(ServiceUnavailableRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceUnavailable {
@@ -628,7 +671,8 @@ pub struct ServiceUnavailable {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`ServiceUnavailable`], for [`ServiceUnavailable::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`ServiceUnavailable`], for [`ServiceUnavailable::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceUnavailableRequired {
     /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
@@ -664,7 +708,10 @@ impl ServiceUnavailable {
 ///
 /// Spec name: `Vapi.Std.Errors.TransientIndication`.
 ///
-/// Build it with `TransientIndication::new(TransientIndicationRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `TransientIndication::new(TransientIndicationRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TransientIndication {
@@ -676,7 +723,8 @@ pub struct TransientIndication {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`TransientIndication`], for [`TransientIndication::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`TransientIndication`], for [`TransientIndication::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransientIndicationRequired {
     /// Whether the error is transient: the operation may succeed if retried later.
@@ -698,7 +746,10 @@ impl TransientIndication {
 ///
 /// Spec name: `Vapi.Std.Errors.UnableToAllocateResource`.
 ///
-/// Build it with `UnableToAllocateResource::new(UnableToAllocateResourceRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `UnableToAllocateResource::new(UnableToAllocateResourceRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UnableToAllocateResource {
@@ -716,7 +767,8 @@ pub struct UnableToAllocateResource {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`UnableToAllocateResource`], for [`UnableToAllocateResource::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`UnableToAllocateResource`], for [`UnableToAllocateResource::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnableToAllocateResourceRequired {
     /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
@@ -752,7 +804,10 @@ impl UnableToAllocateResource {
 ///
 /// Spec name: `Vapi.Std.Errors.Unauthenticated`.
 ///
-/// Build it with `Unauthenticated::new(UnauthenticatedRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `Unauthenticated::new(UnauthenticatedRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Unauthenticated {
@@ -775,7 +830,8 @@ pub struct Unauthenticated {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`Unauthenticated`], for [`Unauthenticated::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`Unauthenticated`], for [`Unauthenticated::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnauthenticatedRequired {
     /// Stack of one or more localizable messages for human error consumers.
@@ -818,7 +874,10 @@ impl Unauthenticated {
 ///
 /// Spec name: `Vapi.Std.Errors.Unauthorized`.
 ///
-/// Build it with `Unauthorized::new(UnauthorizedRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `Unauthorized::new(UnauthorizedRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Unauthorized {
@@ -836,7 +895,8 @@ pub struct Unauthorized {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`Unauthorized`], for [`Unauthorized::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`Unauthorized`], for [`Unauthorized::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnauthorizedRequired {
     /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
@@ -872,7 +932,10 @@ impl Unauthorized {
 ///
 /// Spec name: `Vapi.Std.Errors.Unsupported`.
 ///
-/// Build it with `Unsupported::new(UnsupportedRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `Unsupported::new(UnsupportedRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Unsupported {
@@ -890,7 +953,8 @@ pub struct Unsupported {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`Unsupported`], for [`Unsupported::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`Unsupported`], for [`Unsupported::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnsupportedRequired {
     /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.

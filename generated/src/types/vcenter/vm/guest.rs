@@ -9,7 +9,10 @@
 ///
 /// Spec name: `Vcenter.Vm.Guest.Credentials`.
 ///
-/// Build it with `Credentials::new(CredentialsRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `Credentials::new(CredentialsRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Credentials {
@@ -33,7 +36,8 @@ pub struct Credentials {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`Credentials`], for [`Credentials::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`Credentials`], for [`Credentials::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CredentialsRequired {
     /// If true, the operation runs in the interactive session of the logged-on user.

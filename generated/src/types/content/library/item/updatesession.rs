@@ -9,7 +9,10 @@
 ///
 /// Spec name: `Content.Library.Item.Updatesession.CertificateInfo`.
 ///
-/// Build it with `CertificateInfo::new(CertificateInfoRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `CertificateInfo::new(CertificateInfoRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CertificateInfo {
@@ -27,7 +30,8 @@ pub struct CertificateInfo {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`CertificateInfo`], for [`CertificateInfo::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`CertificateInfo`], for [`CertificateInfo::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CertificateInfoRequired {
     /// The issuer of the certificate.
@@ -56,7 +60,10 @@ impl CertificateInfo {
 
 /// The `inline schema at /paths/~1rest~1com~1vmware~1content~1library~1item~1update-session/post/requestBody/content/application~1json/schema` schema.
 ///
-/// Build it with `CreateRestBody::new(CreateRestBodyRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `CreateRestBody::new(CreateRestBodyRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateRestBody {
@@ -73,7 +80,8 @@ pub struct CreateRestBody {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`CreateRestBody`], for [`CreateRestBody::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`CreateRestBody`], for [`CreateRestBody::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateRestBodyRequired {
     /// Specification for the new update session.
@@ -104,7 +112,10 @@ impl CreateRestBody {
 ///
 /// Spec name: `Content.Library.Item.Updatesession.PreviewInfo`.
 ///
-/// Build it with `PreviewInfo::new(PreviewInfoRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `PreviewInfo::new(PreviewInfoRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PreviewInfo {
@@ -125,7 +136,8 @@ pub struct PreviewInfo {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`PreviewInfo`], for [`PreviewInfo::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`PreviewInfo`], for [`PreviewInfo::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PreviewInfoRequired {
     /// Whether a preview is available.
@@ -170,7 +182,10 @@ impl PreviewInfo {
 ///
 /// Spec name: `Content.Library.Item.Updatesession.PreviewWarningInfo`.
 ///
-/// Build it with `PreviewWarningInfo::new(PreviewWarningInfoRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `PreviewWarningInfo::new(PreviewWarningInfoRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PreviewWarningInfo {
@@ -187,7 +202,8 @@ pub struct PreviewWarningInfo {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`PreviewWarningInfo`], for [`PreviewWarningInfo::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`PreviewWarningInfo`], for [`PreviewWarningInfo::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PreviewWarningInfoRequired {
     /// The kind of a preview warning.
@@ -217,7 +233,10 @@ impl PreviewWarningInfo {
 ///
 /// Spec name: `Content.Library.Item.Updatesession.WarningBehavior`.
 ///
-/// Build it with `WarningBehavior::new(WarningBehaviorRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `WarningBehavior::new(WarningBehaviorRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WarningBehavior {
@@ -232,7 +251,8 @@ pub struct WarningBehavior {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`WarningBehavior`], for [`WarningBehavior::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`WarningBehavior`], for [`WarningBehavior::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WarningBehaviorRequired {
     /// The kind of a preview warning.

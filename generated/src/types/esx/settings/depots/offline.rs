@@ -30,7 +30,10 @@ crate::runtime::wire::open_enum!(AuthenticationMethod, Unknown,
 ///
 /// Spec name: `Esx.Settings.Depots.Offline.AuthenticationSpec`.
 ///
-/// Build it with `AuthenticationSpec::new(AuthenticationSpecRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `AuthenticationSpec::new(AuthenticationSpecRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthenticationSpec {
@@ -48,7 +51,8 @@ pub struct AuthenticationSpec {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`AuthenticationSpec`], for [`AuthenticationSpec::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`AuthenticationSpec`], for [`AuthenticationSpec::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthenticationSpecRequired {
     /// How the depot's server is authenticated to.
@@ -87,7 +91,10 @@ impl AuthenticationSpec {
 ///
 /// Spec name: `Esx.Settings.Depots.Offline.CreateAlreadyExists`.
 ///
-/// Build it with `CreateAlreadyExists::new(CreateAlreadyExistsRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `CreateAlreadyExists::new(CreateAlreadyExistsRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateAlreadyExists {
@@ -105,7 +112,8 @@ pub struct CreateAlreadyExists {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`CreateAlreadyExists`], for [`CreateAlreadyExists::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`CreateAlreadyExists`], for [`CreateAlreadyExists::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateAlreadyExistsRequired {
     /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
@@ -146,7 +154,10 @@ impl CreateAlreadyExists {
 ///
 /// Spec name: `Esx.Settings.Depots.Offline.CreateResult`.
 ///
-/// Build it with `CreateResult::new(CreateResultRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `CreateResult::new(CreateResultRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateResult {
@@ -158,7 +169,8 @@ pub struct CreateResult {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`CreateResult`], for [`CreateResult::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`CreateResult`], for [`CreateResult::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateResultRequired {
     /// Identifier of the depot (resource type `com.vmware.esx.settings.depots.offline`).
@@ -182,7 +194,10 @@ impl CreateResult {
 ///
 /// Spec name: `Esx.Settings.Depots.Offline.CreateSpec`.
 ///
-/// Build it with `CreateSpec::new(CreateSpecRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `CreateSpec::new(CreateSpecRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateSpec {
@@ -213,7 +228,8 @@ pub struct CreateSpec {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`CreateSpec`], for [`CreateSpec::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`CreateSpec`], for [`CreateSpec::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateSpecRequired {
     /// Where the offline depot comes from.

@@ -7,7 +7,10 @@
 ///
 /// Spec name: `Rest.Vapi.Std.Errors.InvalidArgument`.
 ///
-/// Build it with `InvalidArgument::new(InvalidArgumentRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `InvalidArgument::new(InvalidArgumentRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct InvalidArgument {
@@ -22,7 +25,8 @@ pub struct InvalidArgument {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`InvalidArgument`], for [`InvalidArgument::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`InvalidArgument`], for [`InvalidArgument::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InvalidArgumentRequired {
     /// The error's type name.
@@ -64,7 +68,10 @@ crate::runtime::wire::open_enum!(InvalidArgumentType, Unknown,
 ///
 /// Spec name: `Rest.Vapi.Std.Errors.InvalidElementType`.
 ///
-/// Build it with `InvalidElementType::new(InvalidElementTypeRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `InvalidElementType::new(InvalidElementTypeRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct InvalidElementType {
@@ -79,7 +86,8 @@ pub struct InvalidElementType {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`InvalidElementType`], for [`InvalidElementType::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`InvalidElementType`], for [`InvalidElementType::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InvalidElementTypeRequired {
     /// The error's type name.
@@ -121,7 +129,10 @@ crate::runtime::wire::open_enum!(InvalidElementTypeType, Unknown,
 ///
 /// Spec name: `Rest.Vapi.Std.Errors.NotFound`.
 ///
-/// Build it with `NotFound::new(NotFoundRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `NotFound::new(NotFoundRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct NotFound {
@@ -136,7 +147,8 @@ pub struct NotFound {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`NotFound`], for [`NotFound::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`NotFound`], for [`NotFound::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotFoundRequired {
     /// The error's type name.
@@ -178,7 +190,10 @@ crate::runtime::wire::open_enum!(NotFoundType, Unknown,
 ///
 /// Spec name: `Rest.Vapi.Std.Errors.ResourceBusy`.
 ///
-/// Build it with `ResourceBusy::new(ResourceBusyRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `ResourceBusy::new(ResourceBusyRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResourceBusy {
@@ -193,7 +208,8 @@ pub struct ResourceBusy {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`ResourceBusy`], for [`ResourceBusy::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`ResourceBusy`], for [`ResourceBusy::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceBusyRequired {
     /// The error's type name.
@@ -235,7 +251,10 @@ crate::runtime::wire::open_enum!(ResourceBusyType, Unknown,
 ///
 /// Spec name: `Rest.Vapi.Std.Errors.Unauthenticated`.
 ///
-/// Build it with `Unauthenticated::new(UnauthenticatedRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `Unauthenticated::new(UnauthenticatedRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Unauthenticated {
@@ -250,7 +269,8 @@ pub struct Unauthenticated {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`Unauthenticated`], for [`Unauthenticated::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`Unauthenticated`], for [`Unauthenticated::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnauthenticatedRequired {
     /// The error's type name.
@@ -292,7 +312,10 @@ crate::runtime::wire::open_enum!(UnauthenticatedType, Unknown,
 ///
 /// Spec name: `Rest.Vapi.Std.Errors.Unauthorized`.
 ///
-/// Build it with `Unauthorized::new(UnauthorizedRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `Unauthorized::new(UnauthorizedRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Unauthorized {
@@ -307,7 +330,8 @@ pub struct Unauthorized {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`Unauthorized`], for [`Unauthorized::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`Unauthorized`], for [`Unauthorized::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnauthorizedRequired {
     /// The error's type name.

@@ -48,7 +48,10 @@ crate::runtime::wire::open_enum!(ErrorReason, Unknown,
 ///
 /// Spec name: `Vcenter.Vm.Guest.Filesystem.FileCreationAttributes`.
 ///
-/// Build it with `FileCreationAttributes::new(FileCreationAttributesRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `FileCreationAttributes::new(FileCreationAttributesRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FileCreationAttributes {
@@ -75,7 +78,8 @@ pub struct FileCreationAttributes {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`FileCreationAttributes`], for [`FileCreationAttributes::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`FileCreationAttributes`], for [`FileCreationAttributes::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileCreationAttributesRequired {
     /// The size in bytes of the file to be transferred into the guest.
@@ -140,7 +144,10 @@ impl FileCreationAttributes {
 ///
 /// Spec name: `Vcenter.Vm.Guest.Filesystem.FileErrorDetails`.
 ///
-/// Build it with `FileErrorDetails::new(FileErrorDetailsRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `FileErrorDetails::new(FileErrorDetailsRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FileErrorDetails {
@@ -154,7 +161,8 @@ pub struct FileErrorDetails {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`FileErrorDetails`], for [`FileErrorDetails::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`FileErrorDetails`], for [`FileErrorDetails::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileErrorDetailsRequired {
     /// Why a guest file operation failed.

@@ -7,7 +7,10 @@
 ///
 /// Spec name: `Vcenter.Vm.Guest.Filesystem.Transfers.CreateAlreadyExists`.
 ///
-/// Build it with `CreateAlreadyExists::new(CreateAlreadyExistsRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `CreateAlreadyExists::new(CreateAlreadyExistsRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateAlreadyExists {
@@ -25,7 +28,8 @@ pub struct CreateAlreadyExists {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`CreateAlreadyExists`], for [`CreateAlreadyExists::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`CreateAlreadyExists`], for [`CreateAlreadyExists::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateAlreadyExistsRequired {
     /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
@@ -65,7 +69,10 @@ impl CreateAlreadyExists {
 
 /// The `inline schema at /paths/~1api~1vcenter~1vm~1{vm}~1guest~1filesystem?action=create/post/requestBody/content/application~1json/schema` schema.
 ///
-/// Build it with `CreateBody::new(CreateBodyRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `CreateBody::new(CreateBodyRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateBody {
@@ -79,7 +86,8 @@ pub struct CreateBody {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`CreateBody`], for [`CreateBody::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`CreateBody`], for [`CreateBody::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateBodyRequired {
     /// The guest authentication credentials.
@@ -104,7 +112,10 @@ impl CreateBody {
 ///
 /// Spec name: `Vcenter.Vm.Guest.Filesystem.Transfers.CreateInvalidArgument`.
 ///
-/// Build it with `CreateInvalidArgument::new(CreateInvalidArgumentRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `CreateInvalidArgument::new(CreateInvalidArgumentRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateInvalidArgument {
@@ -122,7 +133,8 @@ pub struct CreateInvalidArgument {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`CreateInvalidArgument`], for [`CreateInvalidArgument::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`CreateInvalidArgument`], for [`CreateInvalidArgument::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateInvalidArgumentRequired {
     /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
@@ -164,7 +176,10 @@ impl CreateInvalidArgument {
 ///
 /// Spec name: `Vcenter.Vm.Guest.Filesystem.Transfers.CreateNotFound`.
 ///
-/// Build it with `CreateNotFound::new(CreateNotFoundRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `CreateNotFound::new(CreateNotFoundRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateNotFound {
@@ -182,7 +197,8 @@ pub struct CreateNotFound {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`CreateNotFound`], for [`CreateNotFound::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`CreateNotFound`], for [`CreateNotFound::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateNotFoundRequired {
     /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
@@ -226,7 +242,10 @@ impl CreateNotFound {
 ///
 /// Spec name: `Vcenter.Vm.Guest.Filesystem.Transfers.CreateSpec`.
 ///
-/// Build it with `CreateSpec::new(CreateSpecRequired { .. })`, which names every required property, then set optional ones with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `CreateSpec::new(CreateSpecRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateSpec {
@@ -243,7 +262,8 @@ pub struct CreateSpec {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The required properties of [`CreateSpec`], for [`CreateSpec::new`]: each is given by name, so none can be left out or swapped with another.
+/// The required properties of [`CreateSpec`], for [`CreateSpec::new`]: each is given
+/// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateSpecRequired {
     /// The complete path to the file inside the guest.
@@ -277,7 +297,9 @@ impl CreateSpec {
 ///
 /// Spec name: `Vcenter.Vm.Guest.Filesystem.Transfers.PosixFileAttributesCreateSpec`.
 ///
-/// Build it with `new()` (every property unset), then set properties with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `new()` (every property unset), then set properties with its
+/// `with_*` methods. It is `#[non_exhaustive]`: a property added by a later
+/// release is not a breaking change unless it is required.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PosixFileAttributesCreateSpec {
@@ -327,7 +349,9 @@ impl PosixFileAttributesCreateSpec {
 ///
 /// Spec name: `Vcenter.Vm.Guest.Filesystem.Transfers.WindowsFileAttributesCreateSpec`.
 ///
-/// Build it with `new()` (every property unset), then set properties with its `with_*` methods. It is `#[non_exhaustive]`: a property added by a later release is not a breaking change unless it is required.
+/// Build it with `new()` (every property unset), then set properties with its
+/// `with_*` methods. It is `#[non_exhaustive]`: a property added by a later
+/// release is not a breaking change unless it is required.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WindowsFileAttributesCreateSpec {
