@@ -135,3 +135,35 @@ fn only_structs_without_required_properties_have_default() {
         "the curated spec has structs with required properties"
     );
 }
+
+#[test]
+fn names_a_user_would_guess() {
+    let spec =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/vsphere.yaml"))
+            .expect("spec");
+    let (api, _) = vapigen::lower_spec(&spec, &options("vsphere-api")).expect("lowers");
+    // The vapi standard error `ERROR` (schema `Vapi.Std.Errors.Error`) is `Error::Generic`.
+    let mut generic = 0;
+    for operation in api.operations.values() {
+        for variant in &operation.shape.errors {
+            assert_ne!(variant.name, "Error", "{}", operation.rust_name);
+            if variant.error_type.as_deref() == Some("ERROR") {
+                assert_eq!(variant.name, "Generic", "{}", operation.rust_name);
+                generic += 1;
+            }
+        }
+    }
+    assert!(generic > 0, "the curated spec documents ERROR somewhere");
+    // An operation's inline body lives in its service's module, beside the
+    // service's other types (`transfers::CreateSpec`).
+    let transfer = &api.operations["vcenter_vm_guest_filesystem_transfers_create"];
+    let body = transfer.body.as_ref().expect("a body");
+    assert_eq!(
+        body.ty,
+        vapigen::ir::TypeRef::Named("vcenter::vm::guest::filesystem::transfers::CreateBody".into())
+    );
+    assert!(
+        api.types
+            .contains_key("vcenter::vm::guest::filesystem::transfers::CreateSpec")
+    );
+}
