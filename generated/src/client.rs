@@ -14,13 +14,22 @@
 #![allow(deprecated)]
 pub use crate::runtime::client::{
     BuildError, Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
-    MAX_RESPONSE_BYTES,
+    MAX_RESPONSE_BYTES, RawRequest, RawResponse,
 };
 
+pub use crate::runtime::task::{TaskError, TaskOperation, WaitOptions};
+
 impl Client {
-    /// Logs in with a user name and password (`POST /api/session` with
-    /// basic authentication) and returns a client that sends the new
-    /// session id in `vmware-api-session-id`.
+    /// Logs in with a user name and password (`POST /api/session` with basic
+    /// authentication) and returns a client that sends the new session id in
+    /// `vmware-api-session-id`. A session id that cannot be sent in that header
+    /// is an `Unexpected` error.
+    ///
+    /// When the server has no `/api/session` (it answers 404, as vCenter
+    /// 6.5 and 6.7 and govmomi's vcsim do), the legacy
+    /// `POST /rest/com/vmware/cis/session` is used instead, and its errors
+    /// are reported as this operation's. The client remembers which form
+    /// worked: [`Client::session_form`], which `logout` uses too.
     pub async fn login(
         &self,
         user: impl Into<String>,
@@ -31,9 +40,59 @@ impl Client {
                 user: user.into(),
                 password: password.into(),
             });
-        let session = basic
+        match basic
             .cis_session_create(crate::operations::cis_session_create::Request::new())
-            .await?;
-        Ok(self.with_session(session))
+            .await
+        {
+            Ok(session) => {
+                self.with_checked_session(session, crate::wire::WireForm::Api)
+                    .map_err(
+                        <crate::operations::cis_session_create::Error as crate::wire::OperationError>::unexpected,
+                    )
+            }
+            Err(error) if crate::runtime::wire::error_status(&error) == 404 => {
+                let session = basic
+                    .cis_session_create_rest(
+                        crate::operations::cis_session_create_rest::Request::new(),
+                    )
+                    .await
+                    .map_err(
+                        crate::runtime::client::convert_error::<
+                            _,
+                            crate::operations::cis_session_create::Error,
+                        >,
+                    )?;
+                self.with_checked_session(session, crate::wire::WireForm::LegacyRest)
+                    .map_err(
+                        <crate::operations::cis_session_create::Error as crate::wire::OperationError>::unexpected,
+                    )
+            }
+            Err(error) => Err(error),
+        }
     }
+
+    /// Logs out: ends this client's session (`DELETE /api/session`, or
+    /// its legacy `/rest` form for a session the legacy login issued), so
+    /// that its session id is no longer accepted.
+    pub async fn logout(
+        &self,
+    ) -> Result<(), crate::operations::cis_session_delete::Error> {
+        if self.session_form() == crate::wire::WireForm::LegacyRest {
+            self.cis_session_delete_rest(
+                    crate::operations::cis_session_delete_rest::Request::new(),
+                )
+                .await
+                .map_err(crate::runtime::client::convert_error)
+        } else {
+            self.cis_session_delete(
+                    crate::operations::cis_session_delete::Request::new(),
+                )
+                .await
+        }
+    }
+}
+
+impl crate::runtime::task::TaskOperation
+for crate::operations::esx_settings_depots_offline_create_task::Endpoint {
+    type Output = crate::types::esx::settings::depots::offline::CreateResult;
 }

@@ -4,7 +4,8 @@
 //! Rust bindings for vSphere Automation REST API (curated) (API version 9.1.0.0).
 //!
 //! A hand-curated description of five vSphere Automation operations, the
-//! session entry point, and the vAPI standard errors, better typed than
+//! session entry points (login and logout, in both wire forms), the task
+//! lookup, and the vAPI standard errors, better typed than
 //! VMware's published file: enum properties reference their enum schemas,
 //! secrets are marked `format: password`, and every documented error
 //! response points at its specific error schema.
@@ -39,7 +40,8 @@
 //!
 //! - default: types only; depends on serde and serde_json alone.
 //! - `client`: adds reqwest (rustls), uuid and percent-encoding.
-//! - `server`: adds axum, base64, serde_path_to_error, time, url and uuid.
+//! - `server`: adds axum, base64, getrandom, hyper, hyper-util, serde_path_to_error, time,
+//!   tokio, tower-http, url and uuid.
 //!
 //! ## Regenerating
 //!

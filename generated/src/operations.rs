@@ -5,6 +5,10 @@
 //! its `Response`, and its closed set of `Error`s, with how each travels.
 
 pub mod cis_session_create;
+pub mod cis_session_create_rest;
+pub mod cis_session_delete;
+pub mod cis_session_delete_rest;
+pub mod cis_tasks_get;
 pub mod content_library_item_update_session_create;
 pub mod content_library_item_update_session_create_rest;
 pub mod content_library_subscriptions_create;

@@ -10,16 +10,21 @@
 pub fn round_trip(
     path: &str,
     value: ::serde_json::Value,
-) -> Option<Result<::serde_json::Value, String>> {
+) -> ::std::option::Option<
+    ::std::result::Result<::serde_json::Value, ::std::string::String>,
+> {
     fn through<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(
         value: ::serde_json::Value,
-    ) -> Result<::serde_json::Value, String> {
+    ) -> ::std::result::Result<::serde_json::Value, ::std::string::String> {
         let typed: T = ::serde_json::from_value(value)
             .map_err(|error| error.to_string())?;
         ::serde_json::to_value(&typed).map_err(|error| error.to_string())
     }
     Some(
         match path {
+            "cis::task::Info" => through::<cis::task::Info>(value),
+            "cis::task::Progress" => through::<cis::task::Progress>(value),
+            "cis::task::Status" => through::<cis::task::Status>(value),
             "content::library::StorageBacking" => {
                 through::<content::library::StorageBacking>(value)
             }
@@ -141,6 +146,7 @@ pub fn round_trip(
             "rest::vapi::std::errors::UnauthorizedType" => {
                 through::<rest::vapi::std::errors::UnauthorizedType>(value)
             }
+            "vapi::std::DynamicId" => through::<vapi::std::DynamicId>(value),
             "vapi::std::LocalizableMessage" => {
                 through::<vapi::std::LocalizableMessage>(value)
             }
@@ -253,6 +259,7 @@ pub fn round_trip(
     )
 }
 
+pub mod cis;
 pub mod content;
 pub mod esx;
 pub mod rest;

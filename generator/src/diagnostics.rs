@@ -93,6 +93,21 @@ pub enum Error {
         first: Box<Location>,
         second: Box<Location>,
     },
+    /// A key given twice in one object of the document (the second would
+    /// silently replace the first).
+    #[error("{source_name}: duplicate key `{key}` at {second} (first at {first})")]
+    DuplicateKey {
+        source_name: String,
+        key: String,
+        first: Box<Location>,
+        second: Box<Location>,
+    },
+    /// A generation option is not usable (the spec is not at fault).
+    #[error("invalid {option}: {message}")]
+    InvalidOption {
+        option: &'static str,
+        message: String,
+    },
     /// Generated code did not parse back (a bug in the generator).
     #[error("internal error: emitted code for {file} does not parse: {message}")]
     Emit { file: String, message: String },

@@ -320,13 +320,13 @@ impl Differ<'_> {
             op.shape
                 .successes
                 .iter()
-                .map(|success| (success.status, success.rust_type().to_string()))
-                .collect::<BTreeMap<u16, String>>()
+                .map(|success| (success.label(), success.rust_type().to_string()))
+                .collect::<BTreeMap<String, String>>()
         };
         let (old_successes, new_successes) = (variants(before), variants(after));
         // One success is a type alias `Response = T`; several are an enum by status.
-        let is_enum = |successes: &BTreeMap<u16, String>| successes.len() > 1;
-        let only = |successes: &BTreeMap<u16, String>| {
+        let is_enum = |successes: &BTreeMap<String, String>| successes.len() > 1;
+        let only = |successes: &BTreeMap<String, String>| {
             successes
                 .values()
                 .next()
@@ -740,8 +740,8 @@ fn kind_name(kind: &TypeKind) -> &'static str {
     }
 }
 
-fn statuses(successes: &BTreeMap<u16, String>) -> String {
-    let list: Vec<String> = successes.keys().map(u16::to_string).collect();
+fn statuses(successes: &BTreeMap<String, String>) -> String {
+    let list: Vec<String> = successes.keys().cloned().collect();
     if list.is_empty() {
         "none".into()
     } else {

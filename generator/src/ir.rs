@@ -52,6 +52,15 @@ pub struct Docs {
     pub privileges: Vec<String>,
     /// Whether the spec deprecates it.
     pub deprecated: bool,
+    /// Where the curated spec differs from VMware's published file on
+    /// purpose (`x-vapi-published`): key (a property, enum value, or an
+    /// operation's `path parameter vm`, `body`, `success`, `error 404
+    /// NOT_FOUND [data]`) -> what the published file says there. Read by
+    /// [`crate::audit`] only.
+    pub published: BTreeMap<String, String>,
+    /// A realistic value from the spec's `example` (parameters and request
+    /// bodies), which the reference pages show instead of placeholders.
+    pub example: Option<serde_json::Value>,
 }
 
 /// A named type.
@@ -271,6 +280,9 @@ pub struct Operation {
     pub wire: Wire,
     /// Whether the operation starts a task and answers with its id (`vmw-task=true`).
     pub is_task: bool,
+    /// The type of the task's result, for a task operation that names it
+    /// (`x-vapi-task-result`).
+    pub task_result: Option<TypeRef>,
     /// The parameter, or the body property path (`create_spec.library_item_id`),
     /// naming the object the privileges are checked on (`x-vapi-privilege-scope`).
     pub privilege_scope: Option<String>,

@@ -7,6 +7,7 @@
 //! Writing files is the caller's job (see the `xtask` crate), so a failure
 //! anywhere writes nothing.
 
+pub mod audit;
 pub mod diagnostics;
 pub mod diff;
 pub mod emit;
@@ -59,6 +60,7 @@ pub fn generate_with_cache(
     options: &Options,
     cache: &FormatCache,
 ) -> Result<Generated, Error> {
+    emit::check_options(options)?;
     let (api, warnings) = lower_spec(spec_text, options)?;
     let files = timings::time("emit", || emit::emit(&api, options, cache))?;
     Ok(Generated { files, warnings })

@@ -4,8 +4,13 @@
 //! VMware files can be repaired (each repair is a warning), and so that a
 //! structural error can be reported with the JSON pointer where it happened.
 
+mod unique_keys;
+
 use crate::diagnostics::{Error, Location, Warning, escape_pointer_segment};
+use serde::de::DeserializeSeed;
 use serde_json::Value;
+use std::cell::RefCell;
+use unique_keys::{Duplicate, UniqueKeys};
 
 /// A parsed spec and the warnings produced while reading it.
 pub struct Loaded {
@@ -42,26 +47,207 @@ pub fn load(source_name: &str, text: &str) -> Result<Loaded, Error> {
 
 /// The single place that chooses the YAML crate.
 fn parse_yaml(source_name: &str, text: &str) -> Result<Value, Error> {
+    let duplicate = RefCell::new(None);
+    let seed = UniqueKeys { found: &duplicate };
     // JSON is a subset of YAML, but serde_json reads VMware's 2.8 MB vCenter
-    // file in a tenth of serde_yaml's time. Anything it rejects still goes
-    // through the YAML parser, so what is accepted (and every error) is unchanged.
-    if text.trim_start().starts_with('{')
-        && let Ok(value) = serde_json::from_str::<Value>(text)
-    {
-        return Ok(value);
+    // file in a tenth of serde_yaml's time. A document that is plainly JSON
+    // (an object whose first key is quoted) gets serde_json's error; anything
+    // else it rejects (a YAML flow mapping) still goes through the YAML parser.
+    if text.trim_start().starts_with('{') {
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let parsed = seed
+            .deserialize(&mut deserializer)
+            .and_then(|value| deserializer.end().map(|()| value));
+        match parsed {
+            Ok(value) => return Ok(value),
+            Err(error) if duplicate.borrow().is_some() || looks_like_json(text) => {
+                let line_column = Some((error.line(), error.column()));
+                let stopped = Stopped::AfterSecondKey(error.line(), error.column());
+                return Err(duplicate_key(source_name, text, &duplicate, Some(stopped))
+                    .unwrap_or_else(|| Error::Syntax {
+                        source_name: source_name.to_owned(),
+                        location: Location {
+                            pointer: String::new(),
+                            line_column,
+                        },
+                        message: error.to_string(),
+                    }));
+            }
+            Err(_) => duplicate.replace(None),
+        };
     }
-    serde_yaml::from_str::<Value>(text).map_err(|error| Error::Syntax {
+    if let Some(line_column) = too_deep(text) {
+        return Err(Error::Syntax {
+            source_name: source_name.to_owned(),
+            location: Location {
+                pointer: String::new(),
+                line_column: Some(line_column),
+            },
+            message: format!(
+                "recursion limit exceeded: brackets nested more than {MAX_FLOW_DEPTH} deep"
+            ),
+        });
+    }
+    let mut documents = serde_yaml::Deserializer::from_str(text);
+    let parsed = match documents.next() {
+        Some(document) => seed.deserialize(document),
+        None => Ok(Value::Null),
+    };
+    let value = parsed.map_err(|error| {
+        let line_column = error.location().map(|at| (at.line(), at.column()));
+        let stopped = line_column.map(|(line, column)| Stopped::AtMapping(line, column));
+        duplicate_key(source_name, text, &duplicate, stopped).unwrap_or_else(|| Error::Syntax {
+            source_name: source_name.to_owned(),
+            location: Location {
+                pointer: String::new(),
+                line_column,
+            },
+            message: error.to_string(),
+        })
+    })?;
+    if documents.next().is_some() {
+        return Err(Error::Syntax {
+            source_name: source_name.to_owned(),
+            location: Location {
+                pointer: String::new(),
+                // Point at where the second document starts.
+                line_column: second_document(text).map(|line| (line, 1)),
+            },
+            message: "deserializing from YAML containing more than one document is not supported"
+                .into(),
+        });
+    }
+    Ok(value)
+}
+
+/// Whether `text` is meant as JSON: an object whose first key is quoted (or
+/// an empty object). YAML flow mappings (`{openapi: 3.0.0}`) are not.
+fn looks_like_json(text: &str) -> bool {
+    let rest = text.trim_start().trim_start_matches('{').trim_start();
+    rest.starts_with('"') || rest.starts_with('}')
+}
+
+/// How deep `[` and `{` may nest before the YAML parser is asked: its
+/// scanner takes time quadratic in the depth (a minute for 100,000), and the
+/// document could not be read beyond 128 levels anyway.
+const MAX_FLOW_DEPTH: usize = 1_000;
+
+/// Where brackets first nest deeper than [`MAX_FLOW_DEPTH`] (line and
+/// column), counting every bracket: quoted or not, no document nests a
+/// thousand deep in earnest.
+fn too_deep(text: &str) -> Option<(usize, usize)> {
+    let mut depth: usize = 0;
+    let (mut line, mut column) = (1, 0);
+    for c in text.chars() {
+        column += 1;
+        match c {
+            '\n' => (line, column) = (line + 1, 0),
+            '[' | '{' => {
+                depth += 1;
+                if depth > MAX_FLOW_DEPTH {
+                    return Some((line, column));
+                }
+            }
+            ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Where the parser was when it stopped at a duplicate key: serde_json is
+/// just past the second key, serde_yaml at the start of the mapping.
+#[derive(Clone, Copy)]
+enum Stopped {
+    AfterSecondKey(usize, usize),
+    AtMapping(usize, usize),
+}
+
+/// The error for a duplicate key the parser stopped at, when that is why it
+/// stopped. The lines of both keys are found in the text (parsers report one
+/// place at most); where the layout does not tell (a whole object on one
+/// line), the location has the pointer alone.
+fn duplicate_key(
+    source_name: &str,
+    text: &str,
+    duplicate: &RefCell<Option<Duplicate>>,
+    stopped: Option<Stopped>,
+) -> Option<Error> {
+    let duplicate = duplicate.borrow_mut().take()?;
+    let pointer = duplicate.pointer();
+    let (first, second) = match stopped {
+        Some(Stopped::AfterSecondKey(line, column)) => (
+            earlier_key_line(text, &duplicate.key, line),
+            Some((line, column)),
+        ),
+        Some(Stopped::AtMapping(line, column)) => {
+            let mut found = key_lines(text, &duplicate.key, line, column);
+            (found.next(), found.next())
+        }
+        None => (None, None),
+    };
+    let at = |line_column| {
+        Box::new(Location {
+            pointer: pointer.clone(),
+            line_column,
+        })
+    };
+    Some(Error::DuplicateKey {
         source_name: source_name.to_owned(),
-        location: Location {
-            pointer: String::new(),
-            // serde_yaml gives no place for a second document: point at its start.
-            line_column: error
-                .location()
-                .map(|at| (at.line(), at.column()))
-                .or_else(|| second_document(text).map(|line| (line, 1))),
-        },
-        message: error.to_string(),
+        key: duplicate.key.clone(),
+        first: at(first),
+        second: at(second),
     })
+}
+
+/// Whether a line (from where a key would start) starts with `key` and a colon,
+/// the key bare or quoted.
+fn starts_with_key(line: &str, key: &str) -> bool {
+    [format!("{key}:"), format!("\"{key}\""), format!("'{key}'")]
+        .iter()
+        .any(|form| line.starts_with(form.as_str()))
+}
+
+/// The lines and columns of the keys `key` of the block mapping that starts at
+/// `line`, `column`: the lines that have it at that column, until a line
+/// less indented ends the mapping.
+fn key_lines<'t>(
+    text: &'t str,
+    key: &'t str,
+    line: usize,
+    column: usize,
+) -> impl Iterator<Item = (usize, usize)> + 't {
+    let indent = column.saturating_sub(1);
+    text.lines()
+        .enumerate()
+        .skip(line.saturating_sub(1))
+        .take_while(move |(index, text)| {
+            let blank = text.trim().is_empty() || text.trim_start().starts_with('#');
+            index + 1 == line || blank || text.len() - text.trim_start().len() >= indent
+        })
+        .filter(move |(index, text)| {
+            let (before, rest) = text.split_at(indent.min(text.len()));
+            (index + 1 == line || before.trim().is_empty()) && starts_with_key(rest, key)
+        })
+        .map(move |(index, _)| (index + 1, column))
+}
+
+/// The line and column of the first of two equal keys in JSON: the nearest
+/// line before `second_line` that starts with the key at the same
+/// indentation as the second.
+fn earlier_key_line(text: &str, key: &str, second_line: usize) -> Option<(usize, usize)> {
+    let lines: Vec<&str> = text.lines().take(second_line).collect();
+    let (second, before) = lines.split_last()?;
+    let indent = |line: &str| line.len() - line.trim_start().len();
+    if !starts_with_key(second.trim_start(), key) {
+        return None;
+    }
+    before
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, line)| indent(line) == indent(second) && starts_with_key(line.trim_start(), key))
+        .map(|(index, line)| (index + 1, indent(line) + 1))
 }
 
 /// The line (1-based) where a second YAML document starts, when that is the

@@ -21,6 +21,8 @@ pub const EXT_PRIVILEGES: &str = "x-vapi-privileges";
 pub const EXT_WIRE: &str = "x-vapi-wire";
 /// Vendor extension: the parameter or body property naming the object privileges apply to.
 pub const EXT_PRIVILEGE_SCOPE: &str = "x-vapi-privilege-scope";
+/// Vendor extension on a task operation: the schema (a `$ref`) of the task's result.
+pub const EXT_TASK_RESULT: &str = "x-vapi-task-result";
 /// Vendor extension on an enum schema: since-versions of values added later.
 pub const EXT_ENUM_SINCE: &str = "x-vapi-enum-since";
 
@@ -208,33 +210,18 @@ impl Lowering<'_> {
     /// Replaces boxing flags: a field is boxed when it holds its target directly
     /// (not through a list or map) and the target can reach the field's owner
     /// through direct containment, i.e. exactly where a cycle would make the type
-    /// infinitely large. Aliases that refer to themselves become free-form JSON.
+    /// infinitely large. Since the owner holds the target, that is when both are
+    /// in one strongly connected component of direct containment. Aliases that
+    /// refer to themselves become free-form JSON.
     fn break_cycles(&mut self) {
-        let direct = direct_edges(&self.types);
-        let owners: Vec<String> = self.types.keys().cloned().collect();
-        for owner in owners {
-            let Some(TypeDef {
-                kind: TypeKind::Struct(strukt),
-                ..
-            }) = self.types.get(&owner)
-            else {
-                continue;
-            };
-            let boxed: Vec<bool> = strukt
-                .fields
-                .iter()
-                .map(|field| match &field.ty {
-                    TypeRef::Named(target) => reaches(&direct, target, &owner),
-                    _ => false,
-                })
-                .collect();
-            if let Some(TypeDef {
-                kind: TypeKind::Struct(strukt),
-                ..
-            }) = self.types.get_mut(&owner)
-            {
-                for (field, boxed) in strukt.fields.iter_mut().zip(boxed) {
-                    field.boxed = boxed;
+        let components = strongly_connected(&direct_edges(&self.types));
+        let same_component = |a: &str, b: &str| {
+            a == b || matches!((components.get(a), components.get(b)), (Some(x), Some(y)) if x == y)
+        };
+        for (owner, def) in &mut self.types {
+            if let TypeKind::Struct(strukt) = &mut def.kind {
+                for field in &mut strukt.fields {
+                    field.boxed = matches!(&field.ty, TypeRef::Named(target) if same_component(target, owner));
                 }
             }
         }
@@ -278,10 +265,16 @@ impl Lowering<'_> {
                 _ => None,
             })
             .collect();
-        for name in alias_edges.keys() {
-            let cyclic = alias_edges[name]
-                .iter()
-                .any(|next| reaches(&alias_edges, next, name));
+        let components = strongly_connected(&alias_edges);
+        let mut sizes: BTreeMap<usize, usize> = BTreeMap::new();
+        for component in components.values() {
+            *sizes.entry(*component).or_default() += 1;
+        }
+        for (name, targets) in &alias_edges {
+            let cyclic = targets.contains(name)
+                || components
+                    .get(name)
+                    .is_some_and(|component| sizes[component] > 1);
             if cyclic {
                 let location = Location::pointer(self.types[name].pointer.clone());
                 self.warn(
@@ -319,21 +312,95 @@ fn direct_edges(types: &BTreeMap<String, TypeDef>) -> BTreeMap<String, BTreeSet<
         .collect()
 }
 
-/// Whether `to` is reachable from `from` (a path of length zero counts).
-fn reaches(edges: &BTreeMap<String, BTreeSet<String>>, from: &str, to: &str) -> bool {
-    let mut seen = BTreeSet::new();
-    let mut stack = vec![from.to_owned()];
-    while let Some(node) = stack.pop() {
-        if node == to {
-            return true;
+/// The strongly connected components of a graph (Tarjan's algorithm with
+/// an explicit stack, so a long chain of types cannot overflow the call
+/// stack, in time linear in the graph): node -> component number.
+fn strongly_connected(edges: &BTreeMap<String, BTreeSet<String>>) -> BTreeMap<String, usize> {
+    #[derive(Clone, Copy)]
+    struct Visit {
+        index: usize,
+        low: usize,
+        on_stack: bool,
+    }
+    let mut visits: BTreeMap<&str, Visit> = BTreeMap::new();
+    let mut components: BTreeMap<String, usize> = BTreeMap::new();
+    let mut stack: Vec<&str> = Vec::new();
+    let mut next_index = 0;
+    let mut component_count = 0;
+    let successors = |node: &str| -> Vec<&str> {
+        edges
+            .get(node)
+            .map(|targets| targets.iter().map(String::as_str).collect())
+            .unwrap_or_default()
+    };
+    for root in edges.keys() {
+        if visits.contains_key(root.as_str()) {
+            continue;
         }
-        if seen.insert(node.clone())
-            && let Some(next) = edges.get(&node)
-        {
-            stack.extend(next.iter().cloned());
+        // Each frame: a node and the successors it has yet to look at.
+        let mut frames: Vec<(&str, std::vec::IntoIter<&str>)> = Vec::new();
+        visits.insert(
+            root,
+            Visit {
+                index: next_index,
+                low: next_index,
+                on_stack: true,
+            },
+        );
+        next_index += 1;
+        stack.push(root);
+        frames.push((root, successors(root).into_iter()));
+        while let Some((node, pending)) = frames.last_mut() {
+            let node = *node;
+            if let Some(next) = pending.next() {
+                match visits.get(next).copied() {
+                    None => {
+                        visits.insert(
+                            next,
+                            Visit {
+                                index: next_index,
+                                low: next_index,
+                                on_stack: true,
+                            },
+                        );
+                        next_index += 1;
+                        stack.push(next);
+                        frames.push((next, successors(next).into_iter()));
+                    }
+                    Some(target) if target.on_stack => {
+                        if let Some(visit) = visits.get_mut(node) {
+                            visit.low = visit.low.min(target.index);
+                        }
+                    }
+                    Some(_) => {}
+                }
+                continue;
+            }
+            frames.pop();
+            let Some(visit) = visits.get(node).copied() else {
+                continue;
+            };
+            if let Some((parent, _)) = frames.last()
+                && let Some(parent_visit) = visits.get_mut(*parent)
+            {
+                parent_visit.low = parent_visit.low.min(visit.low);
+            }
+            if visit.low == visit.index {
+                let component = component_count;
+                component_count += 1;
+                while let Some(member) = stack.pop() {
+                    if let Some(member_visit) = visits.get_mut(member) {
+                        member_visit.on_stack = false;
+                    }
+                    components.insert(member.to_owned(), component);
+                    if member == node {
+                        break;
+                    }
+                }
+            }
         }
     }
-    false
+    components
 }
 
 fn collect_named(ty: &TypeRef, out: &mut BTreeSet<String>) {
@@ -368,6 +435,23 @@ fn docs_from(
             })
             .unwrap_or_default(),
         deprecated,
+        published: extensions
+            .get(crate::audit::EXT_PUBLISHED)
+            .and_then(serde_json::Value::as_object)
+            .map(|declared| {
+                declared
+                    .iter()
+                    .map(|(key, value)| {
+                        let value = match value {
+                            serde_json::Value::String(text) => text.clone(),
+                            other => other.to_string(),
+                        };
+                        (key.clone(), value)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        example: None,
     }
 }
 
@@ -378,6 +462,22 @@ fn version_string(value: &serde_json::Value) -> Option<String> {
         serde_json::Value::Number(n) => Some(n.to_string()),
         _ => None,
     }
+}
+
+/// Refuses a dotted name with more parts than any real API nests packages
+/// (each part but the last is a module, a directory and a docs page level).
+fn check_name_depth(lowering: &Lowering, name: &str, location: &Location) -> Result<(), Error> {
+    let parts = name.split('.').filter(|part| !part.is_empty()).count();
+    if parts > crate::naming::MAX_NAME_PARTS {
+        return Err(lowering.unsupported(
+            location,
+            format!(
+                "a name of {parts} dotted parts; at most {} are supported (one module per part)",
+                crate::naming::MAX_NAME_PARTS
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn schema_pointer(key: &str) -> String {

@@ -9,7 +9,16 @@
 //! character that is not a letter or digit and at lower-to-upper case changes;
 //! every word is capitalised (`HEADER_AUTH` -> `HeaderAuth`). Fields,
 //! parameters and operations become snake_case. Keywords get a trailing
-//! underscore (`type` -> `type_`). Two sources that give one path are an error.
+//! underscore (`type` -> `type_`). Two schemas that give one path are an
+//! error; two properties (or enum values) that give one name spell their
+//! punctuation out instead (`+1`, `-1` -> `plus_1`, `minus_1`), and are an
+//! error only when they differ in case alone.
+
+use std::collections::HashMap;
+
+/// The most dotted parts a schema name or operationId may have: each part
+/// but the last is a module (and a directory) of the generated crate.
+pub const MAX_NAME_PARTS: usize = 32;
 
 /// Splits a spec name into words.
 fn words(name: &str) -> Vec<String> {
@@ -153,7 +162,111 @@ pub fn snake_case(name: &str) -> String {
     out
 }
 
-fn is_keyword(name: &str) -> bool {
+/// The word a punctuation character is spelled as when it alone tells two
+/// names apart (`+1` and `-1` in many APIs' reaction objects).
+fn spelled(c: char) -> Option<&'static str> {
+    Some(match c {
+        '+' => "plus",
+        '-' => "minus",
+        '*' => "star",
+        '/' => "slash",
+        '\\' => "backslash",
+        '.' => "dot",
+        ',' => "comma",
+        ':' => "colon",
+        ';' => "semicolon",
+        '@' => "at",
+        '#' => "hash",
+        '$' => "dollar",
+        '%' => "percent",
+        '&' => "and",
+        '|' => "or",
+        '!' => "bang",
+        '?' => "question",
+        '~' => "tilde",
+        '^' => "caret",
+        '=' => "equals",
+        '<' => "lt",
+        '>' => "gt",
+        '(' | ')' => "paren",
+        '[' | ']' => "bracket",
+        '{' | '}' => "brace",
+        '\'' => "quote",
+        '"' => "double_quote",
+        '`' => "backtick",
+        _ => return None,
+    })
+}
+
+/// `name` with its punctuation spelled out as words (`+1` -> `plus 1`).
+fn spell_punctuation(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        match spelled(c) {
+            Some(word) => {
+                out.push(' ');
+                out.push_str(word);
+                out.push(' ');
+            }
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+/// Rust names for spec names that share one namespace (the fields of a
+/// struct, the variants of an enum), made by `convert` (`snake_case` or
+/// `camel_case`). Names that `convert` would make equal spell their
+/// punctuation out instead (`+1` and `-1` become `plus_1` and `minus_1`), so
+/// each keeps a name that says what it is. Names may still be equal (they
+/// differ only in case, say): see [`distinct_names`].
+pub fn spelled_names(names: &[&str], convert: fn(&str) -> String) -> Vec<String> {
+    let mut rust_names: Vec<String> = names.iter().map(|name| convert(name)).collect();
+    let mut count: HashMap<&str, usize> = HashMap::new();
+    for name in &rust_names {
+        *count.entry(name.as_str()).or_default() += 1;
+    }
+    let clashing: Vec<bool> = rust_names
+        .iter()
+        .map(|name| count[name.as_str()] > 1)
+        .collect();
+    for (index, clashes) in clashing.into_iter().enumerate() {
+        if clashes {
+            rust_names[index] = convert(&spell_punctuation(names[index]));
+        }
+    }
+    rust_names
+}
+
+/// [`spelled_names`], or the indices of two names that are still equal.
+pub fn distinct_names(
+    names: &[&str],
+    convert: fn(&str) -> String,
+) -> Result<Vec<String>, (usize, usize)> {
+    let rust_names = spelled_names(names, convert);
+    let mut first_of: HashMap<&str, usize> = HashMap::new();
+    for (index, name) in rust_names.iter().enumerate() {
+        if let Some(first) = first_of.insert(name.as_str(), index) {
+            return Err((first, index));
+        }
+    }
+    Ok(rust_names)
+}
+
+/// `wanted`, or `wanted2`, `wanted3`, ... (after `separator`): the first that
+/// `taken` does not hold.
+pub fn numbered(wanted: &str, separator: &str, taken: impl Fn(&str) -> bool) -> String {
+    if !taken(wanted) {
+        return wanted.to_owned();
+    }
+    (2..)
+        .map(|counter| format!("{wanted}{separator}{counter}"))
+        .find(|candidate| !taken(candidate))
+        .unwrap_or_else(|| wanted.to_owned())
+}
+
+/// Whether `name` is a Rust keyword (strict or reserved, edition 2024).
+pub fn is_keyword(name: &str) -> bool {
     // Strict and reserved keywords of Rust 2024, plus names that cannot be raw.
     const KEYWORDS: &[&str] = &[
         "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
@@ -253,5 +366,33 @@ mod tests {
             "content_library_subscriptions_create"
         );
         assert_eq!(snake_case("self"), "self_");
+    }
+
+    #[test]
+    fn names_that_differ_in_punctuation_spell_it_out() {
+        assert_eq!(
+            distinct_names(&["+1", "-1", "laugh"], snake_case),
+            Ok(vec![
+                "plus_1".to_owned(),
+                "minus_1".to_owned(),
+                "laugh".to_owned()
+            ])
+        );
+        assert_eq!(
+            distinct_names(&["foo-bar", "foo_bar"], snake_case),
+            Ok(vec!["foo_minus_bar".to_owned(), "foo_bar".to_owned()])
+        );
+        assert_eq!(
+            distinct_names(&["+1", "-1"], camel_case),
+            Ok(vec!["Plus1".to_owned(), "Minus1".to_owned()])
+        );
+        assert_eq!(
+            distinct_names(&["fooBar", "foo_bar"], snake_case),
+            Err((0, 1))
+        );
+        assert_eq!(
+            numbered("a", "_", |name| name == "a" || name == "a_2"),
+            "a_3"
+        );
     }
 }

@@ -15,7 +15,7 @@ use crate::ir::{
     TypeKind, TypeRef, Wire,
 };
 use crate::naming::{camel_case, last_segment, sibling};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 /// Methods of the runtime's `Client` itself (`runtime/src/client.rs`) and the
@@ -165,8 +165,11 @@ impl RequestField {
 /// One documented success response.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Success {
-    /// The status it is sent with (a class such as `2XX` counts as `200`).
+    /// The status it is sent with (a class such as `2XX` is sent as `200`).
     pub status: u16,
+    /// Whether it is documented for a class of statuses (`2XX`): any status
+    /// of the class that no exact success claims is this one.
+    pub whole_class: bool,
     /// Its body type (already unwrapped from the legacy `value` envelope).
     pub body: Option<TypeRef>,
     /// Whether the body is the id of the task the operation started (a string
@@ -175,6 +178,29 @@ pub struct Success {
 }
 
 impl Success {
+    /// The status as the spec writes it: `200`, or `2XX` for a class.
+    pub fn label(&self) -> String {
+        if self.whole_class {
+            format!("{}XX", self.status / 100)
+        } else {
+            self.status.to_string()
+        }
+    }
+
+    /// The response of the spec it stands for.
+    pub fn spec_status(&self) -> Status {
+        if self.whole_class {
+            Status::Range(self.status / 100)
+        } else {
+            Status::Code(self.status)
+        }
+    }
+
+    /// Its variant in a multi-status `Response`: `Status200`, `Status2xx`.
+    pub fn variant_name(&self) -> String {
+        format!("Status{}", self.label().to_ascii_lowercase())
+    }
+
     /// Its Rust type: the task id, the body's type, or `()` without a body.
     pub fn rust_type(&self) -> RustType {
         match &self.body {
@@ -300,14 +326,49 @@ pub fn compute(api: &mut Api) {
     for (name, def) in &mut api.types {
         def.has_default = defaults.contains(name);
     }
+    let names: Vec<&str> = api.operations.keys().map(String::as_str).collect();
+    let client_methods = method_names(&names, CLIENT_METHODS);
+    let server_methods = method_names(&names, SERVER_TRAIT_METHODS);
     let shapes: Vec<OperationShape> = api
         .operations
         .values()
-        .map(|operation| operation_shape(api, operation))
+        .zip(client_methods.into_iter().zip(server_methods))
+        .map(
+            |(operation, (client_method, server_method))| OperationShape {
+                client_method,
+                server_method,
+                ..operation_shape(api, operation)
+            },
+        )
         .collect();
     for (operation, shape) in api.operations.values_mut().zip(shapes) {
         operation.shape = shape;
     }
+}
+
+/// The method names of operations (named `operations`, all distinct) on a
+/// type that has methods `taken` of its own: each operation's name, or
+/// `<name>_operation` (numbered if need be) where that is taken, by the type
+/// or by another operation's own name.
+fn method_names(operations: &[&str], taken: &[&str]) -> Vec<String> {
+    let mut used: BTreeSet<String> = operations
+        .iter()
+        .filter(|name| !taken.contains(name))
+        .map(|name| (*name).to_owned())
+        .collect();
+    operations
+        .iter()
+        .map(|name| {
+            if !taken.contains(name) {
+                return (*name).to_owned();
+            }
+            let method = crate::naming::numbered(&format!("{name}_operation"), "_", |candidate| {
+                used.contains(candidate) || taken.contains(&candidate)
+            });
+            used.insert(method.clone());
+            method
+        })
+        .collect()
 }
 
 fn operation_shape(api: &Api, operation: &Operation) -> OperationShape {
@@ -318,22 +379,13 @@ fn operation_shape(api: &Api, operation: &Operation) -> OperationShape {
             .any(|success| success.body == Some(TypeRef::String(format)))
     };
     OperationShape {
-        client_method: method_name(&operation.rust_name, CLIENT_METHODS),
-        server_method: method_name(&operation.rust_name, SERVER_TRAIT_METHODS),
+        client_method: String::new(),
+        server_method: String::new(),
         request_fields: request_fields(api, operation),
         returns_uri: returns(StringFormat::Uri),
         returns_secret: returns(StringFormat::Secret),
         successes,
         errors: error_variants(operation),
-    }
-}
-
-/// The operation's name, or `<name>_operation` where it is one of `taken`.
-fn method_name(operation: &str, taken: &[&str]) -> String {
-    if taken.contains(&operation) {
-        format!("{operation}_operation")
-    } else {
-        operation.to_owned()
     }
 }
 
@@ -354,7 +406,7 @@ fn request_fields(api: &Api, operation: &Operation) -> Vec<RequestField> {
         })
         .collect();
     let Some(body) = &operation.body else {
-        return fields;
+        return distinct_fields(fields);
     };
     let envelope = match (&body.ty, operation.wire) {
         (TypeRef::Named(name), Wire::LegacyRest) => {
@@ -375,14 +427,8 @@ fn request_fields(api: &Api, operation: &Operation) -> Vec<RequestField> {
             docs: field.docs.clone(),
         })),
         None => {
-            // A parameter may already be called `body`.
-            let rust_name = if fields.iter().any(|field| field.rust_name == "body") {
-                "request_body"
-            } else {
-                "body"
-            };
             fields.push(RequestField {
-                rust_name: rust_name.to_owned(),
+                rust_name: "body".to_owned(),
                 wire_name: String::new(),
                 source: RequestFieldSource::Body,
                 ty: body.ty.clone(),
@@ -390,6 +436,53 @@ fn request_fields(api: &Api, operation: &Operation) -> Vec<RequestField> {
                 docs: body.docs.clone(),
             });
         }
+    }
+    distinct_fields(fields)
+}
+
+/// The fields with distinct Rust names: a name several fields would have
+/// spells their punctuation out (`foo-bar` and `foo_bar` become
+/// `foo_minus_bar` and `foo_bar`); names still shared (a path and a query
+/// parameter both called `id`) say where each field travels (`id_path`,
+/// `id_query`, the body `request_body`), and anything left is numbered.
+fn distinct_fields(mut fields: Vec<RequestField>) -> Vec<RequestField> {
+    let spec_names: Vec<&str> = fields
+        .iter()
+        .map(|field| match field.source {
+            RequestFieldSource::Body => "body",
+            _ => field.wire_name.as_str(),
+        })
+        .collect();
+    let names = crate::naming::spelled_names(&spec_names, crate::naming::snake_case);
+    let shared = |name: &String| names.iter().filter(|other| *other == name).count() > 1;
+    let mut qualified: Vec<String> = fields
+        .iter()
+        .zip(&names)
+        .map(|(field, name)| {
+            if !shared(name) {
+                return name.clone();
+            }
+            let stem = name.trim_end_matches('_');
+            match field.source {
+                RequestFieldSource::Parameter(location) => format!("{stem}_{}", location.as_str()),
+                RequestFieldSource::BodyArgument => format!("{stem}_argument"),
+                RequestFieldSource::Body => "request_body".to_owned(),
+            }
+        })
+        .collect();
+    for index in 0..qualified.len() {
+        let (before, rest) = qualified.split_at(index);
+        let taken = |candidate: &str| {
+            before.iter().any(|name| name == candidate)
+                || rest[1..].iter().any(|name| name == candidate)
+        };
+        if before.contains(&rest[0]) {
+            let name = crate::naming::numbered(&rest[0], "_", taken);
+            qualified[index] = name;
+        }
+    }
+    for (field, name) in fields.iter_mut().zip(qualified) {
+        field.rust_name = name;
     }
     fields
 }
@@ -403,13 +496,14 @@ fn successes(operation: &Operation) -> Vec<Success> {
             let ResponseKind::Success(body) = &response.kind else {
                 return None;
             };
-            let status = match response.status {
-                Status::Code(code) => code,
-                Status::Range(class) => class * 100,
+            let (status, whole_class) = match response.status {
+                Status::Code(code) => (code, false),
+                Status::Range(class) => (class * 100, true),
                 Status::Default => return None,
             };
             Some(Success {
                 status,
+                whole_class,
                 is_task_id: operation.is_task && matches!(body, Some(TypeRef::String(_))),
                 body: body.clone(),
             })
@@ -442,10 +536,11 @@ fn error_variants(operation: &Operation) -> Vec<ErrorVariant> {
                 (None, TypeRef::Named(path)) => last_segment(path).to_owned(),
                 (None, _) => format!("Status{status}"),
             };
-            let taken = variants.iter().any(|v| v.name == base)
-                || RESERVED_ERROR_VARIANTS.contains(&base.as_str());
-            let name = if taken {
-                format!("{base}{status}")
+            let taken = |name: &str| {
+                variants.iter().any(|v| v.name == name) || RESERVED_ERROR_VARIANTS.contains(&name)
+            };
+            let name = if taken(&base) {
+                crate::naming::numbered(&format!("{base}{status}"), "_", taken)
             } else {
                 base
             };
@@ -467,32 +562,58 @@ fn error_variants(operation: &Operation) -> Vec<ErrorVariant> {
 /// The types that implement `Default`: structs whose every field is optional
 /// (a required property has no default a server would accept: it is given
 /// in the type's `Required` struct), and aliases of types with a default
-/// (enums have none). Found as a fixed point, since aliases chain.
+/// (enums have none). The least fixed point, found with a worklist (each
+/// alias waits for the type it names), so a long chain costs linear time.
 fn types_with_default(api: &Api) -> BTreeSet<String> {
+    // Per type, the named types it needs a default of; `None` when it can
+    // never have one.
+    fn needs(api: &Api, kind: &TypeKind) -> Option<BTreeSet<String>> {
+        let mut needed = BTreeSet::new();
+        let mut need = |ty: &TypeRef| match ty {
+            TypeRef::Named(name) if api.types.contains_key(name) => {
+                needed.insert(name.clone());
+                true
+            }
+            TypeRef::Named(_) => false,
+            _ => true,
+        };
+        let possible = match kind {
+            TypeKind::Struct(strukt) => strukt.fields.iter().all(Field::is_option),
+            TypeKind::Enum(_) => false,
+            TypeKind::Alias(target) => need(target),
+        };
+        possible.then_some(needed)
+    }
+    let mut waiting: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut dependents: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    let mut ready: Vec<&str> = Vec::new();
+    for (name, def) in &api.types {
+        let Some(needed) = needs(api, &def.kind) else {
+            continue;
+        };
+        if needed.is_empty() {
+            ready.push(name);
+        }
+        waiting.insert(name, needed.len());
+        for target in needed {
+            dependents.entry(target).or_default().push(name);
+        }
+    }
     let mut defaults = BTreeSet::new();
-    loop {
-        let before = defaults.len();
-        for (name, def) in &api.types {
-            let has_default = match &def.kind {
-                TypeKind::Struct(strukt) => strukt.fields.iter().all(Field::is_option),
-                TypeKind::Enum(_) => false,
-                TypeKind::Alias(target) => type_has_default(api, &defaults, target),
-            };
-            if has_default {
-                defaults.insert(name.clone());
+    while let Some(name) = ready.pop() {
+        if !defaults.insert(name.to_owned()) {
+            continue;
+        }
+        for dependent in dependents.get(name).into_iter().flatten() {
+            if let Some(count) = waiting.get_mut(dependent) {
+                *count -= 1;
+                if *count == 0 {
+                    ready.push(dependent);
+                }
             }
         }
-        if defaults.len() == before {
-            return defaults;
-        }
     }
-}
-
-fn type_has_default(api: &Api, defaults: &BTreeSet<String>, ty: &TypeRef) -> bool {
-    match ty {
-        TypeRef::Named(name) => defaults.contains(name) && api.types.contains_key(name),
-        _ => true,
-    }
+    defaults
 }
 
 #[cfg(test)]
@@ -543,7 +664,15 @@ mod tests {
 
     #[test]
     fn client_method_names_avoid_the_clients_own() {
-        assert_eq!(method_name("login", CLIENT_METHODS), "login_operation");
-        assert_eq!(method_name("login", SERVER_TRAIT_METHODS), "login");
+        assert_eq!(
+            method_names(&["login"], CLIENT_METHODS),
+            ["login_operation"]
+        );
+        assert_eq!(method_names(&["login"], SERVER_TRAIT_METHODS), ["login"]);
+        // An operation already called `login_operation` keeps its name.
+        assert_eq!(
+            method_names(&["login", "login_operation"], CLIENT_METHODS),
+            ["login_operation_2", "login_operation"]
+        );
     }
 }

@@ -71,8 +71,8 @@ fn fixture_and_real_spec_crates_compile() {
     );
     assert!(success, "doc tests of curated-7-0-3-0 fail:\n{output}");
     assert!(
-        output.contains("test result: ok. 1 passed"),
-        "the client's doc example ran:\n{output}"
+        output.contains("test result: ok. 2 passed"),
+        "the client's and the server's doc examples ran:\n{output}"
     );
     let (success, output) = scratch.cargo("fmt", &["--all", "--check"], "");
     assert!(success, "generated crates are not rustfmt-clean:\n{output}");

@@ -10,9 +10,12 @@
 //! with `FUZZ_VERBOSE=1 ... -- --nocapture` each outcome is printed, to see how
 //! far into the pipeline the inputs get.
 
+mod common;
+
 use proptest::prelude::*;
 use proptest::sample::Index;
-use proptest::test_runner::{Config, RngSeed};
+use proptest::strategy::ValueTree;
+use proptest::test_runner::{Config, RngSeed, TestRunner};
 use serde_json::{Map, Value, json};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -153,6 +156,15 @@ fn located(error: &Error) -> Result<(), &'static str> {
                 Err("error without a location")
             }
         }
+        Error::DuplicateKey { second, .. } => {
+            if location_ok(second) {
+                Ok(())
+            } else {
+                Err("duplicate key without a location")
+            }
+        }
+        // The options are fixed here, and valid.
+        Error::InvalidOption { .. } => Err("options refused"),
         Error::NameCollision { first, second, .. } => {
             if location_ok(first) && location_ok(second) {
                 Ok(())
@@ -755,4 +767,77 @@ fn the_bases_generate_or_fail_with_a_location() {
         check(&to_text(document, false)).unwrap_or_else(|bug| panic!("{name}: {bug}"));
     }
     assert!(bases().len() >= 10, "bases: {}", bases().len());
+}
+
+/// How many accepted inputs [`a_sample_of_accepted_inputs_compiles`] compiles.
+const COMPILED_SAMPLE: usize = 4;
+
+/// Accepting a spec promises a crate that compiles: a fixed-seed sample of
+/// the inputs above that generate (mutated bases and random documents,
+/// alternately) is compiled in one scratch workspace with clippy and
+/// `-D warnings`, client and server included.
+#[test]
+fn a_sample_of_accepted_inputs_compiles() {
+    let mut runner = TestRunner::new(config());
+    let mutated = (
+        any::<Index>(),
+        proptest::collection::vec(tree_mutation(), 1..4),
+    )
+        .prop_map(|(base, mutations)| {
+            let mut document = base.get(bases()).1.clone();
+            for mutation in &mutations {
+                apply(&mut document, mutation);
+            }
+            document
+        });
+    let random = random_document();
+    let mut scratch = common::Scratch::sharing_target("fuzz-compile", "compile-check");
+    let mut accepted = Vec::new();
+    for attempt in 0..400 {
+        if accepted.len() == COMPILED_SAMPLE {
+            break;
+        }
+        let drawn = if attempt % 2 == 0 {
+            mutated.new_tree(&mut runner).map(|tree| tree.current())
+        } else {
+            random.new_tree(&mut runner).map(|tree| tree.current())
+        };
+        let document = drawn.expect("a value");
+        let text = to_text(&document, false);
+        let name = format!("fuzzed-{}", accepted.len());
+        let options = Options {
+            crate_name: name.clone(),
+            spec_name: "fuzz.yaml".into(),
+            standalone: true,
+            lenient: false,
+            release: None,
+        };
+        if let Ok(generated) = vapigen::generate(&text, &options) {
+            scratch.add_generated(&name, &generated.files);
+            accepted.push((name, text));
+        }
+    }
+    assert_eq!(accepted.len(), COMPILED_SAMPLE, "too few inputs generate");
+    scratch.finish();
+    let (success, output) = scratch.cargo(
+        "clippy",
+        &[
+            "--workspace",
+            "--all-features",
+            "--all-targets",
+            "--keep-going",
+            "--quiet",
+            "--message-format",
+            "short",
+        ],
+        "-D warnings",
+    );
+    let inputs: String = accepted
+        .iter()
+        .map(|(name, text)| format!("--- {name} ---\n{text}\n"))
+        .collect();
+    assert!(
+        success,
+        "accepted inputs give crates that do not compile:\n{output}\n{inputs}"
+    );
 }

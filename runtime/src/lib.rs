@@ -10,17 +10,25 @@
 
 #[cfg(feature = "client")]
 pub mod client;
+#[cfg(feature = "server")]
+pub mod listener;
 pub mod secret;
 #[cfg(feature = "server")]
 pub mod server;
+#[cfg(feature = "client")]
+pub mod task;
 pub mod wire;
 
 /// The modules under the path a generated crate gives them.
 pub mod runtime {
     #[cfg(feature = "client")]
     pub use crate::client;
+    #[cfg(feature = "server")]
+    pub use crate::listener;
     pub use crate::secret;
     #[cfg(feature = "server")]
     pub use crate::server;
+    #[cfg(feature = "client")]
+    pub use crate::task;
     pub use crate::wire;
 }

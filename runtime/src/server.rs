@@ -1,18 +1,31 @@
-//! Server support (feature `server`): reading a request, parsing and
-//! validating its parameters and body, and answering with vapi errors. Each
-//! operation's parser is a few lines of calls on [`Parser`]; the handler of
-//! each operation is generic code here plus its own method call.
+//! Server support (feature `server`): reading a request, authenticating it
+//! (with a built-in session store), parsing and validating its parameters
+//! and body, answering with vapi errors, and a [`Server`] with timeouts and a
+//! connection bound. Each operation's parser is a few lines of calls on
+//! [`Parser`]; the handler of each operation is generic code here plus its
+//! own method call.
 
+use crate::runtime::secret::SecretString;
 use crate::runtime::wire::{self, Credentials, Operation, OperationInfo, WireForm};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::{Map, Value, json};
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
+
+pub use crate::runtime::listener::{
+    DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS, Server,
+};
 
 /// The largest request body accepted; a larger one is an InvalidArgument.
 pub const BODY_LIMIT: usize = 1 << 20;
+
+/// The most problems an InvalidArgument answer lists; the others are counted
+/// ("and N more"), so a huge bad body cannot make a huge answer.
+pub const MAX_VIOLATIONS: usize = 20;
 
 /// One problem found in a request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,14 +36,22 @@ pub struct Violation {
     pub message: String,
 }
 
-/// The problems found in a request; any makes it an InvalidArgument.
+/// The problems found in a request; any makes it an InvalidArgument. The
+/// first [`MAX_VIOLATIONS`] are kept, the rest only counted.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Violations(pub Vec<Violation>);
+pub struct Violations {
+    kept: Vec<Violation>,
+    more: usize,
+}
 
 impl Violations {
-    /// Records a problem at `location`.
+    /// Records a problem at `location` (written out only while under the cap).
     pub fn push(&mut self, location: impl fmt::Display, message: impl Into<String>) {
-        self.0.push(Violation {
+        if self.is_full() {
+            self.more += 1;
+            return;
+        }
+        self.kept.push(Violation {
             location: location.to_string(),
             message: message.into(),
         });
@@ -38,11 +59,30 @@ impl Violations {
 
     /// Whether nothing is wrong.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.kept.is_empty() && self.more == 0
+    }
+
+    /// Whether the cap is reached: further problems are only counted.
+    pub fn is_full(&self) -> bool {
+        self.kept.len() >= MAX_VIOLATIONS
+    }
+
+    /// How many problems were found, kept or not.
+    pub fn len(&self) -> usize {
+        self.kept.len() + self.more
+    }
+
+    /// The problems kept (at most [`MAX_VIOLATIONS`]).
+    pub fn kept(&self) -> &[Violation] {
+        &self.kept
     }
 
     /// Records a value of an open enumeration that this version does not know.
     pub fn unknown_value(&mut self, at: At<'_>, value: &str, known: &[&str]) {
+        if self.is_full() {
+            self.more += 1;
+            return;
+        }
         self.push(
             at,
             format!(
@@ -63,14 +103,17 @@ impl Violations {
 
     /// The 400 InvalidArgument answer, with `ArgumentLocations` naming the fields.
     pub fn into_response(self, wire: WireForm) -> Response {
-        let mut violations = self.0;
+        let Violations {
+            kept: mut violations,
+            more,
+        } = self;
         if violations.is_empty() {
             violations.push(Violation {
                 location: String::new(),
                 message: "the request is not valid".into(),
             });
         }
-        let messages: Vec<Value> = violations
+        let mut messages: Vec<Value> = violations
             .iter()
             .map(|v| {
                 let text = if v.location.is_empty() {
@@ -81,6 +124,13 @@ impl Violations {
                 json!({ "id": "vapi.invalid_argument", "default_message": text, "args": [v.location, v.message] })
             })
             .collect();
+        if more > 0 {
+            messages.push(json!({
+                "id": "vapi.invalid_argument.more",
+                "default_message": format!("and {more} more problems"),
+                "args": [more.to_string()],
+            }));
+        }
         let secondary: Vec<&str> = violations
             .iter()
             .skip(1)
@@ -245,13 +295,6 @@ pub trait ParseRequest: Operation {
     /// Reads the request's parameters and body; `None` (with violations
     /// recorded) when it does not parse.
     fn parse(parser: &mut Parser<'_>) -> Option<Self::Request>;
-
-    /// The object the privileges are checked on (the value of the operation's
-    /// privilege scope), when it has one.
-    fn privilege_object(request: &Self::Request) -> Option<String> {
-        let _ = request;
-        None
-    }
 }
 
 /// Who may call what: the authentication and authorization half of a
@@ -266,6 +309,16 @@ pub trait Gate: Send + Sync + 'static {
         credentials: &Credentials,
         operation: &OperationInfo,
     ) -> impl Future<Output = Option<Self::Principal>> + Send;
+
+    /// Authenticates a request seen whole (headers, axum extensions);
+    /// by default [`Gate::authenticate`] with its credentials.
+    fn authenticate_request(
+        &self,
+        request: &RequestContext<'_>,
+        operation: &OperationInfo,
+    ) -> impl Future<Output = Option<Self::Principal>> + Send {
+        self.authenticate(request.credentials(), operation)
+    }
 
     /// Whether `principal` holds `operation.privileges` on `object`; `false` answers 403.
     fn authorize(
@@ -293,35 +346,269 @@ pub trait Handle<S: Gate>: ParseRequest {
     ) -> impl Future<Output = Result<Self::Response, Self::Error>> + Send;
 }
 
-/// Serves one request as operation `O`: authenticates the caller, parses and
-/// validates the request, checks the caller's privileges, then hands it to
-/// the operation's [`Handle`] and answers with its result. Every failure on
-/// the way is answered with a vapi error.
-pub async fn serve<S: Gate, O: Handle<S>>(server: &S, incoming: Incoming) -> Response {
-    let Some(principal) = server.authenticate(&incoming.credentials(), &O::INFO).await else {
-        return unauthenticated(&server.challenge(), O::INFO.wire);
+/// A server as the router holds it: its `Api` and its session store.
+pub struct Served<S: Gate> {
+    /// The server's implementation.
+    pub api: S,
+    /// The sessions the router issues and accepts.
+    pub sessions: Arc<dyn SessionStore<S::Principal>>,
+}
+
+impl<S: Gate> Served<S> {
+    /// Who sent `incoming`: the holder of a session this router issued, or
+    /// whoever the server's authentication says.
+    async fn principal(
+        &self,
+        incoming: &Incoming,
+        operation: &OperationInfo,
+    ) -> Option<Arc<S::Principal>> {
+        let credentials = incoming.credentials();
+        if let Credentials::SessionId(session) = &credentials
+            && accepts_sessions(operation)
+            && let Some(principal) = self.sessions.find(session.expose_secret())
+        {
+            return Some(principal);
+        }
+        let request = RequestContext {
+            credentials,
+            headers: &incoming.headers,
+            extensions: &incoming.extensions,
+        };
+        self.api
+            .authenticate_request(&request, operation)
+            .await
+            .map(Arc::new)
+    }
+}
+
+/// Whether an operation accepts a session id: its security names the
+/// `session_id` scheme (vSphere's name for `vmware-api-session-id`), or it
+/// names none.
+fn accepts_sessions(operation: &OperationInfo) -> bool {
+    operation.security.is_empty() || operation.security.contains(&"session_id")
+}
+
+/// Serves one request as operation `O`: authenticates the caller, checks
+/// the caller's privileges (on the object the request names, read from the
+/// raw request, so a caller without them learns nothing about the body's
+/// faults), parses and validates the request, then hands it to the
+/// operation's [`Handle`] and answers with its result. Every failure on the
+/// way is answered with a vapi error.
+pub async fn serve<S: Gate, O: Handle<S>>(served: &Served<S>, incoming: Incoming) -> Response {
+    let Some(principal) = served.principal(&incoming, &O::INFO).await else {
+        return unauthenticated(&served.api.challenge(), O::INFO.wire);
     };
-    let request = match incoming.parse::<O>() {
-        Ok(request) => request,
-        Err(response) => return response,
-    };
-    let object = O::privilege_object(&request);
-    if !server
+    let object = incoming.privilege_object(&O::INFO);
+    if !served
+        .api
         .authorize(&principal, &O::INFO, object.as_deref())
         .await
     {
         return unauthorized(&O::INFO, object.as_deref());
     }
-    respond_with::<O>(O::handle(server, &principal, request).await)
+    let request = match incoming.parse::<O>() {
+        Ok(request) => request,
+        Err(response) => return response,
+    };
+    let result = {
+        // A session create left to its default body issues a session of
+        // this store, for this caller (see `issue_session`).
+        let _issuer = (O::INFO.operation_id == SESSION_CREATE)
+            .then(|| SessionIssuer::install(&served.sessions, &principal));
+        O::handle(&served.api, &principal, request)
+    };
+    respond_with::<O>(result.await)
 }
 
 /// What an operation the server does not implement answers: a vapi internal
-/// error saying so. The generated `Api` methods' default bodies.
+/// error (500) saying so. The generated `Api` methods' default bodies.
 pub fn not_implemented<R: Send, E: wire::OperationError + Send>()
 -> impl Future<Output = Result<R, E>> + Send {
-    std::future::ready(Err(E::unexpected(wire::Unexpected::transport(
+    std::future::ready(Err(wire::server_error(
+        500,
+        "INTERNAL_SERVER_ERROR",
+        "vapi.server.not_implemented",
         "the operation is not implemented by this server",
-    ))))
+    )))
+}
+
+// ---------------------------------------------------------------------------
+// Sessions.
+
+/// The operationId of vSphere's session create (`POST /api/session`).
+pub const SESSION_CREATE: &str = "Cis.Session_create";
+
+/// Where the router keeps the sessions it issues: on by default
+/// ([`MemorySessions`]), replaceable (the generated `router_with_sessions`).
+/// With it, a server only checks passwords (basic authentication); session
+/// create issues a session id and later calls that send it are the same
+/// principal, without calling `authenticate` again.
+pub trait SessionStore<P>: Send + Sync + 'static {
+    /// Issues a new session for `principal`; `Err` (with why) answers 500.
+    fn create(&self, principal: Arc<P>) -> Result<SecretString, String>;
+    /// The principal of a session, if it is one of this store's.
+    fn find(&self, session: &str) -> Option<Arc<P>>;
+    /// Ends a session; whether it existed.
+    fn delete(&self, session: &str) -> bool;
+}
+
+/// The default [`SessionStore`]: in memory, with random 128-bit ids (32 hex
+/// digits) from the operating system's generator.
+pub struct MemorySessions<P> {
+    sessions: Mutex<HashMap<String, Arc<P>>>,
+}
+
+impl<P> MemorySessions<P> {
+    /// An empty store.
+    pub fn new() -> Self {
+        MemorySessions {
+            sessions: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// How many sessions are open.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Whether no session is open.
+    pub fn is_empty(&self) -> bool {
+        self.lock().is_empty()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<P>>> {
+        self.sessions.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl<P> Default for MemorySessions<P> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<P> fmt::Debug for MemorySessions<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The ids are secrets: only how many.
+        f.debug_struct("MemorySessions")
+            .field("sessions", &self.len())
+            .finish()
+    }
+}
+
+impl<P: Send + Sync + 'static> SessionStore<P> for MemorySessions<P> {
+    fn create(&self, principal: Arc<P>) -> Result<SecretString, String> {
+        let mut bytes = [0u8; 16];
+        getrandom::fill(&mut bytes).map_err(|error| format!("no random session id: {error}"))?;
+        let id: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+        self.lock().insert(id.clone(), principal);
+        Ok(SecretString::new(id))
+    }
+
+    fn find(&self, session: &str) -> Option<Arc<P>> {
+        self.lock().get(session).cloned()
+    }
+
+    fn delete(&self, session: &str) -> bool {
+        self.lock().remove(session).is_some()
+    }
+}
+
+/// How the default body of session create reaches the router's store and the
+/// caller: it is a plain `Api` method (with no handle on either), called by
+/// [`serve`] on this thread, and it computes its answer before returning its
+/// future. So `serve` installs them here just around that call.
+type IssueSession = Box<dyn FnOnce() -> Result<SecretString, String>>;
+
+thread_local! {
+    static SESSION_ISSUER: RefCell<Option<IssueSession>> = const { RefCell::new(None) };
+}
+
+/// Installed while session create's method is called; removed when dropped.
+struct SessionIssuer;
+
+impl SessionIssuer {
+    fn install<P: Send + Sync + 'static>(
+        sessions: &Arc<dyn SessionStore<P>>,
+        principal: &Arc<P>,
+    ) -> Self {
+        let (sessions, principal) = (Arc::clone(sessions), Arc::clone(principal));
+        let issue: IssueSession = Box::new(move || sessions.create(principal));
+        SESSION_ISSUER.with(|slot| slot.replace(Some(issue)));
+        SessionIssuer
+    }
+}
+
+impl Drop for SessionIssuer {
+    fn drop(&mut self) {
+        SESSION_ISSUER.with(|slot| slot.take());
+    }
+}
+
+/// The default body of session create: a new session of the router's store
+/// for the caller. Outside the router (no store), a vapi internal error.
+pub fn issue_session<R: From<String> + Send, E: wire::OperationError + Send>()
+-> impl Future<Output = Result<R, E>> + Send {
+    let issued = SESSION_ISSUER
+        .with(|slot| slot.take())
+        .ok_or_else(|| "session create was called outside the router".to_owned())
+        .and_then(|issue| issue());
+    std::future::ready(match issued {
+        Ok(session) => Ok(R::from(session.expose_secret().to_owned())),
+        Err(message) => Err(wire::server_error(
+            500,
+            "INTERNAL_SERVER_ERROR",
+            "vapi.server.session",
+            &message,
+        )),
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Requests.
+
+/// A request as `authenticate_request` sees it: its credentials, all its
+/// headers (also those the spec does not name) and axum's extensions (what
+/// middleware put there, such as `ConnectInfo`).
+pub struct RequestContext<'a> {
+    credentials: Credentials,
+    headers: &'a HeaderMap,
+    extensions: &'a Extensions,
+}
+
+impl<'a> RequestContext<'a> {
+    /// A context of these parts (for tests of an `authenticate_request`).
+    pub fn new(
+        credentials: Credentials,
+        headers: &'a HeaderMap,
+        extensions: &'a Extensions,
+    ) -> Self {
+        RequestContext {
+            credentials,
+            headers,
+            extensions,
+        }
+    }
+
+    /// The credentials the request carries.
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    /// All the request's headers.
+    pub fn headers(&self) -> &HeaderMap {
+        self.headers
+    }
+
+    /// A header's value, if it is text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|value| value.to_str().ok())
+    }
+
+    /// axum's request extensions.
+    pub fn extensions(&self) -> &Extensions {
+        self.extensions
+    }
 }
 
 /// The path parameters of a route, as axum extracts them (read by position).
@@ -333,6 +620,7 @@ pub struct Incoming {
     path: Vec<String>,
     query: Vec<(String, String)>,
     headers: HeaderMap,
+    extensions: Extensions,
     body: axum::body::Bytes,
 }
 
@@ -367,7 +655,8 @@ impl Incoming {
                 violations.push(
                     "body",
                     format!(
-                        "the request body is larger than {BODY_LIMIT} bytes or could not be read"
+                        "the request body is larger than {BODY_LIMIT} bytes, or was not \
+                         received (in time)"
                     ),
                 );
                 return Err(violations.into_response(WireForm::Api));
@@ -377,6 +666,7 @@ impl Incoming {
             path,
             query,
             headers: parts.headers,
+            extensions: parts.extensions,
             body,
         })
     }
@@ -388,11 +678,33 @@ impl Incoming {
             .all(|(name, value)| self.query.iter().any(|(n, v)| n == name && v == value))
     }
 
-    fn query_value(&self, name: &str) -> Option<&str> {
+    fn query_value<'a>(&'a self, name: &'a str) -> Option<&'a str> {
+        self.query_values(name).next()
+    }
+
+    /// Every value of a query parameter, in order (`names=x&names=y`).
+    fn query_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.query
             .iter()
-            .find(|(n, _)| n == name)
+            .filter(move |(n, _)| n == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// The object an operation's privileges are checked on: the value its
+    /// privilege scope names, read from the raw request (a path, query or
+    /// header parameter, else a dotted property path into the JSON body,
+    /// through a legacy envelope's argument too) without parsing the rest.
+    pub fn privilege_object(&self, operation: &OperationInfo) -> Option<String> {
+        let scope = operation.privilege_scope?;
+        if let Some(position) = path_parameter_position(operation.path, scope) {
+            return self.path.get(position).cloned();
+        }
+        if let Some(value) = self.query_value(scope).or_else(|| self.header_value(scope)) {
+            return Some(value.to_owned());
+        }
+        let path: Vec<&str> = scope.split('.').filter(|s| !s.is_empty()).collect();
+        let mut deserializer = serde_json::Deserializer::from_slice(&self.body);
+        ValueAt(&path).deserialize(&mut deserializer).ok().flatten()
     }
 
     fn header_value(&self, name: &str) -> Option<&str> {
@@ -443,11 +755,7 @@ impl Incoming {
     // The error is the finished answer, built once per bad request.
     #[allow(clippy::result_large_err)]
     pub fn parse<O: ParseRequest>(&self) -> Result<O::Request, Response> {
-        let mut parser = Parser {
-            incoming: self,
-            violations: Violations::default(),
-            envelope: None,
-        };
+        let mut parser = Parser::new(self);
         let request = O::parse(&mut parser);
         match request {
             Some(request) if parser.violations.is_empty() => Ok(request),
@@ -464,7 +772,15 @@ pub struct Parser<'a> {
     envelope: Option<Map<String, Value>>,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
+    fn new(incoming: &'a Incoming) -> Self {
+        Parser {
+            incoming,
+            violations: Violations::default(),
+            envelope: None,
+        }
+    }
+
     /// The path parameter at `position` in the template (path parameters are
     /// always required).
     pub fn path<T: DeserializeOwned + Validate>(
@@ -474,18 +790,20 @@ impl Parser<'_> {
         format: Format,
     ) -> Option<T> {
         let raw = self.incoming.path.get(position).map(String::as_str);
-        self.parameter(raw, name, true, format)
+        self.parameter(raw.as_slice(), name, true, format)
     }
 
-    /// The first query value named `name`.
+    /// A query parameter. A list is every value of its name, in order
+    /// (`names=x&names=y`: OpenAPI's default `form` style, exploded, which
+    /// vSphere and its clients use); anything else is its first value.
     pub fn query<T: DeserializeOwned + Validate>(
         &mut self,
         name: &str,
         required: bool,
         format: Format,
     ) -> Option<T> {
-        let raw = self.incoming.query_value(name);
-        self.parameter(raw, name, required, format)
+        let values: Vec<&str> = self.incoming.query_values(name).collect();
+        self.parameter(&values, name, required, format)
     }
 
     /// A header's value (if it is text).
@@ -496,7 +814,7 @@ impl Parser<'_> {
         format: Format,
     ) -> Option<T> {
         let raw = self.incoming.header_value(name);
-        self.parameter(raw, name, required, format)
+        self.parameter(raw.as_slice(), name, required, format)
     }
 
     /// A cookie's value.
@@ -507,39 +825,37 @@ impl Parser<'_> {
         format: Format,
     ) -> Option<T> {
         let raw = self.incoming.cookie_value(name);
-        self.parameter(raw, name, required, format)
+        self.parameter(raw.as_slice(), name, required, format)
     }
 
-    /// Parses a parameter's text: as a string first (strings, enums), then as
-    /// JSON (numbers, booleans). A missing required parameter is a violation.
+    /// Parses a parameter's text (every value of its name, for a list): text
+    /// as the type asks for it (a string, a number, a boolean). A missing
+    /// required parameter is a violation.
     fn parameter<T: DeserializeOwned + Validate>(
         &mut self,
-        raw: Option<&str>,
+        values: &[&str],
         name: &str,
         required: bool,
         format: Format,
     ) -> Option<T> {
-        let Some(raw) = raw else {
+        if values.is_empty() {
             if required {
                 self.violations.push(name, "the parameter is required");
             }
             return None;
-        };
-        let value = match T::deserialize(
-            serde::de::value::StrDeserializer::<serde::de::value::Error>::new(raw),
-        ) {
+        }
+        let value = match T::deserialize(ParameterText(values)) {
             Ok(value) => value,
-            Err(_) => match serde_json::from_str(raw) {
-                Ok(value) => value,
-                Err(error) => {
-                    self.violations
-                        .push(name, format!("`{raw}` is not a valid value: {error}"));
-                    return None;
-                }
-            },
+            Err(error) => {
+                self.violations
+                    .push(name, format!("not a valid value: {error}"));
+                return None;
+            }
         };
-        if let Err(message) = format.check(raw) {
-            self.violations.push(name, message);
+        for raw in values {
+            if let Err(message) = format.check(raw) {
+                self.violations.push(name, message);
+            }
         }
         value.validate(At::Root(name), &mut self.violations);
         Some(value)
@@ -625,6 +941,207 @@ impl Parser<'_> {
         let value: T = parse_value(value, At::Root(name), &mut self.violations)?;
         value.validate(At::Root(name), &mut self.violations);
         Some(value)
+    }
+}
+
+/// A parameter's values as a deserializer: a list takes them all, anything
+/// else the first; each is text, read as the type asks (`"3"` as an integer
+/// for an `i64`, as a string for a `String`).
+struct ParameterText<'a>(&'a [&'a str]);
+
+impl<'de> Deserializer<'de> for ParameterText<'_> {
+    type Error = serde::de::value::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        self.first().deserialize_any(visitor)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_seq(serde::de::value::SeqDeserializer::new(
+            self.0.iter().map(|value| Text(value)),
+        ))
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        self.first().deserialize_bool(visitor)
+    }
+
+    fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        self.first().deserialize_i32(visitor)
+    }
+
+    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        self.first().deserialize_i64(visitor)
+    }
+
+    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        self.first().deserialize_f32(visitor)
+    }
+
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        self.first().deserialize_f64(visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        i8 i16 i128 u8 u16 u32 u64 u128 char str string bytes byte_buf unit
+        unit_struct tuple tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+impl<'a> ParameterText<'a> {
+    fn first(&self) -> Text<'a> {
+        Text(self.0.first().copied().unwrap_or_default())
+    }
+}
+
+/// One parameter value's text, read as the type asks.
+struct Text<'a>(&'a str);
+
+impl<'de> serde::de::IntoDeserializer<'de, serde::de::value::Error> for Text<'_> {
+    type Deserializer = Self;
+
+    fn into_deserializer(self) -> Self {
+        self
+    }
+}
+
+impl Text<'_> {
+    fn parse<T: std::str::FromStr>(&self, what: &str) -> Result<T, serde::de::value::Error> {
+        self.0
+            .parse()
+            .map_err(|_| serde::de::Error::custom(format!("`{}` is not {what}", self.0)))
+    }
+}
+
+impl<'de> Deserializer<'de> for Text<'_> {
+    type Error = serde::de::value::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_str(self.0)
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_bool(self.parse("a boolean")?)
+    }
+
+    fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_i32(self.parse("an integer")?)
+    }
+
+    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_i64(self.parse("an integer")?)
+    }
+
+    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_f32(self.parse("a number")?)
+    }
+
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_f64(self.parse("a number")?)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        i8 i16 i128 u8 u16 u32 u64 u128 char str string bytes byte_buf unit
+        unit_struct seq tuple tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+/// The position of `{name}` among a path template's parameters.
+fn path_parameter_position(template: &str, name: &str) -> Option<usize> {
+    template
+        .split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(parameter, _)| parameter))
+        .position(|parameter| parameter == name)
+}
+
+/// Reads the value at a property path of a JSON document as text, skipping
+/// everything else unparsed: `None` when the path is absent, `null`, an
+/// object or a list.
+struct ValueAt<'a>(&'a [&'a str]);
+
+impl<'de> DeserializeSeed<'de> for ValueAt<'_> {
+    type Value = Option<String>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ValueAt<'_> {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let Some((first, rest)) = self.0.split_first() else {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            return Ok(None);
+        };
+        let mut found = None;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if key == *first && found.is_none() {
+                found = map.next_value_seed(ValueAt(rest))?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Self::Value, E> {
+        Ok(self.0.is_empty().then(|| value.to_owned()))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<Self::Value, E> {
+        Ok(self.0.is_empty().then(|| value.to_string()))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<Self::Value, E> {
+        Ok(self.0.is_empty().then(|| value.to_string()))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<Self::Value, E> {
+        Ok(self.0.is_empty().then(|| value.to_string()))
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, value: bool) -> Result<Self::Value, E> {
+        Ok(self.0.is_empty().then(|| value.to_string()))
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
     }
 }
 
@@ -782,16 +1299,13 @@ mod tests {
                 .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
                 .collect(),
             headers: HeaderMap::new(),
+            extensions: Extensions::new(),
             body: axum::body::Bytes::from(body.to_owned()),
         }
     }
 
     fn parser(incoming: &Incoming) -> Parser<'_> {
-        Parser {
-            incoming,
-            violations: Violations::default(),
-            envelope: None,
-        }
+        Parser::new(incoming)
     }
 
     #[test]
@@ -831,7 +1345,7 @@ mod tests {
         let request = incoming(&[], r#"{"count": "many"}"#);
         let mut parser = parser(&request);
         assert!(parser.body::<Spec>(true).is_none());
-        let [violation] = parser.violations.0.as_slice() else {
+        let [violation] = parser.violations.kept() else {
             panic!("{:?}", parser.violations);
         };
         assert_eq!(violation.location, "count");
@@ -847,8 +1361,12 @@ mod tests {
         let request = incoming(&[], r#"{"count": 1"#);
         let mut parser = parser(&request);
         assert!(parser.body::<Spec>(true).is_none());
-        assert_eq!(parser.violations.0[0].location, "body");
-        assert!(parser.violations.0[0].message.starts_with("malformed JSON"));
+        assert_eq!(parser.violations.kept()[0].location, "body");
+        assert!(
+            parser.violations.kept()[0]
+                .message
+                .starts_with("malformed JSON")
+        );
 
         let empty = incoming(&[], "  ");
         let mut parser = super::tests::parser(&empty);
@@ -858,7 +1376,10 @@ mod tests {
             "an optional body may be absent"
         );
         assert!(parser.body::<Spec>(true).is_none());
-        assert_eq!(parser.violations.0[0].message, "a request body is required");
+        assert_eq!(
+            parser.violations.kept()[0].message,
+            "a request body is required"
+        );
     }
 
     #[test]
@@ -878,10 +1399,123 @@ mod tests {
         parser.query::<String>("token", false, Format::Uuid);
         let locations: Vec<&str> = parser
             .violations
-            .0
+            .kept()
             .iter()
             .map(|v| v.location.as_str())
             .collect();
         assert_eq!(locations, ["bad", "missing", "token"]);
+    }
+
+    #[test]
+    fn lists_in_the_query_take_every_value_of_their_name() {
+        let request = incoming(
+            &[
+                ("names", "x"),
+                ("other", "1"),
+                ("names", "y"),
+                ("n", "3"),
+                ("n", "4"),
+            ],
+            "",
+        );
+        let mut parser = parser(&request);
+        assert_eq!(
+            parser.query::<Vec<String>>("names", true, Format::Plain),
+            Some(vec!["x".to_owned(), "y".to_owned()])
+        );
+        assert_eq!(
+            parser.query::<Option<Vec<i64>>>("n", false, Format::Plain),
+            Some(Some(vec![3, 4]))
+        );
+        // One value is a list of one; a scalar takes the first value.
+        assert_eq!(
+            parser.query::<Vec<String>>("other", true, Format::Plain),
+            Some(vec!["1".to_owned()])
+        );
+        assert_eq!(parser.query::<i64>("n", true, Format::Plain), Some(3));
+        assert_eq!(parser.query::<bool>("other", true, Format::Plain), None);
+        assert_eq!(parser.violations.len(), 1, "{:?}", parser.violations);
+        assert_eq!(parser.query::<Vec<i64>>("names", true, Format::Plain), None);
+        assert_eq!(parser.violations.kept()[1].location, "names");
+    }
+
+    #[test]
+    fn violations_beyond_the_cap_are_only_counted() {
+        let mut violations = Violations::default();
+        for index in 0..37_000 {
+            violations.push(format!("items[{index}]"), "bad");
+        }
+        assert_eq!(violations.kept().len(), MAX_VIOLATIONS);
+        assert_eq!(violations.len(), 37_000);
+        let response = violations.into_response(WireForm::Api);
+        assert_eq!(response.status(), 400);
+    }
+
+    #[test]
+    fn privilege_objects_are_read_from_the_raw_request() {
+        let info = |path, scope| OperationInfo {
+            operation_id: "x",
+            method: "POST",
+            path,
+            fixed_query: &[],
+            privileges: &[],
+            privilege_scope: Some(scope),
+            security: &[],
+            wire: WireForm::Api,
+        };
+        let request = incoming(
+            &[("q", "from-query")],
+            r#"{"junk": [1, {"a": 2}], "spec": {"item": "item-7", "n": 3}, "x": null}"#,
+        );
+        assert_eq!(
+            request.privilege_object(&info("/api/x/{a}/{library}", "library")),
+            None,
+            "position 1 is not there"
+        );
+        assert_eq!(
+            request
+                .privilege_object(&info("/api/x/{library}", "library"))
+                .as_deref(),
+            Some("lib-1")
+        );
+        assert_eq!(
+            request.privilege_object(&info("/api/x", "q")).as_deref(),
+            Some("from-query")
+        );
+        assert_eq!(
+            request
+                .privilege_object(&info("/api/x", "spec.item"))
+                .as_deref(),
+            Some("item-7")
+        );
+        assert_eq!(
+            request
+                .privilege_object(&info("/api/x", "spec.n"))
+                .as_deref(),
+            Some("3")
+        );
+        assert_eq!(request.privilege_object(&info("/api/x", "spec")), None);
+        assert_eq!(request.privilege_object(&info("/api/x", "spec.none")), None);
+        // A malformed body names no object (and is refused after authorization).
+        let malformed = incoming(&[], r#"{"spec": {"item": "item-7"}, "bad": "#);
+        assert_eq!(
+            malformed.privilege_object(&info("/api/x", "spec.item")),
+            None
+        );
+    }
+
+    #[test]
+    fn memory_sessions_issue_random_128_bit_ids() {
+        let store = MemorySessions::new();
+        let first = store.create(Arc::new("alice")).unwrap();
+        let second = store.create(Arc::new("bob")).unwrap();
+        assert_eq!(first.expose_secret().len(), 32);
+        assert!(first.expose_secret().bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_ne!(first, second);
+        assert_eq!(store.find(first.expose_secret()).as_deref(), Some(&"alice"));
+        assert!(store.find("0123").is_none());
+        assert!(store.delete(first.expose_secret()));
+        assert!(store.find(first.expose_secret()).is_none());
+        assert!(!format!("{store:?}").contains(second.expose_secret()));
     }
 }

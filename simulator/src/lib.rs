@@ -1,8 +1,11 @@
 //! An in-memory vCenter on the generated server stubs of `vsphere-api`.
 //!
 //! [`Simulator`] implements [`vsphere_api::server::Api`] for the curated
-//! spec's operations, with demo data ([`Simulator::with_demo_data`]) and fault
-//! injection ([`Simulator::inject_fault`]). Routing, parsing, validation,
+//! spec's operations, with demo data ([`Simulator::with_demo_data`]), seeding
+//! ([`Simulator::add_library`] and the like), fault injection
+//! ([`Simulator::inject_fault`]), depot imports as tasks whose phases last a
+//! set number of reads ([`TaskTiming`]), and a vCenter 6.7 mode
+//! ([`Simulator::legacy_only`]). Routing, parsing, validation,
 //! authentication checks and the wire forms all come from the generated
 //! `server` module; only behaviour is written here.
 //!
@@ -26,8 +29,12 @@
 
 mod sim;
 
-pub use sim::{ALL_PRIVILEGES, Library, Simulator, State, User, Vm};
+pub use sim::{
+    ALL_PRIVILEGES, Caller, DEMO_TASK, Library, Session, Simulator, State, Task, TaskOutcome,
+    TaskTiming, User, Vm,
+};
 
+use std::fmt;
 use std::net::SocketAddr;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -54,13 +61,66 @@ pub struct Running {
     server: JoinHandle<()>,
 }
 
+/// Why a simulator could not start: the address and the reason, in one line
+/// (`Debug` too, so a test's `expect` prints it readably).
+pub struct StartError {
+    address: String,
+    reason: std::io::Error,
+}
+
+impl StartError {
+    /// The underlying I/O error (for example `AddrInUse`).
+    pub fn kind(&self) -> std::io::ErrorKind {
+        self.reason.kind()
+    }
+}
+
+impl fmt::Display for StartError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let reason = match self.reason.kind() {
+            std::io::ErrorKind::AddrInUse => "the address is already in use".to_owned(),
+            _ => self.reason.to_string(),
+        };
+        write!(
+            f,
+            "cannot start the simulator on {}: {reason}",
+            self.address
+        )
+    }
+}
+
+impl fmt::Debug for StartError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl std::error::Error for StartError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.reason)
+    }
+}
+
 /// Serves `simulator` on 127.0.0.1 and a port the OS chooses, in a task of
 /// the current tokio runtime (so call it from inside one, e.g. a
 /// `#[tokio::test]`). Fails only if the socket cannot be bound.
-pub async fn start(simulator: Simulator) -> std::io::Result<Running> {
-    let listener = TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0)).await?;
-    let address = listener.local_addr()?;
-    let app = vsphere_api::server::router(simulator.clone());
+pub async fn start(simulator: Simulator) -> Result<Running, StartError> {
+    start_at(
+        simulator,
+        SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0)),
+    )
+    .await
+}
+
+/// Serves `simulator` on `address` (port 0: one the OS chooses), like [`start`].
+pub async fn start_at(simulator: Simulator, address: SocketAddr) -> Result<Running, StartError> {
+    let failed = |reason| StartError {
+        address: address.to_string(),
+        reason,
+    };
+    let listener = TcpListener::bind(address).await.map_err(failed)?;
+    let address = listener.local_addr().map_err(failed)?;
+    let app = simulator.router();
     let server = tokio::spawn(async move {
         // axum's server only returns when the listener fails for good; there
         // is no one to tell, and the test that uses it then fails on its own.
@@ -72,6 +132,30 @@ pub async fn start(simulator: Simulator) -> std::io::Result<Running> {
         simulator,
         server,
     })
+}
+
+impl Simulator {
+    /// The HTTP service: the generated router over this simulator; with
+    /// [`Simulator::legacy_only`], every `/api` path answers 404 as vCenter
+    /// 6.7 (which has only `/rest`) does.
+    pub fn router(&self) -> axum::Router {
+        let router = vsphere_api::server::router(self.clone());
+        if !self.legacy_only {
+            return router;
+        }
+        router.layer(axum::middleware::from_fn(
+            |request: axum::extract::Request, next: axum::middleware::Next| async move {
+                let path = request.uri().path();
+                if path == "/api" || path.starts_with("/api/") {
+                    return axum::response::IntoResponse::into_response((
+                        axum::http::StatusCode::NOT_FOUND,
+                        "404 Not Found",
+                    ));
+                }
+                next.run(request).await
+            },
+        ))
+    }
 }
 
 impl Drop for Running {

@@ -16,17 +16,19 @@ struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8089")]
     listen: std::net::SocketAddr,
+    /// Behave like vCenter 6.7 or govmomi's vcsim: only the legacy `/rest` form.
+    #[arg(long)]
+    legacy_only: bool,
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
-    let listener = tokio::net::TcpListener::bind(args.listen).await?;
-    eprintln!(
-        "vCenter simulator listening on http://{}",
-        listener.local_addr()?
-    );
-    let app = vsphere_api::server::router(Simulator::with_demo_data());
-    axum::serve(listener, app).await?;
+    let mut simulator = Simulator::with_demo_data();
+    simulator.legacy_only = args.legacy_only;
+    let running = vsphere_simulator::start_at(simulator, args.listen).await?;
+    eprintln!("vCenter simulator listening on {}", running.base_url);
+    // Serve until interrupted.
+    std::future::pending::<()>().await;
     Ok(())
 }

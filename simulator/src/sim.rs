@@ -7,9 +7,15 @@
 
 use crate::{ADMIN, PASSWORD, READONLY};
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use vsphere_api::SecretString;
 use vsphere_api::operations as ops;
+use vsphere_api::types::cis::task::{
+    Info as TaskInfo, InfoRequired as TaskInfoRequired, Progress, ProgressRequired,
+    Status as TaskStatus,
+};
 use vsphere_api::types::content::library::subscriptions::create_spec_subscribed_library::Target;
 use vsphere_api::types::content::library::subscriptions::{CreateSpecSubscribedLibrary, Location};
 use vsphere_api::types::esx::settings::depots::offline::{
@@ -17,7 +23,9 @@ use vsphere_api::types::esx::settings::depots::offline::{
     SourceType,
 };
 use vsphere_api::types::vapi::std::errors as std_errors;
-use vsphere_api::types::vapi::std::{LocalizableMessage, LocalizableMessageRequired};
+use vsphere_api::types::vapi::std::{
+    DynamicId, DynamicIdRequired, LocalizableMessage, LocalizableMessageRequired,
+};
 use vsphere_api::types::vcenter::vm::guest::Credentials as GuestCredentials;
 use vsphere_api::types::vcenter::vm::guest::filesystem::transfers as transfer_errors;
 use vsphere_api::types::vcenter::vm::guest::filesystem::{
@@ -57,17 +65,78 @@ pub struct Vm {
     pub files: BTreeSet<String>,
 }
 
-/// Everything the simulator remembers.
-#[derive(Debug, Default)]
+/// A logged-in session.
+#[derive(Clone, Debug)]
+pub struct Session {
+    /// The user it belongs to.
+    pub user: String,
+    /// When it was last used: it expires after [`Simulator::session_idle_timeout`] without use.
+    pub last_used: Instant,
+}
+
+/// How a task started by the simulator ends.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TaskOutcome {
+    /// It succeeds with this `result`.
+    Succeeds(serde_json::Value),
+    /// It fails with this vapi error (the `/api` form, with `error_type`).
+    Fails(serde_json::Value),
+}
+
+/// A task (`com.vmware.cis.task`): it is PENDING for the first
+/// [`TaskTiming::pending_polls`] reads, RUNNING (with growing progress) for
+/// the next [`TaskTiming::running_polls`], and has its outcome from then on;
+/// time plays no part, so tests are deterministic.
+#[derive(Clone, Debug)]
+pub struct Task {
+    /// The user who started it; only they may read it.
+    pub user: String,
+    /// The service and operation that started it.
+    pub service: String,
+    /// The operation's name in its service (`create`).
+    pub operation: String,
+    /// The object it works on (type and id).
+    pub target: Option<(String, String)>,
+    /// Its outcome, once its phases have passed.
+    pub outcome: TaskOutcome,
+    /// How often it has been read.
+    pub polls: u32,
+    /// When it started and ended (RFC 3339), once known.
+    pub start_time: Option<String>,
+    /// When it ended (RFC 3339).
+    pub end_time: Option<String>,
+}
+
+/// How many reads of a task each phase lasts (see [`Task`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TaskTiming {
+    /// Reads answered PENDING.
+    pub pending_polls: u32,
+    /// Reads answered RUNNING, with progress.
+    pub running_polls: u32,
+}
+
+impl Default for TaskTiming {
+    fn default() -> Self {
+        TaskTiming {
+            pending_polls: 1,
+            running_polls: 2,
+        }
+    }
+}
+
+/// Everything the simulator remembers. Its `Debug` leaves out the session
+/// ids (they are credentials) and shows only how many sessions there are.
+#[derive(Default)]
 pub struct State {
     /// Users by name.
     pub users: BTreeMap<String, User>,
-    /// Session id -> user name.
-    pub sessions: BTreeMap<String, String>,
-    /// Offline depots: location -> depot id.
+    /// Session id (128 random bits, hex) -> its session.
+    pub sessions: BTreeMap<String, Session>,
+    /// Offline depots: location -> depot id (reserved while its import runs).
     pub depots: BTreeMap<String, String>,
-    /// Tasks started: task id -> depot id.
-    pub tasks: BTreeMap<String, String>,
+    /// Tasks by id.
+    pub tasks: BTreeMap<String, Task>,
     /// The current software draft, if any.
     pub draft: Option<String>,
     /// Libraries by id.
@@ -78,12 +147,32 @@ pub struct State {
     pub items: BTreeMap<String, String>,
     /// Update sessions: session id -> item id (open ones only).
     pub update_sessions: BTreeMap<String, String>,
-    /// Client tokens already used: token -> the update session they created.
-    pub client_tokens: BTreeMap<String, String>,
+    /// Client tokens already used, scoped as vCenter scopes them: (user,
+    /// operationId, token) -> (the item asked for, the update session created).
+    pub client_tokens: BTreeMap<(String, String, String), (Option<String>, String)>,
     /// Virtual machines by id.
     pub vms: BTreeMap<String, Vm>,
     /// For fresh identifiers.
     pub counter: u64,
+}
+
+impl fmt::Debug for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("State")
+            .field("users", &self.users)
+            .field("sessions", &format_args!("{} open", self.sessions.len()))
+            .field("depots", &self.depots)
+            .field("tasks", &self.tasks)
+            .field("draft", &self.draft)
+            .field("libraries", &self.libraries)
+            .field("subscriptions", &self.subscriptions)
+            .field("items", &self.items)
+            .field("update_sessions", &self.update_sessions)
+            .field("client_tokens", &self.client_tokens)
+            .field("vms", &self.vms)
+            .field("counter", &self.counter)
+            .finish()
+    }
 }
 
 impl State {
@@ -95,7 +184,7 @@ impl State {
 
 /// The simulator: a [`vsphere_api::server::Api`] over [`State`]. Clones share
 /// the state, so a test can look inside the simulator it serves.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Simulator {
     /// Its state; held only briefly, never across an await.
     pub state: Arc<Mutex<State>>,
@@ -103,7 +192,64 @@ pub struct Simulator {
     /// for situations a test cannot bring about (a 503, an internal error, an
     /// error type a newer server might send).
     pub faults: Arc<Mutex<BTreeMap<String, (u16, serde_json::Value)>>>,
+    /// A session unused for this long is no longer accepted (vCenter's
+    /// default is 30 minutes).
+    pub session_idle_timeout: Duration,
+    /// How many reads each phase of a task lasts.
+    pub task_timing: TaskTiming,
+    /// Whether to behave like vCenter 6.7 or govmomi's vcsim: no `/api` at
+    /// all (every `/api` path answers 404), only the legacy `/rest` form.
+    pub legacy_only: bool,
 }
+
+impl Default for Simulator {
+    fn default() -> Self {
+        Simulator {
+            state: Arc::default(),
+            faults: Arc::default(),
+            session_idle_timeout: Duration::from_secs(30 * 60),
+            task_timing: TaskTiming::default(),
+            legacy_only: false,
+        }
+    }
+}
+
+/// Who is calling: the user, and the session they called with (for logout).
+#[derive(Clone, Debug)]
+pub struct Caller {
+    /// The user name.
+    pub user: String,
+    /// The session id, when the call came with one.
+    pub session: Option<SecretString>,
+}
+
+/// A fresh session id: 128 bits from the operating system's random source,
+/// so that no id can be guessed from another one or from a fresh start.
+fn random_session_id() -> Option<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).ok()?;
+    Some(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
+}
+
+/// The current time as RFC 3339, as vCenter writes task times.
+fn now_rfc3339() -> Option<String> {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .ok()
+}
+
+/// A host name that never resolves (RFC 6761): a depot there cannot be downloaded.
+fn unreachable_location(location: &str) -> bool {
+    url::Url::parse(location)
+        .ok()
+        .and_then(|url| url.host_str().map(str::to_owned))
+        .is_some_and(|host| host == "invalid" || host.ends_with(".invalid"))
+}
+
+/// The finished depot import [`Simulator::with_demo_data`] seeds (the
+/// administrator's; its result is the depot `depot-demo`).
+pub const DEMO_TASK: &str =
+    "52b1a8c6-3c1e-4d6a-9f2e-7b0c5d1e9a42:com.vmware.esx.settings.depots.offline";
 
 /// Every privilege the five operations need.
 pub const ALL_PRIVILEGES: &[&str] = &[
@@ -119,8 +265,10 @@ impl Simulator {
     /// privileges, [`ADMIN`]) and `readonly@vsphere.local` (none,
     /// [`READONLY`]), both with password `VMware1!` ([`PASSWORD`]); libraries `lib-published`, `lib-local` (not published) and
     /// `lib-subscribed`; items `item-1` (in the published library) and
-    /// `item-subscribed`; VMs `vm-on` (running, with `/tmp/existing.txt`),
-    /// `vm-off` and `vm-no-tools`, with guest user `root` / `guest-pass`.
+    /// `item-subscribed`, and `item-2` (in the local library); VMs `vm-on`
+    /// (running, with `/tmp/existing.txt`), `vm-off` and `vm-no-tools`, with
+    /// guest user `root` / `guest-pass`; the administrator's finished depot
+    /// import [`DEMO_TASK`] (depot `depot-demo`).
     pub fn with_demo_data() -> Self {
         let mut state = State::default();
         let user = |privileges: &[&str]| User {
@@ -147,6 +295,7 @@ impl Simulator {
             },
         );
         state.items.insert("item-1".into(), "lib-published".into());
+        state.items.insert("item-2".into(), "lib-local".into());
         state
             .items
             .insert("item-subscribed".into(), "lib-subscribed".into());
@@ -177,10 +326,73 @@ impl Simulator {
                 ..Vm::default()
             },
         );
+        // A finished depot import of the administrator's, as vCenter names tasks.
+        let demo_depot = "https://depot.example.com/esxi/VMware-ESXi-8.0U2-depot.zip";
+        state.depots.insert(demo_depot.into(), "depot-demo".into());
+        state.tasks.insert(
+            DEMO_TASK.into(),
+            Task {
+                user: ADMIN.into(),
+                service: "com.vmware.esx.settings.depots.offline".into(),
+                operation: "create".into(),
+                target: Some((
+                    "com.vmware.esx.settings.depots.offline".into(),
+                    "depot-demo".into(),
+                )),
+                outcome: TaskOutcome::Succeeds(serde_json::json!({ "depot": "depot-demo" })),
+                // Past every phase of the default timing: it has succeeded.
+                polls: u32::MAX / 2,
+                start_time: Some("2026-01-01T09:00:00Z".into()),
+                end_time: Some("2026-01-01T09:04:10Z".into()),
+            },
+        );
         Simulator {
             state: Arc::new(Mutex::new(state)),
-            faults: Arc::default(),
+            ..Simulator::default()
         }
+    }
+
+    /// The same simulator (sharing its state) behaving like vCenter 6.7 or
+    /// govmomi's vcsim: see [`Simulator::legacy_only`].
+    pub fn legacy_only(mut self) -> Self {
+        self.legacy_only = true;
+        self
+    }
+
+    /// The same simulator (sharing its state) with tasks lasting `timing`.
+    pub fn with_task_timing(mut self, timing: TaskTiming) -> Self {
+        self.task_timing = timing;
+        self
+    }
+
+    /// The same simulator (sharing its state) with sessions expiring after `timeout` unused.
+    pub fn with_session_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.session_idle_timeout = timeout;
+        self
+    }
+
+    /// Adds (or replaces) a user with `password` and `privileges`.
+    pub fn add_user(&self, name: &str, password: &str, privileges: &[&str]) {
+        let user = User {
+            password: SecretString::new(password),
+            privileges: privileges.iter().map(|p| (*p).to_owned()).collect(),
+        };
+        self.lock().users.insert(name.to_owned(), user);
+    }
+
+    /// Adds (or replaces) the library `id`.
+    pub fn add_library(&self, id: &str, library: Library) {
+        self.lock().libraries.insert(id.to_owned(), library);
+    }
+
+    /// Adds (or moves) the library item `id` into `library`.
+    pub fn add_item(&self, id: &str, library: &str) {
+        self.lock().items.insert(id.to_owned(), library.to_owned());
+    }
+
+    /// Adds (or replaces) the virtual machine `id`.
+    pub fn add_vm(&self, id: &str, vm: Vm) {
+        self.lock().vms.insert(id.to_owned(), vm);
     }
 
     /// Makes the next call of `operation_id` fail with `status` and the vapi error `body`.
@@ -249,39 +461,48 @@ fn guest_login_ok(vm: &Vm, credentials: &GuestCredentials) -> bool {
 const MAX_GUEST_PATH: usize = 255;
 
 impl vsphere_api::server::Api for Simulator {
-    type Principal = String;
+    type Principal = Caller;
 
     async fn authenticate(
         &self,
         credentials: &Credentials,
         operation: &OperationInfo,
-    ) -> Option<String> {
-        let state = self.lock();
+    ) -> Option<Caller> {
         let accepts = |scheme: &str| operation.security.contains(&scheme);
         match credentials {
             Credentials::SessionId(session) if accepts("session_id") => {
-                state.sessions.get(session.expose_secret()).cloned()
+                self.session_user(session).map(|user| Caller {
+                    user,
+                    session: Some(session.clone()),
+                })
             }
             Credentials::Bearer(token) if accepts("bearer_auth") => {
-                state.sessions.get(token.expose_secret()).cloned()
+                self.session_user(token).map(|user| Caller {
+                    user,
+                    session: Some(token.clone()),
+                })
             }
-            Credentials::Basic { user, password } if accepts("basic_auth") => state
+            Credentials::Basic { user, password } if accepts("basic_auth") => self
+                .lock()
                 .users
                 .get(user)
                 .filter(|known| known.password == *password)
-                .map(|_| user.clone()),
+                .map(|_| Caller {
+                    user: user.clone(),
+                    session: None,
+                }),
             _ => None,
         }
     }
 
     async fn authorize(
         &self,
-        principal: &String,
+        principal: &Caller,
         operation: &OperationInfo,
         _object: Option<&str>,
     ) -> bool {
         let state = self.lock();
-        let Some(user) = state.users.get(principal) else {
+        let Some(user) = state.users.get(&principal.user) else {
             return false;
         };
         operation
@@ -292,7 +513,7 @@ impl vsphere_api::server::Api for Simulator {
 
     async fn cis_session_create(
         &self,
-        principal: &String,
+        principal: &Caller,
         _request: ops::cis_session_create::Request,
     ) -> Result<SecretString, ops::cis_session_create::Error> {
         if let Some((status, body)) = self.take_fault(&ops::cis_session_create::OPERATION) {
@@ -302,19 +523,164 @@ impl vsphere_api::server::Api for Simulator {
                 body,
             ));
         }
+        self.new_session(&principal.user)
+            .ok_or_else(|| ops::cis_session_create::Error::Unexpected(no_randomness()))
+    }
+
+    async fn cis_session_create_rest(
+        &self,
+        principal: &Caller,
+        _request: ops::cis_session_create_rest::Request,
+    ) -> Result<SecretString, ops::cis_session_create_rest::Error> {
+        if let Some((status, body)) = self.take_fault(&ops::cis_session_create_rest::OPERATION) {
+            return Err(ops::cis_session_create_rest::Error::decode(
+                status,
+                Vec::new(),
+                body,
+            ));
+        }
+        self.new_session(&principal.user)
+            .ok_or_else(|| ops::cis_session_create_rest::Error::Unexpected(no_randomness()))
+    }
+
+    async fn cis_session_delete(
+        &self,
+        principal: &Caller,
+        _request: ops::cis_session_delete::Request,
+    ) -> Result<(), ops::cis_session_delete::Error> {
+        if let Some((status, body)) = self.take_fault(&ops::cis_session_delete::OPERATION) {
+            return Err(ops::cis_session_delete::Error::decode(
+                status,
+                Vec::new(),
+                body,
+            ));
+        }
+        self.end_session(principal);
+        Ok(())
+    }
+
+    async fn cis_session_delete_rest(
+        &self,
+        principal: &Caller,
+        _request: ops::cis_session_delete_rest::Request,
+    ) -> Result<(), ops::cis_session_delete_rest::Error> {
+        if let Some((status, body)) = self.take_fault(&ops::cis_session_delete_rest::OPERATION) {
+            return Err(ops::cis_session_delete_rest::Error::decode(
+                status,
+                Vec::new(),
+                body,
+            ));
+        }
+        self.end_session(principal);
+        Ok(())
+    }
+
+    async fn cis_tasks_get(
+        &self,
+        principal: &Caller,
+        request: ops::cis_tasks_get::Request,
+    ) -> Result<TaskInfo, ops::cis_tasks_get::Error> {
+        if let Some((status, body)) = self.take_fault(&ops::cis_tasks_get::OPERATION) {
+            return Err(ops::cis_tasks_get::Error::decode(status, Vec::new(), body));
+        }
+        use ops::cis_tasks_get::Error;
+        let timing = self.task_timing;
         let mut state = self.lock();
-        let session = format!(
-            "{:032x}",
-            0x5e55_1d00_u64.wrapping_mul(state.counter + 7919)
-        );
-        state.counter += 1;
-        state.sessions.insert(session.clone(), principal.clone());
-        Ok(SecretString::new(session))
+        let not_found = || {
+            Error::NotFound(std_error!(
+                NotFound,
+                NotFoundRequired,
+                "com.vmware.cis.tasks.not_found",
+                format!("Task {} does not exist.", request.task)
+            ))
+        };
+        let Some(task) = state.tasks.get_mut(&request.task) else {
+            return Err(not_found());
+        };
+        if task.user != principal.user {
+            return Err(Error::Unauthorized(std_error!(
+                Unauthorized,
+                UnauthorizedRequired,
+                "com.vmware.cis.tasks.unauthorized",
+                format!("Task {} belongs to another user.", request.task)
+            )));
+        }
+        let poll = task.polls;
+        task.polls = task.polls.saturating_add(1);
+        let ended = poll >= timing.pending_polls.saturating_add(timing.running_polls);
+        let status = if poll < timing.pending_polls {
+            TaskStatus::Pending
+        } else if !ended {
+            TaskStatus::Running
+        } else if matches!(task.outcome, TaskOutcome::Succeeds(_)) {
+            TaskStatus::Succeeded
+        } else {
+            TaskStatus::Failed
+        };
+        if status != TaskStatus::Pending && task.start_time.is_none() {
+            task.start_time = now_rfc3339();
+        }
+        if ended && task.end_time.is_none() {
+            task.end_time = now_rfc3339();
+        }
+        let task = task.clone();
+        if let (true, TaskOutcome::Fails(_)) = (ended, &task.outcome) {
+            // A failed import leaves no depot behind.
+            state
+                .depots
+                .retain(|_, depot| task.target.as_ref().is_none_or(|(_, id)| id != depot));
+        }
+        drop(state);
+        let mut info = TaskInfo::new(TaskInfoRequired {
+            description: LocalizableMessage::new(LocalizableMessageRequired {
+                id: format!("{}.{}", task.service, task.operation),
+                default_message: format!("{} {}", task.service, task.operation),
+                args: Vec::new(),
+            }),
+            service: task.service.clone(),
+            operation: task.operation.clone(),
+            status: status.clone(),
+            cancelable: false,
+        });
+        info.user = Some(task.user.clone());
+        info.start_time = task.start_time.clone();
+        info.end_time = task.end_time.clone();
+        info.target = task.target.as_ref().map(|(kind, id)| {
+            DynamicId::new(DynamicIdRequired {
+                type_: kind.clone(),
+                id: id.clone(),
+            })
+        });
+        if status != TaskStatus::Pending {
+            let total = i64::from(timing.running_polls) + 1;
+            let completed = if ended {
+                total
+            } else {
+                i64::from(poll - timing.pending_polls) + 1
+            };
+            info.progress = Some(Progress::new(ProgressRequired {
+                total,
+                completed,
+                message: LocalizableMessage::new(LocalizableMessageRequired {
+                    id: "com.vmware.cis.task.progress".to_owned(),
+                    default_message: format!("{completed} of {total} steps done."),
+                    args: Vec::new(),
+                }),
+            }));
+        }
+        match (&task.outcome, ended) {
+            (TaskOutcome::Succeeds(result), true) if request.exclude_result != Some(true) => {
+                info.result = Some(result.clone());
+            }
+            (TaskOutcome::Fails(error), true) => info.error = Some(error.clone()),
+            _ => {}
+        }
+        Ok(info)
     }
 
     async fn esx_settings_depots_offline_create_task(
         &self,
-        _principal: &String,
+        principal: &Caller,
         request: ops::esx_settings_depots_offline_create_task::Request,
     ) -> Result<TaskId, ops::esx_settings_depots_offline_create_task::Error> {
         if let Some((status, body)) =
@@ -358,16 +724,41 @@ impl vsphere_api::server::Api for Simulator {
                 |error| error.data = Some(data),
             )));
         }
+        // The depot is reserved while the import runs (a second import of it
+        // is AlreadyExists), and released if the import fails.
         let depot = state.next_id("depot");
+        let outcome = if unreachable_location(&key) {
+            TaskOutcome::Fails(serde_json::json!({
+                "error_type": "ERROR",
+                "messages": message(
+                    "com.vmware.esx.settings.depots.offline.download_failed",
+                    format!("Cannot download the depot from {key}: the host cannot be reached."),
+                ),
+            }))
+        } else {
+            TaskOutcome::Succeeds(serde_json::json!({ "depot": depot }))
+        };
         state.depots.insert(key, depot.clone());
         let task = state.next_id("task");
-        state.tasks.insert(task.clone(), depot);
+        state.tasks.insert(
+            task.clone(),
+            Task {
+                user: principal.user.clone(),
+                service: "com.vmware.esx.settings.depots.offline".into(),
+                operation: "create".into(),
+                target: Some(("com.vmware.esx.settings.depots.offline".into(), depot)),
+                outcome,
+                polls: 0,
+                start_time: None,
+                end_time: None,
+            },
+        );
         Ok(TaskId(task))
     }
 
     async fn esx_settings_repository_software_drafts_create(
         &self,
-        _principal: &String,
+        _principal: &Caller,
         request: ops::esx_settings_repository_software_drafts_create::Request,
     ) -> Result<String, ops::esx_settings_repository_software_drafts_create::Error> {
         if let Some((status, body)) =
@@ -398,7 +789,7 @@ impl vsphere_api::server::Api for Simulator {
 
     async fn content_library_item_update_session_create(
         &self,
-        _principal: &String,
+        principal: &Caller,
         request: ops::content_library_item_update_session_create::Request,
     ) -> Result<String, ops::content_library_item_update_session_create::Error> {
         if let Some((status, body)) =
@@ -414,7 +805,15 @@ impl vsphere_api::server::Api for Simulator {
         }
         use ops::content_library_item_update_session_create::Error;
         let item = request.body.library_item_id.clone();
-        match self.create_update_session(item, request.client_token) {
+        let token = request.client_token.map(|token| {
+            let operation = ops::content_library_item_update_session_create::OPERATION;
+            (
+                principal.user.clone(),
+                operation.operation_id.to_owned(),
+                token,
+            )
+        });
+        match self.create_update_session(item, token) {
             Ok(session) => Ok(session),
             Err(UpdateSessionError::Invalid(messages)) => Err(Error::InvalidArgument(
                 std_errors::InvalidArgument::new(std_errors::InvalidArgumentRequired { messages }),
@@ -435,7 +834,7 @@ impl vsphere_api::server::Api for Simulator {
 
     async fn content_library_item_update_session_create_rest(
         &self,
-        _principal: &String,
+        principal: &Caller,
         request: ops::content_library_item_update_session_create_rest::Request,
     ) -> Result<String, ops::content_library_item_update_session_create_rest::Error> {
         if let Some((status, body)) =
@@ -451,7 +850,15 @@ impl vsphere_api::server::Api for Simulator {
         }
         use ops::content_library_item_update_session_create_rest::Error;
         let item = request.create_spec.library_item_id.clone();
-        match self.create_update_session(item, request.client_token) {
+        let token = request.client_token.map(|token| {
+            let operation = ops::content_library_item_update_session_create_rest::OPERATION;
+            (
+                principal.user.clone(),
+                operation.operation_id.to_owned(),
+                token,
+            )
+        });
+        match self.create_update_session(item, token) {
             Ok(session) => Ok(session),
             Err(UpdateSessionError::Invalid(messages)) => Err(Error::InvalidArgument(
                 std_errors::InvalidArgument::new(std_errors::InvalidArgumentRequired { messages }),
@@ -472,7 +879,7 @@ impl vsphere_api::server::Api for Simulator {
 
     async fn content_library_subscriptions_create(
         &self,
-        _principal: &String,
+        _principal: &Caller,
         request: ops::content_library_subscriptions_create::Request,
     ) -> Result<String, ops::content_library_subscriptions_create::Error> {
         if let Some((status, body)) =
@@ -581,7 +988,7 @@ impl vsphere_api::server::Api for Simulator {
 
     async fn vcenter_vm_guest_filesystem_transfers_create(
         &self,
-        _principal: &String,
+        _principal: &Caller,
         request: ops::vcenter_vm_guest_filesystem_transfers_create::Request,
     ) -> Result<String, ops::vcenter_vm_guest_filesystem_transfers_create::Error> {
         if let Some((status, body)) =
@@ -704,16 +1111,25 @@ enum UpdateSessionError {
 }
 
 impl Simulator {
+    /// Creates an update session on `item`; `client_token` is (user,
+    /// operationId, token): a retried request of the same user through the
+    /// same operation gets the same session, anyone else a new one.
     fn create_update_session(
         &self,
         item: Option<String>,
-        client_token: Option<String>,
+        client_token: Option<(String, String, String)>,
     ) -> Result<String, UpdateSessionError> {
         let mut state = self.lock();
-        if let Some(session) = client_token
+        if let Some((first_item, session)) = client_token
             .as_ref()
             .and_then(|token| state.client_tokens.get(token))
         {
+            if *first_item != item {
+                return Err(UpdateSessionError::Invalid(message(
+                    "com.vmware.content.updatesession.client_token_reused",
+                    "This Client-Token was used for a request on another item.",
+                )));
+            }
             return Ok(session.clone()); // a retried request: same session
         }
         let Some(item) = item else {
@@ -741,10 +1157,51 @@ impl Simulator {
             )));
         }
         let session = state.next_id("update-session");
-        state.update_sessions.insert(session.clone(), item);
+        state.update_sessions.insert(session.clone(), item.clone());
         if let Some(token) = client_token {
-            state.client_tokens.insert(token, session.clone());
+            state
+                .client_tokens
+                .insert(token, (Some(item), session.clone()));
         }
         Ok(session)
     }
+
+    /// The user of `session`, if it exists and has not been idle too long;
+    /// using it keeps it alive.
+    fn session_user(&self, session: &SecretString) -> Option<String> {
+        let timeout = self.session_idle_timeout;
+        let mut state = self.lock();
+        let id = session.expose_secret();
+        let now = Instant::now();
+        let known = state.sessions.get_mut(id)?;
+        if now.duration_since(known.last_used) > timeout {
+            state.sessions.remove(id);
+            return None;
+        }
+        known.last_used = now;
+        Some(known.user.clone())
+    }
+
+    /// A new session for `user`; `None` if the OS has no randomness to give.
+    fn new_session(&self, user: &str) -> Option<SecretString> {
+        let id = random_session_id()?;
+        let session = Session {
+            user: user.to_owned(),
+            last_used: Instant::now(),
+        };
+        self.lock().sessions.insert(id.clone(), session);
+        Some(SecretString::new(id))
+    }
+
+    /// Ends the session `caller` called with.
+    fn end_session(&self, caller: &Caller) {
+        if let Some(session) = &caller.session {
+            self.lock().sessions.remove(session.expose_secret());
+        }
+    }
+}
+
+/// Why no session was created.
+fn no_randomness() -> vsphere_api::wire::Unexpected {
+    vsphere_api::wire::Unexpected::transport("no random source for a session id")
 }

@@ -145,7 +145,8 @@ async fn offline_depot_import_is_a_task_and_a_second_import_already_exists() {
         .lock()
         .tasks
         .get(&task.0)
-        .cloned()
+        .and_then(|task| task.target.clone())
+        .map(|(_, depot)| depot)
         .expect("the task id is a task of the simulator");
 
     match client

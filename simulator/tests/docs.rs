@@ -67,15 +67,57 @@ fn every_relative_link_resolves() {
     );
 }
 
+/// A legacy `/rest` example as the `/api` form writes it: every list of
+/// `{"key", "value"}` entries (how that form sends a map) becomes an object.
+fn maps_as_objects(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Array(items)
+            if !items.is_empty()
+                && items.iter().all(|item| {
+                    item.as_object().is_some_and(|entry| {
+                        entry.len() == 2
+                            && entry.get("key").is_some_and(Value::is_string)
+                            && entry.contains_key("value")
+                    })
+                }) =>
+        {
+            let mut map = serde_json::Map::new();
+            for mut item in items {
+                let key = item["key"].as_str().unwrap_or_default().to_owned();
+                map.insert(key, maps_as_objects(item["value"].take()));
+            }
+            Value::Object(map)
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(maps_as_objects).collect()),
+        Value::Object(fields) => Value::Object(
+            fields
+                .into_iter()
+                .map(|(key, value)| (key, maps_as_objects(value)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 #[test]
 fn every_json_example_is_its_type() {
     let mut checked = 0;
+    let mut legacy = 0;
     for page in pages() {
         let text = std::fs::read_to_string(&page).expect("read page");
         let mut rest = text.as_str();
-        while let Some(start) = rest.find("<!-- example: ") {
-            rest = &rest[start + "<!-- example: ".len()..];
-            let (path, after) = rest.split_once(" -->").expect("marker ends");
+        while let Some(start) = rest.find("<!-- example") {
+            rest = &rest[start + "<!-- example".len()..];
+            // `<!-- example: path -->`, or `<!-- example (legacy /rest form): path -->`.
+            let (form, after_form) = rest.split_once(": ").expect("marker names a type");
+            let is_legacy = form == " (legacy /rest form)";
+            assert!(
+                is_legacy || form.is_empty(),
+                "{}: unknown example marker `{form}`",
+                page.display()
+            );
+            let (path, after) = after_form.split_once(" -->").expect("marker ends");
             let block = after
                 .split_once("```json\n")
                 .expect("a json block follows")
@@ -84,10 +126,17 @@ fn every_json_example_is_its_type() {
             let value: serde_json::Value = serde_json::from_str(json).unwrap_or_else(|error| {
                 panic!("{}: example of {path} is not JSON: {error}", page.display())
             });
-            match vsphere_api::types::round_trip(path, value.clone()) {
+            // The types read both forms and write the `/api` one.
+            let expected = if is_legacy {
+                legacy += 1;
+                maps_as_objects(value.clone())
+            } else {
+                value.clone()
+            };
+            match vsphere_api::types::round_trip(path, value) {
                 Some(Ok(back)) => assert_eq!(
                     back,
-                    value,
+                    expected,
                     "{}: example of {path} changed in a round trip",
                     page.display()
                 ),
@@ -103,6 +152,10 @@ fn every_json_example_is_its_type() {
     assert!(
         checked > 20,
         "expected examples on the pages, checked {checked}"
+    );
+    assert!(
+        legacy > 0,
+        "expected legacy /rest examples on the legacy page"
     );
 }
 
@@ -121,5 +174,5 @@ fn every_operation_has_a_page() {
         );
         count += 1;
     }
-    assert_eq!(count, 7);
+    assert_eq!(count, 11);
 }

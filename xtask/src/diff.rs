@@ -51,11 +51,16 @@ fn read_spec(spec: &str) -> Result<String> {
     if Path::new(spec).exists() {
         return std::fs::read_to_string(spec).with_context(|| format!("reading {spec}"));
     }
-    let Some((revision, path)) = spec.split_once(':') else {
+    let Some((revision, _path)) = spec.split_once(':') else {
         bail!("{spec}: no such file");
     };
+    // `REV:PATH` is one argument to git: it must never be read as an option
+    // (`--output=FILE:...` would make git write a file).
+    if revision.is_empty() || revision.starts_with('-') {
+        bail!("{spec}: no such file, and `{revision}` is not a git revision");
+    }
     let output = Command::new("git")
-        .args(["show", &format!("{revision}:{path}")])
+        .args(["show", "--end-of-options", spec])
         .output()
         .context("running git")?;
     if !output.status.success() {

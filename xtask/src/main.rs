@@ -66,6 +66,26 @@ enum Command {
         #[arg(long)]
         lenient: bool,
     },
+    /// Hold the curated spec against a file VMware publishes: every fact of the
+    /// operations both describe, classified as drift or declared refinement.
+    Audit {
+        /// VMware's published OpenAPI file (JSON or YAML).
+        #[arg(long)]
+        against: PathBuf,
+        /// The curated spec [default: spec/vsphere.yaml].
+        #[arg(long)]
+        spec: Option<PathBuf>,
+        /// The release the published file describes [default: its info.version,
+        /// when that is a vSphere release].
+        #[arg(long, value_parser = parse_release)]
+        api_version: Option<Release>,
+        /// How to print the audit.
+        #[arg(long, value_enum, default_value = "markdown")]
+        format: xtask::audit::Format,
+        /// Exit non-zero when there is any drift (for CI).
+        #[arg(long)]
+        deny_drift: bool,
+    },
     /// Measure generation, compile and server-stub speed against baselines (see BENCHMARKS.md).
     Bench(xtask::bench::Options),
 }
@@ -113,6 +133,26 @@ fn main() -> ExitCode {
             }
             Ok(())
         }),
+        Command::Audit {
+            against,
+            spec,
+            api_version,
+            format,
+            deny_drift,
+        } => {
+            let spec = spec.unwrap_or(Request::checked_in().spec);
+            xtask::audit::run(&spec, &against, api_version).and_then(|audit| {
+                print!("{}", xtask::audit::render(&audit, &against, format)?);
+                let drift = audit.count(vapigen::audit::Class::Drift);
+                if deny_drift && drift > 0 {
+                    anyhow::bail!(
+                        "{drift} undeclared difference(s) from {}",
+                        against.display()
+                    );
+                }
+                Ok(())
+            })
+        }
         Command::Bench(options) => xtask::bench::run(options),
     };
     match result {

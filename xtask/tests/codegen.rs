@@ -1,57 +1,13 @@
 //! `cargo xtask codegen` as a user runs it: the real binary, real files.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use xtask::codegen::{self, Request};
+mod common;
 
-fn fixture(kind: &str, name: &str) -> PathBuf {
-    codegen::workspace_root()
-        .join("generator/tests/fixtures")
-        .join(kind)
-        .join(format!("{name}.yaml"))
-}
-
-fn xtask(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(args)
-        .output()
-        .expect("run xtask")
-}
-
-fn codegen(spec: &Path, out: &Path, extra: &[&str]) -> Output {
-    let mut args = vec![
-        "codegen",
-        "--spec",
-        spec.to_str().expect("utf-8"),
-        "--out",
-        out.to_str().expect("utf-8"),
-    ];
-    args.extend_from_slice(extra);
-    xtask(&args)
-}
-
-/// Every file below `dir` with its contents, sorted.
-fn snapshot_dir(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(next) = stack.pop() {
-        for entry in std::fs::read_dir(&next).expect("read dir") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let contents = std::fs::read(&path).expect("read");
-                files.push((path, contents));
-            }
-        }
-    }
-    files.sort();
-    files
-}
+use common::{codegen, fixture, snapshot_dir};
+use xtask::codegen::{self as generator, Request};
 
 #[test]
 fn checked_in_crate_is_fresh() {
-    let plan = codegen::plan(&Request::checked_in()).expect("spec/ generates");
+    let plan = generator::plan(&Request::checked_in()).expect("spec/ generates");
     assert!(
         plan.is_fresh(),
         "generated/ is stale; run `cargo xtask codegen`:\n{}",

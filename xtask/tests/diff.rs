@@ -86,3 +86,24 @@ fn a_spec_can_be_read_from_git() {
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("git cannot show it"));
 }
+
+#[test]
+fn a_revision_is_never_read_as_an_option() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let written = dir.path().join("x");
+    let injected = format!("--output={}:spec.yaml", written.display());
+    for args in [
+        vec!["diff", "--", &injected, "spec/vsphere.yaml"],
+        vec!["diff", "spec/vsphere.yaml", "--", &injected],
+    ] {
+        let output = xtask(&args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(
+            std::fs::read_dir(dir.path()).expect("read dir").count(),
+            0,
+            "git wrote a file"
+        );
+        assert!(!output.status.success(), "{args:?}");
+        assert!(stderr.contains("is not a git revision"), "{stderr}");
+    }
+}

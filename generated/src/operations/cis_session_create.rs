@@ -68,7 +68,7 @@ pub enum Error {
 }
 
 // How each documented error is recognised and sent: (error_type, status).
-wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, [
+wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, crate::types::vapi::std::errors::ErrorType, crate::types::vapi::std::LocalizableMessage, [
     Unauthenticated(Some("UNAUTHENTICATED"), 401),
     ServiceUnavailable(Some("SERVICE_UNAVAILABLE"), 503),
 ]);

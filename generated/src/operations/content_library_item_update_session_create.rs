@@ -34,8 +34,11 @@ pub const OPERATION: wire::OperationInfo = wire::OperationInfo {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Request {
-    /// A token (a UUID) that the client generates for each creation request,
-    /// so that a retried request is not carried out twice.
+    /// A unique token generated on the client for each creation request.
+    /// The token should be a universally unique identifier (UUID), for
+    /// example `b8a2a2e3-2314-43cd-a871-6ede0f429751`. This token can be
+    /// used to guarantee idempotent creation. If not specified, creation is
+    /// not idempotent.
     pub client_token: Option<String>,
     /// Specification for the new update session.
     pub body: crate::types::content::library::item::UpdateSessionModel,
@@ -102,7 +105,7 @@ pub enum Error {
 }
 
 // How each documented error is recognised and sent: (error_type, status).
-wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, [
+wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, crate::types::vapi::std::errors::ErrorType, crate::types::vapi::std::LocalizableMessage, [
     InvalidArgument(Some("INVALID_ARGUMENT"), 400),
     InvalidElementType(Some("INVALID_ELEMENT_TYPE"), 400),
     Unauthenticated(Some("UNAUTHENTICATED"), 401),
@@ -157,10 +160,6 @@ impl crate::runtime::server::ParseRequest for Endpoint {
             client_token: value0,
             body: value1?,
         })
-    }
-
-    fn privilege_object(request: &Request) -> Option<String> {
-        wire::scope_value(&request.body, "library_item_id")
     }
 }
 

@@ -34,10 +34,13 @@ pub const OPERATION: wire::OperationInfo = wire::OperationInfo {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Request {
-    /// Identifier of the published library (resource type `com.vmware.content.Library`).
+    /// Identifier of the published library; an identifier for the resource type `com.vmware.content.Library`.
     pub library: String,
-    /// A token (a UUID) that the client generates for each creation request,
-    /// so that a retried request is not carried out twice.
+    /// A unique token generated on the client for each creation request.
+    /// The token should be a universally unique identifier (UUID), for
+    /// example `b8a2a2e3-2314-43cd-a871-6ede0f429751`. This token can be
+    /// used to guarantee idempotent creation. If not specified, creation is
+    /// not idempotent.
     pub client_token: Option<String>,
     /// Specification for the subscription.
     pub body: crate::types::content::library::subscriptions::CreateSpec,
@@ -47,7 +50,7 @@ pub struct Request {
 /// is given by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RequestRequired {
-    /// Identifier of the published library (resource type `com.vmware.content.Library`).
+    /// Identifier of the published library; an identifier for the resource type `com.vmware.content.Library`.
     pub library: String,
     /// Specification for the subscription.
     pub body: crate::types::content::library::subscriptions::CreateSpec,
@@ -73,7 +76,7 @@ impl Request {
 
 /// What a successful call returns (HTTP 201).
 ///
-/// Subscription identifier.
+/// Subscription identifier, an identifier for the resource type `com.vmware.content.library.Subscriptions`.
 pub type Response = String;
 
 /// The errors the spec documents for this operation, any other vapi
@@ -83,23 +86,27 @@ pub type Response = String;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Error {
-    /// HTTP 400 `ALREADY_EXISTS`: The target library already subscribes to this library.
+    /// HTTP 400 `ALREADY_EXISTS`: A subscription of the published library to the specified subscribed library already exists. This is only applicable when `subscribed_library.subscribed_library` is specified.
     AlreadyExists(crate::types::vapi::std::errors::AlreadyExists),
-    /// HTTP 400 `INVALID_ARGUMENT`: The specification is not valid (for example, CREATE_NEW without `new_subscribed_library`).
+    /// HTTP 400 `INVALID_ARGUMENT`: The CreateSpec contains invalid arguments (for example, CREATE_NEW without `new_subscribed_library`).
     InvalidArgument(crate::types::vapi::std::errors::InvalidArgument),
-    /// HTTP 400 `INVALID_ELEMENT_TYPE`: `library` is a subscribed library.
+    /// HTTP 400 `INVALID_ELEMENT_TYPE`: The library specified by `library` is a subscribed library.
     InvalidElementType(crate::types::vapi::std::errors::InvalidElementType),
-    /// HTTP 400 `NOT_ALLOWED_IN_CURRENT_STATE`: `library` is not published.
+    /// HTTP 400 `NOT_ALLOWED_IN_CURRENT_STATE`: The library specified by `library` is not a published library.
     NotAllowedInCurrentState(crate::types::vapi::std::errors::NotAllowedInCurrentState),
-    /// HTTP 401 `UNAUTHENTICATED`: The caller is not authenticated.
+    /// HTTP 401 `UNAUTHENTICATED`: The user that requested the operation cannot be authenticated.
     Unauthenticated(crate::types::vapi::std::errors::Unauthenticated),
-    /// HTTP 403 `UNAUTHORIZED`: The caller lacks `ContentLibrary.AddSubscription` on the library.
+    /// HTTP 403 `UNAUTHORIZED`: The user that requested the operation is not authorized to perform the operation (lacks `ContentLibrary.AddSubscription` on the library).
     Unauthorized(crate::types::vapi::std::errors::Unauthorized),
-    /// HTTP 404 `NOT_FOUND`: The library, or the existing subscribed library named for USE_EXISTING, does not exist.
+    /// HTTP 404 `NOT_FOUND`: The library specified by `library` does not exist, or the
+    /// subscribed library specified by
+    /// `subscribed_library.subscribed_library` (USE_EXISTING) does not
+    /// exist at the vCenter instance specified by
+    /// `subscribed_library.vcenter`.
     NotFound(crate::types::vapi::std::errors::NotFound),
-    /// HTTP 500 `ERROR`: An unknown internal error occurred.
+    /// HTTP 500 `ERROR`: The system reports an error while responding to the request.
     Generic(crate::types::vapi::std::errors::Error),
-    /// HTTP 500 `RESOURCE_INACCESSIBLE`: The remote vCenter Server cannot be reached.
+    /// HTTP 500 `RESOURCE_INACCESSIBLE`: The vCenter instance specified by `subscribed_library.vcenter` cannot be contacted or found.
     ResourceInaccessible(crate::types::vapi::std::errors::ResourceInaccessible),
     /// A vapi error the spec does not document for this operation.
     Other {
@@ -113,7 +120,7 @@ pub enum Error {
 }
 
 // How each documented error is recognised and sent: (error_type, status).
-wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, [
+wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, crate::types::vapi::std::errors::ErrorType, crate::types::vapi::std::LocalizableMessage, [
     AlreadyExists(Some("ALREADY_EXISTS"), 400),
     InvalidArgument(Some("INVALID_ARGUMENT"), 400),
     InvalidElementType(Some("INVALID_ELEMENT_TYPE"), 400),
@@ -174,10 +181,6 @@ impl crate::runtime::server::ParseRequest for Endpoint {
             client_token: value1,
             body: value2?,
         })
-    }
-
-    fn privilege_object(request: &Request) -> Option<String> {
-        wire::scope_value(&request.library, "")
     }
 }
 

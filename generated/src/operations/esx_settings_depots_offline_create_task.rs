@@ -3,10 +3,18 @@
 
 //! Imports a new offline software depot.
 //!
-//! Imports a new offline software depot. This starts a task; read its
-//! result with `GET /api/cis/tasks/{task}`. A depot that was already
-//! imported is reported as AlreadyExists, with the existing depot in
-//! the error's `data`.
+//! Imports a new offline software depot. This will also import the
+//! metadata and payloads from this offline depot. The returned task
+//! will fail and no offline depot will be created if there are any
+//! issues during import.
+//!
+//! The operation starts a task: the response is the task's identifier,
+//! and the result of the import (a CreateResult naming the imported
+//! depot) is read with `GET /api/cis/tasks/{task}`. A depot that was
+//! already imported is reported as AlreadyExists, with the existing
+//! depot in the error's `data`.
+//!
+//! Warning: using HTTP is not secure. Please use HTTPS URLs instead.
 //!
 //! Added in vSphere API 7.0.0.0.
 //! Required privileges: `VcIntegrity.lifecycleSettings.Write`.
@@ -57,7 +65,9 @@ impl Request {
 
 /// What a successful call returns (HTTP 202).
 ///
-/// The identifier of the task (a `com.vmware.cis.task`) that imports the depot.
+/// The identifier of the task (a `com.vmware.cis.task`) that imports
+/// the depot. The identifier of the imported depot arrives as part
+/// of the task's result structure (CreateResult, property `depot`).
 pub type Response = crate::wire::TaskId;
 
 /// The errors the spec documents for this operation, any other vapi
@@ -67,15 +77,15 @@ pub type Response = crate::wire::TaskId;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Error {
-    /// HTTP 400 `INVALID_ARGUMENT`: The location is not a valid depot URL (PULL), or no file_id is given (PUSH).
+    /// HTTP 400 `INVALID_ARGUMENT`: An invalid `location` is provided (not a valid depot URL, for PULL), or no `file_id` is given (PUSH).
     InvalidArgument(crate::types::vapi::std::errors::InvalidArgument),
-    /// HTTP 400 `ALREADY_EXISTS`: The depot was imported before; `data` names the existing depot.
+    /// HTTP 400 `ALREADY_EXISTS`: The depot content already exists. The value of `data` is a CreateResult that contains the existing depot identifier as its `depot` property.
     AlreadyExists(crate::types::esx::settings::depots::offline::CreateAlreadyExists),
     /// HTTP 401 `UNAUTHENTICATED`: The caller is not authenticated.
     Unauthenticated(crate::types::vapi::std::errors::Unauthenticated),
-    /// HTTP 500 `ERROR`: An unknown internal error occurred.
+    /// HTTP 500 `ERROR`: There is some unknown internal error. The accompanying error message will give more details about the failure.
     Generic(crate::types::vapi::std::errors::Error),
-    /// HTTP 503 `SERVICE_UNAVAILABLE`: The lifecycle service is unavailable.
+    /// HTTP 503 `SERVICE_UNAVAILABLE`: The service is not available.
     ServiceUnavailable(crate::types::vapi::std::errors::ServiceUnavailable),
     /// A vapi error the spec does not document for this operation.
     Other {
@@ -89,7 +99,7 @@ pub enum Error {
 }
 
 // How each documented error is recognised and sent: (error_type, status).
-wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, [
+wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, crate::types::vapi::std::errors::ErrorType, crate::types::vapi::std::LocalizableMessage, [
     InvalidArgument(Some("INVALID_ARGUMENT"), 400),
     AlreadyExists(Some("ALREADY_EXISTS"), 400),
     Unauthenticated(Some("UNAUTHENTICATED"), 401),

@@ -3,7 +3,10 @@
 
 //! Creates a software draft.
 //!
-//! Creates a new draft of the software specification in the repository.
+//! Creates a draft of a new software spec in the repository. It will be
+//! deleted when the draft is committed successfully. This operation
+//! will create an empty draft.
+//!
 //! When a draft already exists and `delete_existing_draft` is unset or
 //! false, the operation fails with AlreadyExists.
 //!
@@ -34,7 +37,7 @@ pub const OPERATION: wire::OperationInfo = wire::OperationInfo {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Request {
-    /// Specification for the new draft.
+    /// The spec to be used to create the draft.
     pub body: crate::types::esx::settings::repository::software::drafts::CreateSpec,
 }
 
@@ -42,7 +45,7 @@ pub struct Request {
 /// is given by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RequestRequired {
-    /// Specification for the new draft.
+    /// The spec to be used to create the draft.
     pub body: crate::types::esx::settings::repository::software::drafts::CreateSpec,
 }
 
@@ -56,7 +59,8 @@ impl Request {
 
 /// What a successful call returns (HTTP 201).
 ///
-/// The identifier of the new draft.
+/// Identifier of the working copy of the document: an identifier
+/// for the resource type `com.vmware.esx.settings.draft`.
 pub type Response = String;
 
 /// The errors the spec documents for this operation, any other vapi
@@ -66,15 +70,15 @@ pub type Response = String;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Error {
-    /// HTTP 400 `ALREADY_EXISTS`: A draft already exists and `delete_existing_draft` is not set.
+    /// HTTP 400 `ALREADY_EXISTS`: There is already a draft created by this user (and `delete_existing_draft` is not set).
     AlreadyExists(crate::types::vapi::std::errors::AlreadyExists),
     /// HTTP 401 `UNAUTHENTICATED`: The caller is not authenticated.
     Unauthenticated(crate::types::vapi::std::errors::Unauthenticated),
-    /// HTTP 403 `UNAUTHORIZED`: The caller lacks the required privilege.
+    /// HTTP 403 `UNAUTHORIZED`: The caller does not have the necessary privileges.
     Unauthorized(crate::types::vapi::std::errors::Unauthorized),
-    /// HTTP 500 `ERROR`: An unknown internal error occurred.
+    /// HTTP 500 `ERROR`: There is an unknown internal error. The accompanying error message will give more details about the failure.
     Generic(crate::types::vapi::std::errors::Error),
-    /// HTTP 503 `SERVICE_UNAVAILABLE`: The service is unavailable.
+    /// HTTP 503 `SERVICE_UNAVAILABLE`: The service is not available.
     ServiceUnavailable(crate::types::vapi::std::errors::ServiceUnavailable),
     /// A vapi error the spec does not document for this operation.
     Other {
@@ -88,7 +92,7 @@ pub enum Error {
 }
 
 // How each documented error is recognised and sent: (error_type, status).
-wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, [
+wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, crate::types::vapi::std::errors::ErrorType, crate::types::vapi::std::LocalizableMessage, [
     AlreadyExists(Some("ALREADY_EXISTS"), 400),
     Unauthenticated(Some("UNAUTHENTICATED"), 401),
     Unauthorized(Some("UNAUTHORIZED"), 403),

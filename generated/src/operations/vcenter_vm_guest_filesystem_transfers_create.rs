@@ -8,6 +8,18 @@
 //! (when `spec.attributes` is given) or GET it from the guest. Its host
 //! part may be `*`, which the client replaces with the host it called.
 //!
+//! If the power state of the virtual machine is changed when the file
+//! transfer is in progress, or the virtual machine is migrated, then the
+//! transfer operation is aborted. When transferring a file into the
+//! guest and overwriting an existing file, the old file attributes are
+//! not preserved.
+//!
+//! In order to ensure a secure connection to the host when transferring
+//! a file using HTTPS, the X.509 certificate for the host must be used
+//! to authenticate the remote end of the connection: the certificate of
+//! the host that the virtual machine is running on, as the host's
+//! configuration gives it.
+//!
 //! Added in vSphere API 7.0.2.0.
 //! Required privileges: `VirtualMachine.GuestOperations.Modify`.
 //!
@@ -35,9 +47,9 @@ pub const OPERATION: wire::OperationInfo = wire::OperationInfo {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Request {
-    /// Virtual machine to perform the operation on (resource type `VirtualMachine`).
+    /// Virtual machine to perform the operation on; an identifier for the resource type `VirtualMachine`.
     pub vm: String,
-    /// The request body.
+    /// Request body for invoking operation `create`: the guest credentials and the transfer specification.
     pub body: crate::types::vcenter::vm::guest::filesystem::transfers::CreateBody,
 }
 
@@ -45,9 +57,9 @@ pub struct Request {
 /// is given by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RequestRequired {
-    /// Virtual machine to perform the operation on (resource type `VirtualMachine`).
+    /// Virtual machine to perform the operation on; an identifier for the resource type `VirtualMachine`.
     pub vm: String,
-    /// The request body.
+    /// Request body for invoking operation `create`: the guest credentials and the transfer specification.
     pub body: crate::types::vcenter::vm::guest::filesystem::transfers::CreateBody,
 }
 
@@ -61,7 +73,23 @@ impl Request {
 
 /// What a successful call returns (HTTP 201).
 ///
-/// The URL to which the user uploads (PUT) or downloads (GET) the file.
+/// The URL to which the user has to send an HTTP request. The URL
+/// will become invalid once a successful request is sent. If the
+/// file is being transferred from the guest, an HTTP GET should be
+/// used; if the file is being transferred to the guest, HTTP PUT
+/// should be used.
+///
+/// The URL is valid only for 10 minutes from the time it is
+/// generated. The URL becomes invalid whenever the virtual machine
+/// is powered off, suspended, unregistered or migrated to a new host.
+/// The host part of the URL is returned as `*` if the hostname to be
+/// used is the name of the server to which the call was made. For
+/// example, if the call is made to `esx-svr-1.domain1.com`, and the
+/// file is available for download from
+/// `https://esx-svr-1.domain1.com/guestFile?id=1&token=1234`, the URL
+/// returned may be `https://*/guestFile?id=1&token=1234`. The client
+/// replaces the asterisk with the server name on which it invoked
+/// the call.
 pub type Response = String;
 
 /// The errors the spec documents for this operation, any other vapi
@@ -71,29 +99,35 @@ pub type Response = String;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Error {
-    /// HTTP 400 `ALREADY_EXISTS`: The path exists and `overwrite` is false; `data` is FileErrorDetails.
+    /// HTTP 400 `ALREADY_EXISTS`: `spec.path` exists and `spec.attributes.overwrite` is false when transferring a file to the guest; `data` is FileErrorDetails.
     AlreadyExists(
         crate::types::vcenter::vm::guest::filesystem::transfers::CreateAlreadyExists,
     ),
-    /// HTTP 400 `INVALID_ARGUMENT`: The path is not a file or is too long; `data` is FileErrorDetails.
+    /// HTTP 400 `INVALID_ARGUMENT`: `spec.path` is not a file, or is too long. The value of `data` will contain all the properties defined in FileErrorDetails, providing additional information about the failure.
     InvalidArgument(
         crate::types::vcenter::vm::guest::filesystem::transfers::CreateInvalidArgument,
     ),
     /// HTTP 400 `NOT_ALLOWED_IN_CURRENT_STATE`: The virtual machine is not running.
     NotAllowedInCurrentState(crate::types::vapi::std::errors::NotAllowedInCurrentState),
-    /// HTTP 400 `UNSUPPORTED`: VMware Tools in the guest does not support the operation.
+    /// HTTP 400 `UNSUPPORTED`: The operation is not supported by the VMware Tools in the guest OS, or is disabled by the VMware Tools in the guest OS.
     Unsupported(crate::types::vapi::std::errors::Unsupported),
-    /// HTTP 401 `UNAUTHENTICATED`: The caller is not authenticated, or the guest credentials are rejected.
+    /// HTTP 401 `UNAUTHENTICATED`: The caller is not authenticated, or the `credentials` object was not valid.
     Unauthenticated(crate::types::vapi::std::errors::Unauthenticated),
-    /// HTTP 403 `UNAUTHORIZED`: The caller lacks `VirtualMachine.GuestOperations.Modify` on the virtual machine.
+    /// HTTP 403 `UNAUTHORIZED`: The caller lacks `VirtualMachine.GuestOperations.Modify` on the
+    /// virtual machine; or, from the guest authentication, `spec.path`
+    /// cannot be accessed, or cannot be copied because the guest
+    /// authentication will not allow the operation.
     Unauthorized(crate::types::vapi::std::errors::Unauthorized),
-    /// HTTP 404 `NOT_FOUND`: The virtual machine, or the path in the guest, does not exist (`data` is FileErrorDetails).
+    /// HTTP 404 `NOT_FOUND`: The virtual machine is not found, or `spec.path` is not found.
+    /// For a path, the value of `data` will contain all the properties
+    /// defined in FileErrorDetails, providing additional information
+    /// about the failure.
     NotFound(crate::types::vcenter::vm::guest::filesystem::transfers::CreateNotFound),
     /// HTTP 500 `RESOURCE_BUSY`: The virtual machine is busy.
     ResourceBusy(crate::types::vapi::std::errors::ResourceBusy),
-    /// HTTP 500 `UNABLE_TO_ALLOCATE_RESOURCE`: The guest is out of a resource the transfer needs.
+    /// HTTP 500 `UNABLE_TO_ALLOCATE_RESOURCE`: There is insufficient space for the new file when transferring a file to the guest.
     UnableToAllocateResource(crate::types::vapi::std::errors::UnableToAllocateResource),
-    /// HTTP 503 `SERVICE_UNAVAILABLE`: VMware Tools is not running in the guest.
+    /// HTTP 503 `SERVICE_UNAVAILABLE`: The VMware Tools is not running in the guest.
     ServiceUnavailable(crate::types::vapi::std::errors::ServiceUnavailable),
     /// A vapi error the spec does not document for this operation.
     Other {
@@ -107,7 +141,7 @@ pub enum Error {
 }
 
 // How each documented error is recognised and sent: (error_type, status).
-wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, [
+wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, crate::types::vapi::std::errors::ErrorType, crate::types::vapi::std::LocalizableMessage, [
     AlreadyExists(Some("ALREADY_EXISTS"), 400),
     InvalidArgument(Some("INVALID_ARGUMENT"), 400),
     NotAllowedInCurrentState(Some("NOT_ALLOWED_IN_CURRENT_STATE"), 400),
@@ -166,10 +200,6 @@ impl crate::runtime::server::ParseRequest for Endpoint {
             vm: value0?,
             body: value1?,
         })
-    }
-
-    fn privilege_object(request: &Request) -> Option<String> {
-        wire::scope_value(&request.vm, "")
     }
 }
 

@@ -10,4 +10,8 @@ pub mod wire;
 #[cfg(feature = "client")]
 pub mod client;
 #[cfg(feature = "server")]
+pub mod listener;
+#[cfg(feature = "client")]
+pub mod task;
+#[cfg(feature = "server")]
 pub mod server;

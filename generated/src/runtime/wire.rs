@@ -215,6 +215,13 @@ pub enum ErrorView<'a, O> {
 pub trait OperationError: Sized + 'static {
     /// The type that holds any vapi error (`Other`).
     type Other: Serialize + DeserializeOwned;
+    /// The vAPI error type as the crate has it: its `ErrorType` enumeration
+    /// (so callers can compare with `ErrorType::AlreadyExists`), or `String`
+    /// for a spec without one. Read with `FromStr`, which never fails (an
+    /// unknown type is the enumeration's `Unknown`).
+    type ErrorType: std::str::FromStr<Err = std::convert::Infallible> + fmt::Display;
+    /// A message as the crate has it: its `LocalizableMessage`, or JSON.
+    type Message: DeserializeOwned;
     /// How the operation's errors travel.
     const WIRE: WireForm;
     /// The documented errors, in variant order.
@@ -238,6 +245,90 @@ pub trait OperationError: Sized + 'static {
     /// The JSON body the error is sent with (see [`error_status`] for the status).
     fn encode(&self) -> Value {
         encode_operation_error(self)
+    }
+
+    /// An error of `error_type` with one message, as a server answers it: the
+    /// documented variant for that type, else `Other` with the status the
+    /// vAPI REST mapping gives the type (`Error::with_message(ErrorType::AlreadyExists,
+    /// "com.example.exists", "The library already exists")`).
+    fn with_message(error_type: Self::ErrorType, id: &str, message: impl Into<String>) -> Self {
+        let error_type = error_type.to_string();
+        let status = Self::CASES
+            .iter()
+            .find(|case| case.error_type == Some(error_type.as_str()))
+            .map_or_else(|| error_type_status(&error_type), |case| case.status);
+        let body = serde_json::json!({
+            "error_type": error_type,
+            "messages": [{ "id": id, "default_message": message.into(), "args": [] }],
+        });
+        decode_error(status, Vec::new(), body.to_string().into_bytes())
+    }
+
+    /// The vAPI error type, whichever variant holds it (a documented error,
+    /// `Other`); `None` for an [`Unexpected`] response. Lets code handle
+    /// "any ALREADY_EXISTS" across operations.
+    fn error_type(&self) -> Option<Self::ErrorType> {
+        error_type_name(self).and_then(|name| name.parse().ok())
+    }
+
+    /// The error's messages (none for an [`Unexpected`] response).
+    fn messages(&self) -> Vec<Self::Message> {
+        error_field(self, "messages")
+            .and_then(|messages| serde_json::from_value(messages).ok())
+            .unwrap_or_default()
+    }
+
+    /// The error's `data` as JSON, when it has some (the typed value is in
+    /// the documented variant).
+    fn data(&self) -> Option<Value> {
+        error_field(self, "data").filter(|data| !data.is_null())
+    }
+}
+
+/// The `error_type` of an operation error: its documented case's, else the
+/// one its body carried.
+pub fn error_type_name<E: OperationError>(error: &E) -> Option<String> {
+    if let ErrorView::Documented(case, _) = error.view()
+        && let Some(error_type) = find_case::<E>(case).and_then(|case| case.error_type)
+    {
+        return Some(error_type.to_owned());
+    }
+    error_field(error, "error_type").and_then(|value| value.as_str().map(str::to_owned))
+}
+
+/// One field of an operation error's JSON (`/api` form). Errors are rare and
+/// small, so reading them through JSON keeps this the same for every
+/// operation and every spec.
+fn error_field<E: OperationError>(error: &E, field: &str) -> Option<Value> {
+    let mut json = match error.view() {
+        ErrorView::Documented(_, value) => value.to_json(WireForm::Api),
+        ErrorView::Other(_, value) => to_json(value, WireForm::Api),
+        ErrorView::Unexpected(_) => return None,
+    };
+    json.as_object_mut()?.remove(field)
+}
+
+/// An error the server itself raises (not one the operation's code chose):
+/// a vapi error of `error_type` with one message, held in `Other`.
+pub fn server_error<E: OperationError>(
+    status: u16,
+    error_type: &str,
+    id: &str,
+    message: &str,
+) -> E {
+    let error = serde_json::json!({
+        "error_type": error_type,
+        "messages": [{ "id": id, "default_message": message, "args": [] }],
+    });
+    match from_error_value(error) {
+        Ok(other) => E::other(status, other),
+        // A spec whose error type cannot hold this: still an answer with the status.
+        Err(_) => E::unexpected(Unexpected {
+            status: Some(status),
+            headers: Vec::new(),
+            body: Vec::new(),
+            message: format!("{error_type}: {message}"),
+        }),
     }
 }
 
@@ -270,6 +361,12 @@ fn find_case<E: OperationError>(name: &str) -> Option<&'static ErrorCase> {
 
 /// Decodes an error response: by the body's `error_type`, falling back to the
 /// status only when that is missing (older servers) and unambiguous.
+///
+/// A tolerant reader: either wire form is read whatever the operation's own
+/// (vcsim answers `/api` calls with the legacy `{"type", "value"}` form),
+/// missing or `null` standard fields are empty, and a bodyless error status
+/// that names one vAPI error (401, 403, 404, 409, 500, 503, 504) is that error.
+/// Only a body that is not a vapi error at all is [`Unexpected`].
 pub fn decode_error<E: OperationError>(
     status: u16,
     headers: Vec<(String, String)>,
@@ -283,15 +380,26 @@ pub fn decode_error<E: OperationError>(
             message,
         })
     };
-    let Some((error_type, mut value)) = split_error_body(&body, E::WIRE) else {
+    let split = if body.iter().all(u8::is_ascii_whitespace) {
+        status_error_type(status).map(|error_type| {
+            (
+                Some(error_type.to_owned()),
+                Value::Object(Default::default()),
+            )
+        })
+    } else {
+        split_error_body(&body, E::WIRE)
+    };
+    let Some((error_type, mut value)) = split else {
         return unexpected(headers, body, "the body is not a vapi error".into());
     };
-    // The legacy form carries the type outside the fields: put it in, so
-    // both forms read alike.
     if let (Some(error_type), Some(object)) = (&error_type, value.as_object_mut()) {
+        // The legacy form carries the type outside the fields: put it in, so
+        // both forms read alike.
         object
             .entry("error_type")
             .or_insert_with(|| Value::String(error_type.clone()));
+        fill_standard_fields(object);
     }
     let by_type = error_type.as_deref().and_then(|error_type| {
         E::CASES
@@ -308,11 +416,80 @@ pub fn decode_error<E: OperationError>(
             _ => None,
         }
     };
-    let decoded = match by_type.or_else(by_status) {
+    let case = by_type.or_else(by_status);
+    match case {
         Some(case) => E::decode_case(case.name, value),
         None => from_error_value(value).map(|error| E::other(status, error)),
-    };
-    decoded.unwrap_or_else(|message| unexpected(headers, body, message))
+    }
+    .unwrap_or_else(|message| unexpected(headers, body, message))
+}
+
+/// The one vAPI error an HTTP status stands for in the vAPI REST mapping,
+/// for error responses without a body. (400 stands for many.)
+pub fn status_error_type(status: u16) -> Option<&'static str> {
+    Some(match status {
+        401 => "UNAUTHENTICATED",
+        403 => "UNAUTHORIZED",
+        404 => "NOT_FOUND",
+        409 => "CONCURRENT_CHANGE",
+        500 => "INTERNAL_SERVER_ERROR",
+        503 => "SERVICE_UNAVAILABLE",
+        504 => "TIMED_OUT",
+        _ => return None,
+    })
+}
+
+/// The HTTP status of a vAPI error type in the vAPI REST mapping (500 for
+/// types it does not list).
+pub fn error_type_status(error_type: &str) -> u16 {
+    match error_type {
+        "ALREADY_EXISTS"
+        | "ALREADY_IN_DESIRED_STATE"
+        | "FEATURE_IN_USE"
+        | "INVALID_ARGUMENT"
+        | "INVALID_ELEMENT_CONFIGURATION"
+        | "INVALID_ELEMENT_TYPE"
+        | "INVALID_REQUEST"
+        | "NOT_ALLOWED_IN_CURRENT_STATE"
+        | "RESOURCE_BUSY"
+        | "RESOURCE_IN_USE"
+        | "RESOURCE_INACCESSIBLE"
+        | "UNABLE_TO_ALLOCATE_RESOURCE"
+        | "UNSUPPORTED" => 400,
+        "UNAUTHENTICATED" => 401,
+        "UNAUTHORIZED" => 403,
+        "NOT_FOUND" | "OPERATION_NOT_FOUND" => 404,
+        "CONCURRENT_CHANGE" => 409,
+        "SERVICE_UNAVAILABLE" => 503,
+        "TIMED_OUT" => 504,
+        _ => 500,
+    }
+}
+
+/// Gives a vapi error the standard fields it may lack: `messages` (missing or
+/// `null` from vcsim and older servers) and each message's `args`.
+fn fill_standard_fields(error: &mut serde_json::Map<String, Value>) {
+    let messages = error
+        .entry("messages")
+        .or_insert_with(|| Value::Array(Vec::new()));
+    if messages.is_null() {
+        *messages = Value::Array(Vec::new());
+    }
+    for message in messages.as_array_mut().into_iter().flatten() {
+        if let Some(message) = message.as_object_mut() {
+            for field in ["id", "default_message"] {
+                message
+                    .entry(field)
+                    .or_insert_with(|| Value::String(String::new()));
+            }
+            let args = message
+                .entry("args")
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if args.is_null() {
+                *args = Value::Array(Vec::new());
+            }
+        }
+    }
 }
 
 /// The answer of [`OperationError::decode_case`] for a case it does not have.
@@ -356,7 +533,11 @@ pub fn fmt_operation_error<E: OperationError>(
         ErrorView::Other(status, value) => {
             let json = to_json(value, WireForm::Api);
             let message = first_message(&json);
-            write!(f, "vapi error (HTTP {status}): {message}")
+            let label = json
+                .get("error_type")
+                .and_then(Value::as_str)
+                .unwrap_or("vapi error");
+            write!(f, "{label} (HTTP {status}): {message}")
         }
         ErrorView::Unexpected(unexpected) => fmt::Display::fmt(unexpected, f),
     }
@@ -375,29 +556,40 @@ const LEGACY_ERROR_PREFIX: &str = "com.vmware.vapi.std.errors.";
 
 /// An error body split into its `error_type` and its fields, from either
 /// wire form: `{"error_type": ..., ...}` or `{"type": "com.vmware.vapi.std.errors.x", "value": {...}}`.
+/// Both are read whatever the operation's form (`wire` says which is tried
+/// first); an object in neither form is returned whole, without a type.
 pub fn split_error_body(body: &[u8], wire: WireForm) -> Option<(Option<String>, Value)> {
-    let value: Value = serde_json::from_slice(body).ok()?;
-    match wire {
-        WireForm::LegacyRest => {
-            let mut object = match value {
-                Value::Object(object) => object,
-                _ => return None,
-            };
-            let error_type = object.get("type").and_then(Value::as_str).map(|name| {
-                name.strip_prefix(LEGACY_ERROR_PREFIX)
-                    .unwrap_or(name)
-                    .to_ascii_uppercase()
-            });
-            let inner = object.remove("value")?;
-            inner.is_object().then_some((error_type, inner))
+    let Value::Object(mut object) = serde_json::from_slice(body).ok()? else {
+        return None;
+    };
+    let api_type = object
+        .get("error_type")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let legacy_type = object.get("type").and_then(Value::as_str).map(|name| {
+        name.strip_prefix(LEGACY_ERROR_PREFIX)
+            .unwrap_or(name)
+            .to_ascii_uppercase()
+    });
+    if legacy_type.is_some() && (api_type.is_none() || wire == WireForm::LegacyRest) {
+        let fields = match object.remove("value") {
+            Some(Value::Object(fields)) => fields,
+            // vcsim sends no value, or `null`, for an error without fields.
+            None | Some(Value::Null) => serde_json::Map::new(),
+            // `{"type", "value": "text"}` is no vapi error.
+            Some(_) => return None,
+        };
+        return Some((legacy_type, Value::Object(fields)));
+    }
+    match (wire, api_type) {
+        (WireForm::Api, error_type) | (WireForm::LegacyRest, error_type @ Some(_)) => {
+            Some((error_type, Value::Object(object)))
         }
-        WireForm::Api => {
-            let error_type = value
-                .get("error_type")
-                .and_then(Value::as_str)
-                .map(str::to_owned);
-            value.is_object().then_some((error_type, value))
-        }
+        // A legacy error without a type: its envelope's value, if it has one.
+        (WireForm::LegacyRest, None) => match object.remove("value") {
+            Some(Value::Object(fields)) => Some((None, Value::Object(fields))),
+            _ => None,
+        },
     }
 }
 
@@ -563,20 +755,6 @@ fn value_text(value: &Value) -> String {
     match value {
         Value::String(text) => text.clone(),
         other => other.to_string(),
-    }
-}
-
-/// The value at a dotted property path of `value`'s JSON, as text (the object
-/// an operation's privileges are checked on).
-pub fn scope_value<T: Serialize>(value: &T, path: &str) -> Option<String> {
-    let json = to_json(value, WireForm::Api);
-    let mut value = &json;
-    for segment in path.split('.').filter(|segment| !segment.is_empty()) {
-        value = value.get(segment)?;
-    }
-    match value {
-        Value::Null => None,
-        other => Some(value_text(other)),
     }
 }
 
@@ -788,22 +966,51 @@ macro_rules! open_enum {
 pub(crate) use open_enum;
 
 /// The impls of an operation's `Error` enum (declared with its docs by the
-/// generated code): `status()`, [`OperationError`] from a table of its
-/// documented cases, `Display` and `std::error::Error`.
+/// generated code): `status()`, `error_type()`, `messages()`, `data()`,
+/// [`OperationError`] from a table of its documented cases, `Display` and
+/// `std::error::Error`.
 ///
-/// `operation_error!(Error, OtherType, Api, [Variant(error_type, status), ...]);`
+/// `operation_error!(Error, OtherType, Api, ErrorTypeType, MessageType, [Variant(error_type, status), ...]);`
 #[allow(unused_macros)]
 macro_rules! operation_error {
-    ($error:ident, $other:ty, $wire:ident, [$($variant:ident($error_type:expr, $status:literal)),* $(,)?]) => {
+    ($error:ident, $other:ty, $wire:ident, $error_type_ty:ty, $message:ty, [$($variant:ident($error_type:expr, $status:literal)),* $(,)?]) => {
         impl $error {
             /// The HTTP status the error is (or was) sent with.
             pub fn status(&self) -> u16 {
                 crate::runtime::wire::error_status(self)
             }
+
+            /// The vAPI error type, whichever variant holds it (`None` for an
+            /// `Unexpected` response): `error.error_type() == Some(ErrorType::AlreadyExists)`.
+            pub fn error_type(&self) -> ::std::option::Option<$error_type_ty> {
+                crate::runtime::wire::OperationError::error_type(self)
+            }
+
+            /// The error's messages (none for an `Unexpected` response).
+            pub fn messages(&self) -> ::std::vec::Vec<$message> {
+                crate::runtime::wire::OperationError::messages(self)
+            }
+
+            /// The error's `data` as JSON, if any (the documented variant holds it typed).
+            pub fn data(&self) -> ::std::option::Option<::serde_json::Value> {
+                crate::runtime::wire::OperationError::data(self)
+            }
+
+            /// An error of `error_type` with one message: the documented variant
+            /// for that type, else `Other` with the status vAPI gives the type.
+            pub fn with_message(
+                error_type: $error_type_ty,
+                id: &str,
+                message: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                crate::runtime::wire::OperationError::with_message(error_type, id, message)
+            }
         }
 
         impl crate::runtime::wire::OperationError for $error {
             type Other = $other;
+            type ErrorType = $error_type_ty;
+            type Message = $message;
             const WIRE: crate::runtime::wire::WireForm = crate::runtime::wire::WireForm::$wire;
             const CASES: &'static [crate::runtime::wire::ErrorCase] = &[
                 $(crate::runtime::wire::ErrorCase::new(stringify!($variant), $error_type, $status),)*

@@ -16,6 +16,38 @@ struct CargoToml<'a> {
     standalone: bool,
 }
 
+/// Refuses a package name Cargo would reject (or that would break the
+/// manifest it is written into): ASCII letters, digits, `-` and `_`, not
+/// starting with a digit, not a Rust keyword or a name of Rust's own crates.
+pub fn check_crate_name(name: &str) -> Result<(), Error> {
+    let refuse = |why: &str| {
+        Err(Error::InvalidOption {
+            option: "crate name",
+            message: format!("`{name}` {why}"),
+        })
+    };
+    let Some(first) = name.chars().next() else {
+        return refuse("is empty");
+    };
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return refuse("may hold only ASCII letters, digits, `-` and `_`");
+    }
+    if !(first.is_ascii_alphabetic() || first == '_') {
+        return refuse("must start with a letter or `_`");
+    }
+    let as_code = name.replace('-', "_");
+    if crate::naming::is_keyword(&as_code) {
+        return refuse("is a Rust keyword");
+    }
+    if ["test", "core", "std", "alloc", "proc_macro"].contains(&as_code.as_str()) {
+        return refuse("is the name of one of Rust's own crates");
+    }
+    Ok(())
+}
+
 pub fn cargo_toml(options: &Options) -> Result<String, Error> {
     CargoToml {
         preamble: super::preamble("#", options),

@@ -45,6 +45,17 @@ fn cell(text: &str) -> String {
         .replace('|', "\\|")
 }
 
+/// Text inside a Markdown list item: paragraphs kept, every line after the
+/// first indented to stay in the item.
+fn list_text(text: &str) -> String {
+    text.trim()
+        .lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n  ")
+        .replace("\n  \n", "\n\n")
+}
+
 /// How a type reads in a table, with links to named types.
 fn type_text(api: &Api, ty: &TypeRef, from_dir: &str) -> String {
     match ty {
@@ -86,7 +97,9 @@ fn enum_values(api: &Api, ty: &TypeRef) -> Option<String> {
     }
 }
 
-/// A row of a property table.
+/// One property of an object: its name, type, whether it is required and
+/// since when, on one short line; its description below it (a description
+/// in a table cell would make the table scroll).
 pub struct PropertyRow {
     name: String,
     ty: String,
@@ -95,7 +108,14 @@ pub struct PropertyRow {
     description: String,
 }
 
-fn property_rows(api: &Api, def: &TypeDef, from_dir: &str) -> Vec<PropertyRow> {
+/// The properties of `def`; a property without its own since-version came
+/// with the schema (`since` of the schema).
+fn property_rows(
+    api: &Api,
+    def: &TypeDef,
+    since: Option<&str>,
+    from_dir: &str,
+) -> Vec<PropertyRow> {
     let TypeKind::Struct(strukt) = &def.kind else {
         return Vec::new();
     };
@@ -103,7 +123,7 @@ fn property_rows(api: &Api, def: &TypeDef, from_dir: &str) -> Vec<PropertyRow> {
         .fields
         .iter()
         .map(|field| {
-            let mut description = cell(field.docs.description.as_deref().unwrap_or(""));
+            let mut description = list_text(field.docs.description.as_deref().unwrap_or(""));
             if let Some(values) = enum_values(api, &field.ty) {
                 description.push_str(&format!(" One of: {values}."));
             }
@@ -113,8 +133,18 @@ fn property_rows(api: &Api, def: &TypeDef, from_dir: &str) -> Vec<PropertyRow> {
             PropertyRow {
                 name: format!("`{}`", field.wire_name),
                 ty: type_text(api, &field.ty, from_dir),
-                required: if field.required { "yes" } else { "no" },
-                since: field.docs.since.clone().unwrap_or_default(),
+                required: if field.required {
+                    "required"
+                } else {
+                    "optional"
+                },
+                since: field
+                    .docs
+                    .since
+                    .as_deref()
+                    .or(since)
+                    .map(|since| format!(", since {since}"))
+                    .unwrap_or_default(),
                 description: description.trim().to_owned(),
             }
         })
@@ -125,8 +155,16 @@ fn property_rows(api: &Api, def: &TypeDef, from_dir: &str) -> Vec<PropertyRow> {
 pub struct Example {
     title: String,
     rust_path: String,
+    /// Written in the legacy `/rest` form (maps as key/value lists).
+    legacy: bool,
     json: String,
 }
+
+/// The most JSON values one example may hold. Types nest as a tree of
+/// references, so an example can grow exponentially with the depth (six
+/// required properties of the next type on each of nine levels are ten
+/// million values); past this the example is left out of the page.
+const EXAMPLE_BUDGET: usize = 2_000;
 
 /// Builds JSON examples from the type graph: required properties only
 /// (minimal), or all of them (full). A type already being built is not
@@ -134,11 +172,22 @@ pub struct Example {
 struct Examples<'a> {
     api: &'a Api,
     full: bool,
+    /// Maps are written as the legacy `/rest` form sends them.
+    legacy: bool,
     stack: Vec<String>,
+    /// How many more values the example may hold.
+    budget: usize,
+    /// Whether a value was left out for want of budget.
+    exhausted: bool,
 }
 
 impl Examples<'_> {
     fn value(&mut self, ty: &TypeRef) -> Value {
+        if self.budget == 0 {
+            self.exhausted = true;
+            return Value::Null;
+        }
+        self.budget -= 1;
         match ty {
             TypeRef::Named(path) => self.named(path),
             TypeRef::String(format) => Value::String(
@@ -163,19 +212,28 @@ impl Examples<'_> {
                     Value::Array(vec![self.value(inner)])
                 }
             }
-            TypeRef::Map(inner) => {
-                if self.enters_cycle(inner) {
-                    json!({})
-                } else {
-                    json!({ "key": self.value(inner) })
-                }
-            }
+            TypeRef::Map(inner) => match (self.enters_cycle(inner), self.legacy) {
+                (true, false) => json!({}),
+                (true, true) => json!([]),
+                (false, false) => json!({ "key": self.value(inner) }),
+                (false, true) => json!([{ "key": "key", "value": self.value(inner) }]),
+            },
             TypeRef::Json => json!({}),
         }
     }
 
     fn enters_cycle(&self, ty: &TypeRef) -> bool {
         matches!(ty, TypeRef::Named(path) if self.stack.contains(path))
+    }
+
+    /// Whether an optional property is left out to end a recursion: it
+    /// enters a type being built; in the legacy form also through a map,
+    /// whose empty form (`[]`) would read back as an empty object.
+    fn closes_cycle(&self, ty: &TypeRef) -> bool {
+        match ty {
+            TypeRef::Map(inner) if self.legacy => self.enters_cycle(inner),
+            _ => self.enters_cycle(ty),
+        }
     }
 
     fn named(&mut self, path: &str) -> Value {
@@ -195,13 +253,16 @@ impl Examples<'_> {
             TypeKind::Struct(strukt) => {
                 let mut object = Map::new();
                 for field in &strukt.fields {
-                    if !field.required && (!self.full || self.enters_cycle(&field.ty)) {
+                    if !field.required && (!self.full || self.closes_cycle(&field.ty)) {
                         continue;
                     }
                     // An error's discriminator names that error, not the enum's first value.
                     let value = match (&strukt.error_type, field.wire_name.as_str()) {
                         (Some(error_type), "error_type") => Value::String(error_type.clone()),
-                        _ => self.value(&field.ty),
+                        _ => match &field.docs.example {
+                            Some(example) => example.clone(),
+                            None => self.value(&field.ty),
+                        },
                     };
                     object.insert(field.wire_name.clone(), value);
                 }
@@ -213,35 +274,51 @@ impl Examples<'_> {
     }
 }
 
-fn example(api: &Api, ty: &TypeRef, full: bool) -> Value {
-    Examples {
+/// An example of `ty`, or `None` when it would be larger than [`EXAMPLE_BUDGET`].
+fn example(api: &Api, ty: &TypeRef, full: bool, wire: Wire) -> Option<Value> {
+    let mut examples = Examples {
         api,
         full,
+        legacy: wire == Wire::LegacyRest,
         stack: Vec::new(),
-    }
-    .value(ty)
+        budget: EXAMPLE_BUDGET,
+        exhausted: false,
+    };
+    let value = examples.value(ty);
+    (!examples.exhausted).then_some(value)
 }
 
 fn pretty(value: &Value) -> String {
     serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
 }
 
-/// Minimal and (when it differs) full examples of a named type.
-fn examples_of(api: &Api, ty: &TypeRef) -> Vec<Example> {
+/// Minimal and (when it differs) full examples of a named type, in the
+/// wire form `wire` writes.
+fn examples_of(api: &Api, ty: &TypeRef, wire: Wire) -> Vec<Example> {
     let TypeRef::Named(path) = ty else {
         return Vec::new();
     };
-    let minimal = example(api, ty, false);
-    let full = example(api, ty, true);
+    let legacy = wire == Wire::LegacyRest;
+    let Some(minimal) = example(api, ty, false, wire) else {
+        return Vec::new();
+    };
     let mut examples = vec![Example {
         title: "Minimal example (required properties)".into(),
         rust_path: path.clone(),
+        legacy,
         json: pretty(&minimal),
     }];
-    if full != minimal {
+    if let Some(full) = example(api, ty, true, wire)
+        && full != minimal
+    {
         examples.push(Example {
-            title: "Full example (all properties)".into(),
+            title: if legacy {
+                "Full example (all properties; maps as key/value lists)".into()
+            } else {
+                "Full example (all properties)".into()
+            },
             rust_path: path.clone(),
+            legacy,
             json: pretty(&full),
         });
     }
@@ -285,15 +362,23 @@ struct OperationPage {
     deprecated: bool,
     parameters: Vec<ParameterRow>,
     body_type: String,
+    /// What the request body is, in the spec's words.
+    body_description: String,
+    body_required: bool,
     body_properties: Vec<PropertyRow>,
     body_examples: Vec<Example>,
     responses: Vec<ResponseRow>,
+    /// Legacy form: a success body as it travels, `{"value": ...}`.
+    response_example: String,
     errors: Vec<ErrorRow>,
+    /// Legacy form: an error as it travels, `{"type": ..., "value": ...}`.
+    error_example: String,
     curl: String,
     rust: String,
 }
 
-/// A row of the parameter table.
+/// One parameter: name, where it travels, type, whether required; its
+/// description below.
 pub struct ParameterRow {
     name: String,
     location: &'static str,
@@ -302,17 +387,22 @@ pub struct ParameterRow {
     description: String,
 }
 
-/// A row of the success responses table.
+/// One success response: status and body type; its description below.
 pub struct ResponseRow {
-    status: u16,
+    status: String,
     ty: String,
     description: String,
 }
 
-/// A row of the errors table.
+/// A row of the errors table; when the error happens goes below the table.
 pub struct ErrorRow {
     status: u16,
+    /// The error's name, linked to its page (for the legacy form, the page
+    /// of its `{type, value}` envelope).
     name: String,
+    /// The plain name, for the list of conditions.
+    plain_name: String,
+    /// What tells it apart on the wire: `error_type`, or the legacy `type`.
     error_type: String,
     data: String,
     description: String,
@@ -329,8 +419,12 @@ fn operation_page(api: &Api, operation: &Operation, options: &Options) -> Result
                 name: format!("`{}`", field.wire_name),
                 location,
                 ty: type_text(api, &field.ty, dir),
-                required: if field.required { "yes" } else { "no" },
-                description: cell(&request_field_docs(field)),
+                required: if field.required {
+                    "required"
+                } else {
+                    "optional"
+                },
+                description: list_text(&request_field_docs(field)),
             })
         })
         .collect();
@@ -340,29 +434,60 @@ fn operation_page(api: &Api, operation: &Operation, options: &Options) -> Result
         _ => None,
     };
     let body_properties = body_def
-        .map(|def| property_rows(api, def, dir))
+        .map(|def| {
+            let since = def
+                .docs
+                .since
+                .as_deref()
+                .or(operation.docs.since.as_deref());
+            property_rows(api, def, since, dir)
+        })
         .unwrap_or_default();
-    let body_examples = body_ty
+    let mut body_examples = body_ty
         .as_ref()
-        .map(|ty| examples_of(api, ty))
+        .map(|ty| examples_of(api, ty, operation.wire))
         .unwrap_or_default();
+    if let (Some(TypeRef::Named(path)), Some(spec_example)) = (
+        &body_ty,
+        operation
+            .body
+            .as_ref()
+            .and_then(|body| body.docs.example.as_ref()),
+    ) {
+        body_examples.insert(
+            0,
+            Example {
+                title: "Example".into(),
+                rust_path: path.clone(),
+                // The spec's example is written as the operation's wire sends it.
+                legacy: operation.wire == Wire::LegacyRest,
+                json: pretty(spec_example),
+            },
+        );
+    }
     let responses = operation
         .shape
         .successes
         .iter()
         .map(|success| {
-            let (status, body) = (success.status, &success.body);
+            let (status, body) = (success.label(), &success.body);
             let description = operation
                 .responses
                 .iter()
-                .find(|r| matches!(r.status, crate::ir::Status::Code(code) if code == status))
-                .map(|r| cell(&r.description))
+                .find(|r| r.status == success.spec_status())
+                .map(|r| list_text(&r.description))
                 .unwrap_or_default();
             let mut ty = body
                 .as_ref()
                 .map_or("no body".into(), |ty| type_text(api, ty, dir));
             if operation.is_task {
-                ty.push_str(" (a task id)");
+                match &operation.task_result {
+                    Some(result) => ty.push_str(&format!(
+                        " (a task id; the task's result is {})",
+                        type_text(api, result, dir)
+                    )),
+                    None => ty.push_str(" (a task id)"),
+                }
             }
             if operation.wire == Wire::LegacyRest && body.is_some() {
                 ty = format!("`{{\"value\": ...}}` holding {ty}");
@@ -378,9 +503,31 @@ fn operation_page(api: &Api, operation: &Operation, options: &Options) -> Result
         .shape
         .errors
         .iter()
-        .map(|variant| error_row(api, variant, dir))
+        .map(|variant| error_row(api, variant, operation.wire, dir))
         .collect();
-    let minimal_body = body_ty.as_ref().map(|ty| example(api, ty, false));
+    let legacy = operation.wire == Wire::LegacyRest;
+    let response_example = match operation.shape.successes.first() {
+        Some(success) if legacy => success
+            .body
+            .as_ref()
+            .and_then(|body| example(api, body, false, operation.wire))
+            .map_or_else(String::new, |value| pretty(&json!({ "value": value }))),
+        _ => String::new(),
+    };
+    let error_example = match operation.shape.errors.first() {
+        Some(variant) if legacy => legacy_error_example(api, variant),
+        _ => String::new(),
+    };
+    // The spec's own example of the body (realistic values) when it has one.
+    let spec_body = operation
+        .body
+        .as_ref()
+        .and_then(|body| body.docs.example.clone());
+    let minimal_body = spec_body.clone().or_else(|| {
+        body_ty
+            .as_ref()
+            .and_then(|ty| example(api, ty, false, operation.wire))
+    });
     let page = OperationPage {
         preamble: super::preamble_markdown(options),
         crate_name: options.crate_name.clone(),
@@ -405,17 +552,25 @@ fn operation_page(api: &Api, operation: &Operation, options: &Options) -> Result
                 .collect::<Vec<_>>()
                 .join(", ")
         },
-        legacy: operation.wire == Wire::LegacyRest,
+        legacy,
         deprecated: operation.docs.deprecated,
         parameters,
         body_type: body_ty
             .as_ref()
             .map(|ty| type_text(api, ty, dir))
             .unwrap_or_default(),
+        body_description: operation
+            .body
+            .as_ref()
+            .and_then(|body| body.docs.description.clone())
+            .unwrap_or_default(),
+        body_required: operation.body.as_ref().is_some_and(|body| body.required),
         body_properties,
         body_examples,
         responses,
+        response_example,
         errors,
+        error_example,
         curl: curl_sample(operation, fields, minimal_body.as_ref()),
         rust: rust_sample(
             api,
@@ -431,7 +586,46 @@ fn operation_page(api: &Api, operation: &Operation, options: &Options) -> Result
     )
 }
 
-fn error_row(api: &Api, variant: &ErrorVariant, dir: &str) -> ErrorRow {
+/// The legacy `{"type", "value"}` envelope of an error: a schema with a
+/// `type` property and a `value` of the error's own type.
+fn legacy_envelope<'a>(api: &'a Api, error: &TypeRef) -> Option<&'a TypeDef> {
+    api.types.values().find(|def| match &def.kind {
+        TypeKind::Struct(strukt) => {
+            strukt.fields.len() == 2
+                && strukt.fields.iter().any(|f| f.wire_name == "type")
+                && strukt
+                    .fields
+                    .iter()
+                    .any(|f| f.wire_name == "value" && &f.ty == error)
+        }
+        _ => false,
+    })
+}
+
+/// The legacy `type` of an error: `com.vmware.vapi.std.errors.<snake_name>`.
+fn legacy_error_type(error_type: &str) -> String {
+    format!(
+        "com.vmware.vapi.std.errors.{}",
+        error_type.to_ascii_lowercase()
+    )
+}
+
+/// An error as the legacy form sends it: the `type` outside, the fields
+/// (without `error_type`) in `value`.
+fn legacy_error_example(api: &Api, variant: &ErrorVariant) -> String {
+    let Some(error_type) = &variant.error_type else {
+        return String::new();
+    };
+    let Some(mut value) = example(api, &variant.ty, false, Wire::LegacyRest) else {
+        return String::new();
+    };
+    if let Some(fields) = value.as_object_mut() {
+        fields.remove("error_type");
+    }
+    pretty(&json!({ "type": legacy_error_type(error_type), "value": value }))
+}
+
+fn error_row(api: &Api, variant: &ErrorVariant, wire: Wire, dir: &str) -> ErrorRow {
     let data = match &variant.ty {
         TypeRef::Named(path) => match api.types.get(path).map(|def| &def.kind) {
             Some(TypeKind::Struct(strukt)) => strukt
@@ -445,20 +639,37 @@ fn error_row(api: &Api, variant: &ErrorVariant, dir: &str) -> ErrorRow {
         },
         _ => String::new(),
     };
+    let legacy = wire == Wire::LegacyRest;
+    // The legacy form links the page of the envelope the error travels in.
+    let page_type = match legacy_envelope(api, &variant.ty) {
+        Some(envelope) if legacy => TypeRef::Named(envelope.rust_name.clone()),
+        _ => variant.ty.clone(),
+    };
     ErrorRow {
         status: variant.status,
-        name: type_text(api, &variant.ty, dir).replacen(
-            &format!("[{}]", crate::naming::last_segment(&type_path(&variant.ty))),
+        name: type_text(api, &page_type, dir).replacen(
+            &format!("[{}]", crate::naming::last_segment(&type_path(&page_type))),
             &format!("[{}]", variant.name),
             1,
         ),
+        plain_name: variant.name.clone(),
         error_type: variant
             .error_type
-            .as_ref()
-            .map(|t| format!("`{t}`"))
-            .unwrap_or_default(),
-        data,
-        description: cell(&variant.description),
+            .as_deref()
+            .map(|t| {
+                if legacy {
+                    format!("`{}`", legacy_error_type(t))
+                } else {
+                    format!("`{t}`")
+                }
+            })
+            .unwrap_or_else(|| "not stated".into()),
+        data: if data.is_empty() {
+            "untyped".into()
+        } else {
+            data
+        },
+        description: list_text(&variant.description),
     }
 }
 
@@ -483,9 +694,14 @@ fn http_line(operation: &Operation) -> String {
     format!("{} {uri}", operation.method)
 }
 
-/// An example value for a parameter named `name`.
-fn sample_parameter(name: &str) -> String {
-    format!("{name}-1")
+/// An example value for a parameter: the spec's `example`, or a placeholder
+/// made from its name.
+fn sample_parameter(field: &RequestField) -> String {
+    match &field.docs.example {
+        Some(Value::String(text)) => text.clone(),
+        Some(other) => other.to_string(),
+        None => format!("{}-1", field.rust_name),
+    }
 }
 
 fn curl_sample(operation: &Operation, fields: &[RequestField], body: Option<&Value>) -> String {
@@ -501,18 +717,16 @@ fn curl_sample(operation: &Operation, fields: &[RequestField], body: Option<&Val
             Some(ParameterLocation::Path) => {
                 uri = uri.replace(
                     &format!("{{{}}}", field.wire_name),
-                    &sample_parameter(&field.rust_name),
+                    &sample_parameter(field),
                 )
             }
-            Some(ParameterLocation::Query) if field.required => query.push(format!(
-                "{}={}",
-                field.wire_name,
-                sample_parameter(&field.rust_name)
-            )),
+            Some(ParameterLocation::Query) if field.required => {
+                query.push(format!("{}={}", field.wire_name, sample_parameter(field)))
+            }
             Some(ParameterLocation::Header) if field.required => lines.push(format!(
                 "  -H '{}: {}'",
                 field.wire_name,
-                sample_parameter(&field.rust_name)
+                sample_parameter(field)
             )),
             _ => {}
         }
@@ -565,7 +779,7 @@ fn rust_sample(
     for field in fields.iter().filter(|field| field.required) {
         let value = match field.location() {
             Some(_) if field.ty == TypeRef::String(StringFormat::Plain) => {
-                format!("\"{}\".to_owned()", sample_parameter(&field.rust_name))
+                format!("{:?}.to_owned()", sample_parameter(field))
             }
             Some(_) => builder.expression(&field.ty, 1),
             None => {
@@ -709,8 +923,8 @@ impl RustValues<'_> {
             TypeRef::String(StringFormat::Secret) => {
                 format!("{}::SecretString::new(\"secret\")", self.krate)
             }
-            TypeRef::String(_) => match example(self.api, ty, false) {
-                Value::String(text) => format!("{text:?}.to_owned()"),
+            TypeRef::String(_) => match example(self.api, ty, false, Wire::Api) {
+                Some(Value::String(text)) => format!("{text:?}.to_owned()"),
                 _ => "String::new()".to_owned(),
             },
             TypeRef::Boolean => "true".to_owned(),
@@ -804,6 +1018,67 @@ struct SchemaPage {
     used_by: Vec<String>,
 }
 
+/// Where an inline schema is written, in words: "the request body of
+/// `Op_id`", "property `type` of `Rest.Vapi.Std.Errors.NotFound`"; and the
+/// since-version of the operation or schema that holds it.
+fn inline_origin(api: &Api, location: &str) -> (String, Option<String>) {
+    let (holder, since, rest) = if let Some(operation) = api
+        .operations
+        .values()
+        .find(|op| location.starts_with(&format!("{}/", op.pointer)))
+    {
+        (
+            format!("`{}`", operation.operation_id),
+            operation.docs.since.clone(),
+            &location[operation.pointer.len()..],
+        )
+    } else if let Some(rest) = location.strip_prefix("/components/schemas/") {
+        let (name, rest) = rest.split_once('/').unwrap_or((rest, ""));
+        let name = name.replace("~1", "/").replace("~0", "~");
+        let since = api
+            .types
+            .values()
+            .find(|def| matches!(&def.origin, crate::ir::TypeOrigin::Component { name: n } if *n == name))
+            .and_then(|def| def.docs.since.clone());
+        (format!("`{name}`"), since, rest)
+    } else {
+        return (format!("a schema written in place (`{location}`)"), None);
+    };
+    let segments: Vec<String> = rest
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    let mut parts = Vec::new();
+    let mut index = 0;
+    while index < segments.len() {
+        let next = segments.get(index + 1);
+        match (segments[index].as_str(), next) {
+            ("requestBody", _) => parts.push("the request body".to_owned()),
+            ("responses", Some(status)) => {
+                parts.push(format!("the response {status}"));
+                index += 1;
+            }
+            ("properties", Some(name)) => {
+                parts.push(format!("property `{name}`"));
+                index += 1;
+            }
+            ("parameters", Some(_)) => {
+                parts.push("a parameter".to_owned());
+                index += 1;
+            }
+            ("items", _) => parts.push("the items".to_owned()),
+            ("additionalProperties", _) => parts.push("the map values".to_owned()),
+            // `content/<media type>/schema`, `allOf/0`, ...: no place of their own.
+            _ => {}
+        }
+        index += 1;
+    }
+    parts.reverse();
+    parts.push(holder);
+    (parts.join(" of "), since)
+}
+
 fn type_page_content(
     api: &Api,
     def: &TypeDef,
@@ -812,6 +1087,33 @@ fn type_page_content(
 ) -> Result<String, Error> {
     let page_path = type_page(api, &def.rust_name);
     let dir = page_path.split('/').next().unwrap_or("schemas");
+    // An inline schema is named by where it is written, and came with its holder.
+    let mut description = def.docs.description.clone().unwrap_or_default();
+    let (source_name, since) = match &def.origin {
+        crate::ir::TypeOrigin::Inline { location } => {
+            let (place, holder_since) = inline_origin(api, location);
+            if description.is_empty() {
+                description = format!("The schema of {place}.");
+            }
+            (
+                format!("written in place: {place}"),
+                def.docs.since.clone().or(holder_since),
+            )
+        }
+        origin => (format!("`{origin}`"), def.docs.since.clone()),
+    };
+    // A legacy operation's body is shown as that form writes it.
+    let wire = if api.operations.values().any(|op| {
+        op.wire == Wire::LegacyRest
+            && op
+                .body
+                .as_ref()
+                .is_some_and(|body| body.ty == TypeRef::Named(def.rust_name.clone()))
+    }) {
+        Wire::LegacyRest
+    } else {
+        Wire::Api
+    };
     let (kind, values, alias_of, error_type) = match &def.kind {
         TypeKind::Struct(strukt) => (
             "object",
@@ -827,7 +1129,10 @@ fn type_page_content(
                 .map(|v| {
                     (
                         format!("`{}`", v.wire_name),
-                        v.since.clone().unwrap_or_default(),
+                        v.since
+                            .clone()
+                            .or_else(|| since.clone())
+                            .unwrap_or_else(|| "not stated in the spec".into()),
                     )
                 })
                 .collect(),
@@ -844,23 +1149,26 @@ fn type_page_content(
     let page = SchemaPage {
         preamble: super::preamble_markdown(options),
         name: crate::naming::last_segment(&def.rust_name).to_owned(),
-        source_name: def.origin.to_string(),
+        source_name,
         rust_path: format!(
             "{}::types::{}",
             options.crate_name.replace('-', "_"),
             def.rust_name
         ),
         build: build_text(api, def),
-        description: def.docs.description.clone().unwrap_or_default(),
-        since: since_text(&def.docs),
+        description,
+        since: since.as_deref().map_or_else(
+            || "not stated in the spec".into(),
+            |since| format!("vSphere API {since}"),
+        ),
         deprecated: def.docs.deprecated,
         kind,
-        properties: property_rows(api, def, dir),
+        properties: property_rows(api, def, since.as_deref(), dir),
         values,
         alias_of,
         error_type,
         examples: if matches!(def.kind, TypeKind::Struct(_)) {
-            examples_of(api, &TypeRef::Named(def.rust_name.clone()))
+            examples_of(api, &TypeRef::Named(def.rust_name.clone()), wire)
         } else {
             Vec::new()
         },
@@ -1087,5 +1395,10 @@ mod tests {
     #[test]
     fn cells_are_one_line_without_bare_pipes() {
         assert_eq!(cell("a |\n b"), "a \\| b");
+    }
+
+    #[test]
+    fn list_text_stays_in_its_item() {
+        assert_eq!(list_text("a\nb\n\nc\n"), "a\n  b\n\n  c");
     }
 }

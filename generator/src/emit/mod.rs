@@ -67,6 +67,11 @@ fn rust_job<'a>(
     })
 }
 
+/// Refuses options the crate cannot be emitted with (a crate name Cargo rejects).
+pub fn check_options(options: &Options) -> Result<(), Error> {
+    crate_files::check_crate_name(&options.crate_name)
+}
+
 /// Emits every file of the crate; items formatted before are taken from `cache`.
 pub fn emit(api: &Api, options: &Options, cache: &FormatCache) -> Result<Files, Error> {
     let has_operations = !api.operations.is_empty();
@@ -91,7 +96,7 @@ pub fn emit(api: &Api, options: &Options, cache: &FormatCache) -> Result<Files, 
     }
     if has_operations {
         jobs.push(rust_job("src/server.rs".into(), options, cache, || {
-            pieces(server::server_module(api))
+            pieces(server::server_module(api, &options.crate_name))
         }));
         jobs.push(rust_job("src/client.rs".into(), options, cache, || {
             pieces(client::client_module(api, &options.crate_name))

@@ -11,8 +11,7 @@ use super::Piece;
 use super::rustdoc::{doc_lines, doc_text, sanitize};
 use super::scope::Scope;
 use super::types::{ident, server_format, setter_names};
-use crate::ir::{Api, Operation, ParameterLocation, Status, StringFormat, TypeKind, TypeRef, Wire};
-use crate::naming::snake_case;
+use crate::ir::{Api, Operation, ParameterLocation, StringFormat, TypeKind, TypeRef, Wire};
 use crate::shape::{REQUEST_REQUIRED, RequestField, RequestFieldSource, Success};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -46,6 +45,38 @@ pub fn base_error_type(api: &Api) -> TypeRef {
         .values()
         .find(|def| matches!(&def.kind, TypeKind::Struct(s) if s.error_type.as_deref() == Some("ERROR")))
         .map_or(TypeRef::Json, |def| TypeRef::Named(def.rust_name.clone()))
+}
+
+/// The crate's vAPI error vocabulary, read from the base error's fields:
+/// the type of its `error_type` (the `ErrorType` enumeration; else `String`)
+/// and of one of its `messages` (`LocalizableMessage`; else JSON).
+pub fn error_vocabulary(api: &Api) -> (TypeRef, TypeRef) {
+    let fields = match base_error_type(api) {
+        TypeRef::Named(name) => api
+            .types
+            .values()
+            .find(|def| def.rust_name == name)
+            .and_then(|def| match &def.kind {
+                TypeKind::Struct(s) => Some(&s.fields),
+                _ => None,
+            }),
+        _ => None,
+    };
+    let field = |name: &str| {
+        fields
+            .into_iter()
+            .flatten()
+            .find(|field| field.wire_name == name)
+    };
+    let error_type = match field("error_type").map(|field| &field.ty) {
+        Some(ty @ TypeRef::Named(_)) => ty.clone(),
+        _ => TypeRef::String(StringFormat::Plain),
+    };
+    let message = match field("messages").map(|field| &field.ty) {
+        Some(TypeRef::List(item)) => (**item).clone(),
+        _ => TypeRef::Json,
+    };
+    (error_type, message)
 }
 
 /// The documentation of an operation: summary, description, since, privileges, HTTP call.
@@ -289,12 +320,12 @@ fn request_items(operation: &Operation, scope: &Scope) -> TokenStream {
     }
 }
 
-/// The description of the response documented for `status`.
-fn describe(operation: &Operation, status: u16) -> String {
+/// The description of the response documented for `success`.
+fn describe(operation: &Operation, success: &Success) -> String {
     operation
         .responses
         .iter()
-        .find(|r| r.status == Status::Code(status))
+        .find(|r| r.status == success.spec_status())
         .map(|r| sanitize(&r.description))
         .unwrap_or_default()
 }
@@ -305,15 +336,18 @@ fn response_item(operation: &Operation, scope: &Scope) -> TokenStream {
         let ty = scope.rust_type(&success.rust_type());
         let docs = doc_lines(&format!(
             "What a successful call returns (HTTP {}).\n\n{}",
-            success.status,
-            describe(operation, success.status)
+            success.label(),
+            describe(operation, success)
         ));
         return quote! { #docs pub type Response = #ty; };
     }
     let variants = operation.shape.successes.iter().map(|success| {
-        let status = success.status;
-        let name = status_variant(status);
-        let docs = doc_lines(&format!("HTTP {status}: {}", describe(operation, status)));
+        let name = ident(&success.variant_name());
+        let docs = doc_lines(&format!(
+            "HTTP {}: {}",
+            success.label(),
+            describe(operation, success)
+        ));
         match &success.body {
             Some(_) => {
                 let ty = scope.rust_type(&success.rust_type());
@@ -328,10 +362,6 @@ fn response_item(operation: &Operation, scope: &Scope) -> TokenStream {
         #[non_exhaustive]
         pub enum Response { #(#variants)* }
     }
-}
-
-fn status_variant(status: u16) -> proc_macro2::Ident {
-    ident(&format!("Status{status}"))
 }
 
 /// `Error`, and its table for the runtime (`operation_error!`, which writes
@@ -373,9 +403,12 @@ fn error_items(api: &Api, operation: &Operation, scope: &Scope) -> (TokenStream,
         Wire::Api => "Api",
         Wire::LegacyRest => "LegacyRest",
     };
+    let (error_type, message) = error_vocabulary(api);
     let mut table = format!(
-        "// How each documented error is recognised and sent: (error_type, status).\nwire::operation_error!(Error, {}, {wire}, [\n",
-        super::path_text(&base)
+        "// How each documented error is recognised and sent: (error_type, status).\nwire::operation_error!(Error, {}, {wire}, {}, {}, [\n",
+        super::path_text(&base),
+        super::path_text(&scope.ty(&error_type)),
+        super::path_text(&scope.ty(&message)),
     );
     for variant in variants {
         let error_type = match &variant.error_type {
@@ -451,12 +484,47 @@ fn encode_field(field: &RequestField) -> TokenStream {
     }
 }
 
+/// The statuses a success is decoded from: its own, or (for a class such as
+/// `2XX`) those of the class that no exact success in `successes` claims
+/// (`200..=203 | 205..=299` beside a `204`).
+fn status_pattern(success: &Success, successes: &[Success]) -> TokenStream {
+    if !success.whole_class {
+        let status = Literal::u16_unsuffixed(success.status);
+        return quote! { #status };
+    }
+    let claimed = |status: u16| {
+        successes
+            .iter()
+            .any(|other| !other.whole_class && other.status == status)
+    };
+    let mut ranges: Vec<(u16, u16)> = Vec::new();
+    for status in (success.status..success.status + 100).filter(|status| !claimed(*status)) {
+        match ranges.last_mut() {
+            Some((_, last)) if *last + 1 == status => *last = status,
+            _ => ranges.push((status, status)),
+        }
+    }
+    let alternatives = ranges.into_iter().map(|(first, last)| {
+        let (first_literal, last_literal) = (
+            Literal::u16_unsuffixed(first),
+            Literal::u16_unsuffixed(last),
+        );
+        if first == last {
+            quote! { #first_literal }
+        } else {
+            quote! { #first_literal..=#last_literal }
+        }
+    });
+    quote! { #(#alternatives)|* }
+}
+
 /// `decode_response` and `encode_response`.
 fn success_coding(successes: &[Success]) -> (TokenStream, TokenStream) {
     if let [success] = successes {
         let status = Literal::u16_unsuffixed(success.status);
+        let pattern = status_pattern(success, successes);
         return match success.body {
-            Some(_) => (
+            Some(_) if !success.whole_class => (
                 quote! {
                     fn decode_response(status: u16, body: &[u8]) -> Option<Result<Response, String>> {
                         wire::decode_success(status, #status, body, OPERATION.wire)
@@ -468,10 +536,22 @@ fn success_coding(successes: &[Success]) -> (TokenStream, TokenStream) {
                     }
                 },
             ),
+            Some(_) => (
+                quote! {
+                    fn decode_response(status: u16, body: &[u8]) -> Option<Result<Response, String>> {
+                        matches!(status, #pattern).then(|| wire::success_body(body, OPERATION.wire))
+                    }
+                },
+                quote! {
+                    fn encode_response(response: &Response) -> (u16, Option<::serde_json::Value>) {
+                        (#status, Some(wire::encode_success(response, OPERATION.wire)))
+                    }
+                },
+            ),
             None => (
                 quote! {
                     fn decode_response(status: u16, _body: &[u8]) -> Option<Result<Response, String>> {
-                        (status == #status).then_some(Ok(()))
+                        matches!(status, #pattern).then_some(Ok(()))
                     }
                 },
                 quote! {
@@ -483,15 +563,15 @@ fn success_coding(successes: &[Success]) -> (TokenStream, TokenStream) {
         };
     }
     let decode_arms = successes.iter().map(|success| {
-        let name = status_variant(success.status);
-        let status = Literal::u16_unsuffixed(success.status);
+        let name = ident(&success.variant_name());
+        let pattern = status_pattern(success, successes);
         match success.body {
-            Some(_) => quote! { #status => Some(wire::success_body(body, OPERATION.wire).map(Response::#name)), },
-            None => quote! { #status => Some(Ok(Response::#name)), },
+            Some(_) => quote! { #pattern => Some(wire::success_body(body, OPERATION.wire).map(Response::#name)), },
+            None => quote! { #pattern => Some(Ok(Response::#name)), },
         }
     });
     let encode_arms = successes.iter().map(|success| {
-        let name = status_variant(success.status);
+        let name = ident(&success.variant_name());
         let status = Literal::u16_unsuffixed(success.status);
         match success.body {
             Some(_) => quote! { Response::#name(value) => (#status, Some(wire::encode_success(value, OPERATION.wire))), },
@@ -526,8 +606,16 @@ fn success_coding(successes: &[Success]) -> (TokenStream, TokenStream) {
     )
 }
 
+/// Clippy expects methods called `new`, `from_*` and `into_*` not to take
+/// `&self`; an operation may well be called so, and keeps its name.
+pub fn naming_convention_allowance(method: &str) -> Option<TokenStream> {
+    (method == "new" || method.starts_with("from_") || method.starts_with("into_"))
+        .then(|| quote! { #[allow(clippy::wrong_self_convention, clippy::new_ret_no_self)] })
+}
+
 /// The operation's `Client` method (feature `client`).
 fn client_method(operation: &Operation) -> TokenStream {
+    let allowance = naming_convention_allowance(&operation.shape.client_method);
     let name = ident(&operation.shape.client_method);
     let docs = doc_lines(&method_docs(operation));
     let deprecated = operation.docs.deprecated.then(|| quote! { #[deprecated] });
@@ -548,6 +636,7 @@ fn client_method(operation: &Operation) -> TokenStream {
         impl crate::client::Client {
             #docs
             #deprecated
+            #allowance
             pub async fn #name(&self, request: Request) -> Result<Response, Error> {
                 #call
             }
@@ -617,7 +706,6 @@ fn server_items(operation: &Operation) -> TokenStream {
     };
     let uses_format = fields.iter().any(|f| f.source != RequestFieldSource::Body);
     let format_import = uses_format.then(|| quote! { use crate::runtime::server::Format; });
-    let privilege_object = privilege_object(operation);
     let method = ident(&operation.shape.server_method);
     quote! {
         #[cfg(feature = "server")]
@@ -627,8 +715,6 @@ fn server_items(operation: &Operation) -> TokenStream {
                 #(#parse)*
                 Some(Request { #(#initializers)* })
             }
-
-            #privilege_object
         }
 
         /// A server's `Api` carries out this operation with its own method.
@@ -643,42 +729,4 @@ fn server_items(operation: &Operation) -> TokenStream {
             }
         }
     }
-}
-
-/// `privilege_object`: the value the operation's privilege scope names, read
-/// from the parsed request (a parameter, or a property path into the body or
-/// a legacy argument).
-fn privilege_object(operation: &Operation) -> Option<TokenStream> {
-    let scope = operation.privilege_scope.as_ref()?;
-    let fields = &operation.shape.request_fields;
-    let value = |field: &RequestField, path: &str| {
-        let name = ident(&field.rust_name);
-        if field.required {
-            quote! { wire::scope_value(&request.#name, #path) }
-        } else {
-            quote! { request.#name.as_ref().and_then(|value| wire::scope_value(value, #path)) }
-        }
-    };
-    let parameter = fields.iter().find(|field| {
-        matches!(field.source, RequestFieldSource::Parameter(_))
-            && (field.wire_name == *scope || field.rust_name == snake_case(scope))
-    });
-    let (first, rest) = scope.split_once('.').unwrap_or((scope, ""));
-    let argument = fields
-        .iter()
-        .find(|field| field.source == RequestFieldSource::BodyArgument && field.wire_name == first);
-    let body = fields
-        .iter()
-        .find(|field| field.source == RequestFieldSource::Body);
-    let lookup = match (parameter, argument, body) {
-        (Some(field), _, _) => value(field, ""),
-        (None, Some(field), _) => value(field, rest),
-        (None, None, Some(field)) => value(field, scope),
-        (None, None, None) => return None,
-    };
-    Some(quote! {
-        fn privilege_object(request: &Request) -> Option<String> {
-            #lookup
-        }
-    })
 }

@@ -33,6 +33,16 @@ const FILES: &[RuntimeFile] = &[
         text: include_str!("../../../runtime/src/client.rs"),
     },
     RuntimeFile {
+        name: "listener.rs",
+        feature: Some("server"),
+        text: include_str!("../../../runtime/src/listener.rs"),
+    },
+    RuntimeFile {
+        name: "task.rs",
+        feature: Some("client"),
+        text: include_str!("../../../runtime/src/task.rs"),
+    },
+    RuntimeFile {
         name: "server.rs",
         feature: Some("server"),
         text: include_str!("../../../runtime/src/server.rs"),
@@ -84,9 +94,11 @@ mod tests {
             names,
             [
                 "src/runtime/client.rs",
+                "src/runtime/listener.rs",
                 "src/runtime/mod.rs",
                 "src/runtime/secret.rs",
                 "src/runtime/server.rs",
+                "src/runtime/task.rs",
                 "src/runtime/wire.rs"
             ]
         );

@@ -54,26 +54,51 @@ pub fn doc_lines(text: &str) -> TokenStream {
 /// - fenced blocks become `text` blocks, so they are never compiled as doctests.
 pub fn sanitize(text: &str) -> String {
     let mut out = Vec::new();
-    let mut in_fence = false;
+    // The run of backticks or tildes that opened the fence we are in.
+    let mut fence: Option<String> = None;
     for line in text.trim().lines() {
         let trimmed = line.trim();
-        if trimmed.starts_with("```") {
-            out.push(if in_fence {
-                "```".to_owned()
-            } else {
-                "```text".to_owned()
-            });
-            in_fence = !in_fence;
-        } else if in_fence {
-            out.push(line.to_owned());
-        } else {
-            out.push(escape_line(trimmed));
+        match &fence {
+            Some(opening) => {
+                if closes(trimmed, opening) {
+                    out.push(opening.clone());
+                    fence = None;
+                } else {
+                    out.push(line.to_owned());
+                }
+            }
+            None => match fence_marker(trimmed) {
+                Some(marker) => {
+                    out.push(format!("{marker}text"));
+                    fence = Some(marker.to_owned());
+                }
+                None => out.push(escape_line(trimmed)),
+            },
         }
     }
-    if in_fence {
-        out.push("```".to_owned());
+    if let Some(opening) = fence {
+        out.push(opening);
     }
     out.join("\n")
+}
+
+/// The fence a line opens (CommonMark: three or more backticks or tildes),
+/// whatever its info string says: rustdoc compiles ```` ``` ```` and `~~~`
+/// blocks alike unless they are marked as not Rust.
+fn fence_marker(line: &str) -> Option<&str> {
+    let fence_char = line.chars().next().filter(|c| *c == '`' || *c == '~')?;
+    let length = line.len() - line.trim_start_matches(fence_char).len();
+    let info = &line[length..];
+    // A backtick fence's info string may not hold a backtick (that is a code span).
+    (length >= 3 && !(fence_char == '`' && info.contains('`'))).then(|| &line[..length])
+}
+
+/// Whether a line closes a fence opened by `opening`: the same character, at
+/// least as many, nothing after.
+fn closes(line: &str, opening: &str) -> bool {
+    let fence_char = opening.chars().next().unwrap_or('`');
+    let run = line.len() - line.trim_start_matches(fence_char).len();
+    run >= opening.len() && line[run..].trim().is_empty()
 }
 
 fn escape_line(line: &str) -> String {
@@ -154,5 +179,9 @@ mod tests {
         assert_eq!(sanitize("    indented"), "indented");
         assert_eq!(sanitize("```\nlet x;\n```"), "```text\nlet x;\n```");
         assert_eq!(sanitize("snake_case"), "snake_case");
+        // Tilde fences and longer fences are code blocks to rustdoc too.
+        assert_eq!(sanitize("~~~\nfn x() {}\n~~~"), "~~~text\nfn x() {}\n~~~");
+        assert_eq!(sanitize("````rust\n```\n````"), "````text\n```\n````");
+        assert_eq!(sanitize("~~~\nnever closed"), "~~~text\nnever closed\n~~~");
     }
 }

@@ -1,7 +1,7 @@
 //! IR types -> Rust items: structs, open enums and aliases with serde.
 
 use super::Piece;
-use super::rustdoc::{doc_attrs, doc_lines};
+use super::rustdoc::{doc_attrs, doc_lines, sanitize};
 use super::scope::Scope;
 use crate::ir::{Api, Enum, Field, StringFormat, Struct, TypeDef, TypeKind, TypeRef};
 use crate::naming::{last_segment, module_of};
@@ -326,15 +326,35 @@ fn round_trip_fn(api: &Api) -> TokenStream {
         let segments = path.split("::").map(ident);
         quote! { #path => through::<#(#segments)::*>(value), }
     });
-    quote! {
+    let docs = quote! {
         /// Reads `value` as the type at `path` (relative to this module, e.g.
         /// `vapi::std::LocalizableMessage`) and writes it back to JSON. `None` when
         /// no type has that path. Lets tools and tests check JSON against any
         /// schema by name, as the documentation's examples are checked.
-        pub fn round_trip(path: &str, value: ::serde_json::Value) -> Option<Result<::serde_json::Value, String>> {
+    };
+    // Full paths: the module may define types called `Option`, `Result` or `String`.
+    let signature = quote! {
+        pub fn round_trip(
+            path: &str,
+            value: ::serde_json::Value,
+        ) -> ::std::option::Option<::std::result::Result<::serde_json::Value, ::std::string::String>>
+    };
+    if api.types.is_empty() {
+        // Without types there is nothing to read: no unused helper, no unreachable code.
+        return quote! {
+            #docs
+            #signature {
+                let _ = (path, value);
+                None
+            }
+        };
+    }
+    quote! {
+        #docs
+        #signature {
             fn through<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(
                 value: ::serde_json::Value,
-            ) -> Result<::serde_json::Value, String> {
+            ) -> ::std::result::Result<::serde_json::Value, ::std::string::String> {
                 let typed: T = ::serde_json::from_value(value).map_err(|error| error.to_string())?;
                 ::serde_json::to_value(&typed).map_err(|error| error.to_string())
             }
@@ -413,7 +433,8 @@ fn enum_item(
         .map(|v| v.wire_name.as_str())
         .collect();
     let variant_docs = enumeration.values.iter().map(|v| {
-        let mut text = format!("`{}`", v.wire_name);
+        // On one line, so that a value cannot open a code block (a doc test).
+        let mut text = sanitize(&format!("`{}`", v.wire_name.replace(['\n', '\r'], " ")));
         if let Some(since) = &v.since {
             text.push_str(&format!("\n\nAdded in vSphere API {since}."));
         }

@@ -1,11 +1,11 @@
 //! Paths -> operations: parameters by location, body, responses by status,
 //! and the error cases of each error status.
 
-use super::{EXT_PRIVILEGE_SCOPE, EXT_WIRE, Lowering, docs_from};
+use super::{EXT_PRIVILEGE_SCOPE, EXT_TASK_RESULT, EXT_WIRE, Lowering, docs_from};
 use crate::diagnostics::{Error, Location, escape_pointer_segment, ref_pointer};
 use crate::ir::{
-    Body, ErrorCase, Method, Operation, Parameter, ParameterLocation, PathTemplate, Response,
-    ResponseKind, Status, TypeKind, TypeRef, Wire,
+    Body, Docs, ErrorCase, Method, Operation, Parameter, ParameterLocation, PathSegment,
+    PathTemplate, Response, ResponseKind, Status, TypeKind, TypeRef, Wire,
 };
 use crate::naming::{camel_case, module_of, operation_type_prefix, snake_case};
 use indexmap::IndexMap;
@@ -19,6 +19,8 @@ impl<'a> Lowering<'a> {
     pub(super) fn lower_operations(&mut self) -> Result<BTreeMap<String, Operation>, Error> {
         let openapi = self.openapi;
         let mut operations: BTreeMap<String, Operation> = BTreeMap::new();
+        // Each route (method, path shape, fixed query) -> the operation that has it.
+        let mut routes: BTreeMap<Route, Location> = BTreeMap::new();
         for (path_key, item) in &openapi.paths.paths {
             let path_location =
                 Location::pointer(format!("/paths/{}", escape_pointer_segment(path_key)));
@@ -35,6 +37,24 @@ impl<'a> Lowering<'a> {
                 let location = path_location.child(method);
                 let lowered =
                     self.lower_operation(path_key, method, &item.parameters, operation, &location)?;
+                let mut fixed_query = lowered.fixed_query.clone();
+                fixed_query.sort();
+                let route = (
+                    lowered.method.as_str(),
+                    lowered.path.with_parameters(|_, _| "{}".to_owned()),
+                    fixed_query,
+                );
+                if let Some(first) = routes.get(&route) {
+                    return Err(self.invalid(
+                        &location,
+                        format!(
+                            "`{} {path_key}` matches the same requests as the operation at {first} \
+                             (paths that differ only in parameter names are one route)",
+                            lowered.method
+                        ),
+                    ));
+                }
+                routes.insert(route, location.clone());
                 let rust_name = self.unique_operation_name(&operations, &lowered, &location);
                 operations.insert(
                     rust_name.clone(),
@@ -88,12 +108,18 @@ impl<'a> Lowering<'a> {
             .operation_id
             .clone()
             .unwrap_or_else(|| format!("{method}_{path}"));
+        let id_location = match &operation.operation_id {
+            Some(_) => location.child("operationId"),
+            None => path_item_location(location),
+        };
+        super::check_name_depth(self, &operation_id, &id_location)?;
         let type_prefix = operation_type_prefix(&operation_id, |module| {
             self.types
                 .keys()
                 .map(|path| module_of(path))
                 .any(|owner| owner == module || owner.starts_with(&format!("{module}::")))
         });
+        let template = self.path_template(path, &path_item_location(location))?;
         let wire = match operation
             .extensions
             .get(EXT_WIRE)
@@ -120,6 +146,7 @@ impl<'a> Lowering<'a> {
             &operation.parameters,
             location,
             &type_prefix,
+            &template,
         )?;
         let body = match &operation.request_body {
             Some(body) => {
@@ -185,6 +212,17 @@ impl<'a> Lowering<'a> {
         let is_task = fixed_query
             .iter()
             .any(|(name, value)| name == "vmw-task" && value == "true");
+        let task_result = match operation.extensions.get(EXT_TASK_RESULT) {
+            Some(value) => {
+                let here = location.child(EXT_TASK_RESULT);
+                let resolved = match value.get("$ref").and_then(serde_json::Value::as_str) {
+                    Some(reference) => self.resolve_schema_ref(reference, &here),
+                    None => Err(self.unsupported(&here, "expected `{$ref: ...}` naming a schema")),
+                };
+                Some(self.tolerate(resolved, TypeRef::Json)?)
+            }
+            None => None,
+        };
         let privilege_scope = operation
             .extensions
             .get(EXT_PRIVILEGE_SCOPE)
@@ -193,11 +231,12 @@ impl<'a> Lowering<'a> {
         Ok(Operation {
             rust_name: snake_case(&operation_id),
             is_task,
+            task_result,
             privilege_scope,
             operation_id,
             pointer: location.pointer.clone(),
             method: http_method,
-            path: PathTemplate::parse(path),
+            path: template,
             fixed_query,
             parameters,
             body,
@@ -216,19 +255,19 @@ impl<'a> Lowering<'a> {
         operation_level: &'a [ReferenceOr<OpenApiParameter>],
         location: &Location,
         type_prefix: &str,
+        template: &PathTemplate,
     ) -> Result<Vec<Parameter>, Error> {
-        let mut lowered: Vec<Parameter> = Vec::new();
-        let path_item = Location::pointer(
-            location
-                .pointer
-                .rsplit_once('/')
-                .map_or("", |(item, _)| item),
-        );
+        // Each parameter with where it is declared.
+        let mut lowered: Vec<(Parameter, Location)> = Vec::new();
+        // Whether lenient mode left out a parameter it could not resolve.
+        let mut dropped = false;
+        let path_item = path_item_location(location);
         let parameter_lists = [
             (path_level, path_item.child("parameters")),
             (operation_level, location.child("parameters")),
         ];
         for (list, list_location) in parameter_lists {
+            let level_start = lowered.len();
             for (index, parameter) in list.iter().enumerate() {
                 let parameter_location = list_location.child(&index.to_string());
                 let resolved = self
@@ -237,6 +276,7 @@ impl<'a> Lowering<'a> {
                     })
                     .map(Some);
                 let Some(parameter) = self.tolerate(resolved, None)? else {
+                    dropped = true;
                     continue;
                 };
                 let (data, where_) = match parameter {
@@ -266,26 +306,134 @@ impl<'a> Lowering<'a> {
                         TypeRef::Json
                     }
                 };
+                if matches!(
+                    where_,
+                    ParameterLocation::Header | ParameterLocation::Cookie
+                ) && !is_http_token(&data.name)
+                {
+                    return Err(self.unsupported(
+                        &parameter_location.child("name"),
+                        format!(
+                            "{} name `{}` is not a valid HTTP token (letters, digits and !#$%&'*+-.^_`|~)",
+                            where_.as_str(),
+                            data.name
+                        ),
+                    ));
+                }
+                if let Some((_, first)) = lowered[level_start..]
+                    .iter()
+                    .find(|(p, _)| p.wire_name == data.name && p.location == where_)
+                {
+                    return Err(self.invalid(
+                        &parameter_location,
+                        format!(
+                            "{} parameter `{}` is declared twice (first at {first})",
+                            where_.as_str(),
+                            data.name
+                        ),
+                    ));
+                }
                 let lowered_parameter = Parameter {
                     rust_name: snake_case(&data.name),
                     wire_name: data.name.clone(),
                     location: where_,
                     ty,
                     required: data.required || where_ == ParameterLocation::Path,
-                    docs: docs_from(
-                        data.description.as_ref(),
-                        data.deprecated.unwrap_or(false),
-                        &data.extensions,
-                    ),
+                    docs: Docs {
+                        example: data.example.clone(),
+                        ..docs_from(
+                            data.description.as_ref(),
+                            data.deprecated.unwrap_or(false),
+                            &data.extensions,
+                        )
+                    },
                 };
                 // An operation-level parameter overrides a path-level one of the same name and place.
-                lowered.retain(|p| {
+                lowered.retain(|(p, _)| {
                     !(p.wire_name == lowered_parameter.wire_name && p.location == where_)
                 });
-                lowered.push(lowered_parameter);
+                lowered.push((lowered_parameter, parameter_location));
             }
         }
-        Ok(lowered)
+        // The client fills the template from the path parameters and the
+        // server reads them from it: each must have the other.
+        for (parameter, at) in &lowered {
+            if parameter.location == ParameterLocation::Path
+                && template.parameter_position(&parameter.wire_name).is_none()
+            {
+                return Err(self.invalid(
+                    at,
+                    format!(
+                        "path parameter `{}` does not appear in the path `{template}`",
+                        parameter.wire_name
+                    ),
+                ));
+            }
+        }
+        for name in template.parameter_names().filter(|_| !dropped) {
+            let declared = lowered
+                .iter()
+                .any(|(p, _)| p.location == ParameterLocation::Path && p.wire_name == name);
+            if !declared {
+                return Err(self.invalid(
+                    location,
+                    format!(
+                        "the path `{template}` has `{{{name}}}` but no path parameter `{name}`"
+                    ),
+                ));
+            }
+        }
+        Ok(lowered
+            .into_iter()
+            .map(|(parameter, _)| parameter)
+            .collect())
+    }
+
+    /// The path template, when axum can route it: it starts with `/`, each
+    /// `{parameter}` has a name and ends its segment (a literal prefix such as
+    /// `id:{vm}` is fine, a suffix such as `{name}.{ext}` is not), no other
+    /// brace, and no segment starts with `:` or `*` (axum's old syntax).
+    fn path_template(&self, path: &str, location: &Location) -> Result<PathTemplate, Error> {
+        let template = PathTemplate::parse(path);
+        let refuse = |why: &str| {
+            Err(self.unsupported(location, format!("path `{path}` cannot be routed: {why}")))
+        };
+        if !path.starts_with('/') {
+            return refuse("it must start with `/`");
+        }
+        let segments = template.segments();
+        for (index, segment) in segments.iter().enumerate() {
+            match segment {
+                PathSegment::Literal(text) => {
+                    if text.contains(['{', '}']) {
+                        return refuse("a brace that does not delimit a parameter");
+                    }
+                    if text
+                        .split('/')
+                        .skip(1)
+                        .any(|part| part.starts_with([':', '*']))
+                    {
+                        return refuse("a segment starts with `:` or `*`");
+                    }
+                }
+                PathSegment::Parameter(name) => {
+                    if name.is_empty() {
+                        return refuse("a parameter without a name (`{}`)");
+                    }
+                    let ends_segment = match segments.get(index + 1) {
+                        None => true,
+                        Some(PathSegment::Literal(next)) => next.starts_with('/'),
+                        Some(PathSegment::Parameter(_)) => false,
+                    };
+                    if !ends_segment {
+                        return refuse(&format!(
+                            "`{{{name}}}` is followed by more text in its segment (a parameter must end its segment)"
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(template)
     }
 
     /// Resolves a `$ref` into one section of `components` (`parameters`,
@@ -340,6 +488,7 @@ impl<'a> Lowering<'a> {
                 "request body without a media type",
             )
         })?;
+        self.require_json(content_type, &location.child("content").child(content_type))?;
         let ty = self.media_type(
             media,
             &location.child("content").child(content_type),
@@ -349,8 +498,25 @@ impl<'a> Lowering<'a> {
             content_type: content_type.to_owned(),
             ty: ty.unwrap_or(TypeRef::Json),
             required: body.required,
-            docs: docs_from(body.description.as_ref(), false, &body.extensions),
+            docs: Docs {
+                example: media.example.clone(),
+                ..docs_from(body.description.as_ref(), false, &body.extensions)
+            },
         })
+    }
+
+    /// Bodies travel as JSON: another media type would be sent and read as
+    /// JSON all the same, so it is refused.
+    fn require_json(&self, content_type: &str, location: &Location) -> Result<(), Error> {
+        if is_json(content_type) {
+            return Ok(());
+        }
+        Err(self.unsupported(
+            location,
+            format!(
+                "media type `{content_type}`: only JSON bodies (`application/json`, `*+json`) are supported"
+            ),
+        ))
     }
 
     fn media_type(
@@ -413,6 +579,10 @@ impl<'a> Lowering<'a> {
                 .and_then(|(content_type, m)| m.schema.as_ref().map(|s| (content_type, s)))
             {
                 Some((content_type, schema)) => {
+                    self.require_json(
+                        content_type,
+                        &location.child("content").child(content_type),
+                    )?;
                     let schema_location = location
                         .child("content")
                         .child(content_type)
@@ -560,6 +730,10 @@ impl<'a> Lowering<'a> {
     }
 }
 
+/// What tells operations apart on the server: method, path with its
+/// parameters unnamed (`/a/{}`), and fixed query pairs (sorted).
+type Route = (&'static str, String, Vec<(String, String)>);
+
 /// `/api/vcenter/vm/{vm}/guest/filesystem?action=create` -> the path and `[("action", "create")]`.
 fn split_fixed_query(path_key: &str) -> (&str, Vec<(String, String)>) {
     match path_key.split_once('?') {
@@ -587,10 +761,40 @@ fn pick_json(content: &indexmap::IndexMap<String, MediaType>) -> Option<(&str, &
         .or_else(|| {
             content
                 .iter()
-                .find(|(content_type, _)| content_type.contains("json"))
+                .find(|(content_type, _)| is_json(content_type))
         })
         .or_else(|| content.iter().next())
         .map(|(content_type, media)| (content_type.as_str(), media))
+}
+
+/// Whether a media type is JSON: `application/json` or a `+json` type, with
+/// or without parameters (`; charset=utf-8`).
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json" || (essence.contains('/') && essence.ends_with("+json"))
+}
+
+/// Whether `name` is an HTTP token (RFC 9110), as header and cookie names must be.
+fn is_http_token(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// `/paths/~1a/get` -> `/paths/~1a`.
+fn path_item_location(operation: &Location) -> Location {
+    Location::pointer(
+        operation
+            .pointer
+            .rsplit_once('/')
+            .map_or("", |(item, _)| item),
+    )
 }
 
 fn component_key(reference: &str, prefix: &str) -> Option<String> {

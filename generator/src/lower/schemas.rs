@@ -5,12 +5,11 @@ use crate::diagnostics::{Error, Location, ref_pointer};
 use crate::ir::{
     Docs, Enum, EnumValue, Field, StringFormat, Struct, TypeDef, TypeKind, TypeOrigin, TypeRef,
 };
-use crate::naming::{camel_case, snake_case, type_path};
+use crate::naming::{camel_case, distinct_names, numbered, snake_case, type_path};
 use openapiv3::{
     AdditionalProperties, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind,
     StringFormat as OpenApiStringFormat, Type, VariantOrUnknownOrEmpty,
 };
-use std::collections::BTreeMap;
 
 /// A schema's object-shaped content, gathered from `properties` or an `allOf` merge.
 struct ObjectParts<'s> {
@@ -29,6 +28,7 @@ impl<'a> Lowering<'a> {
         };
         for (key, schema) in &components.schemas {
             let location = Location::pointer(schema_pointer(key));
+            super::check_name_depth(self, key, &location)?;
             let rust_name = type_path(key);
             self.claim_spec_name(&rust_name, &location)?;
             self.component_names.insert(key.clone(), rust_name);
@@ -310,6 +310,18 @@ impl<'a> Lowering<'a> {
         schema: &'a Schema,
         location: &Location,
     ) -> Result<Option<ObjectParts<'a>>, Error> {
+        self.object_parts_within(schema, location, &mut Vec::new())
+    }
+
+    /// [`Self::object_parts`] inside the `allOf` merges of the component
+    /// schemas `merging` (their pointers): a part that refers back to one of
+    /// them would merge forever.
+    fn object_parts_within(
+        &self,
+        schema: &'a Schema,
+        location: &Location,
+        merging: &mut Vec<String>,
+    ) -> Result<Option<ObjectParts<'a>>, Error> {
         let error_type = self.discriminator_values.get(&location.pointer).cloned();
         let (properties, required, additional) = match &schema.schema_kind {
             SchemaKind::Type(Type::Object(object)) if !object.properties.is_empty() => (
@@ -323,7 +335,7 @@ impl<'a> Lowering<'a> {
                 any.additional_properties.as_ref(),
             ),
             SchemaKind::AllOf { all_of } if all_of.len() > 1 => {
-                return self.merge_all_of(all_of, location, error_type);
+                return self.merge_all_of(all_of, location, error_type, merging);
             }
             _ => return Ok(None),
         };
@@ -353,6 +365,7 @@ impl<'a> Lowering<'a> {
         all_of: &'a [ReferenceOr<Schema>],
         location: &Location,
         own_error_type: Option<String>,
+        merging: &mut Vec<String>,
     ) -> Result<Option<ObjectParts<'a>>, Error> {
         let mut merged = ObjectParts {
             properties: Vec::new(),
@@ -372,9 +385,21 @@ impl<'a> Lowering<'a> {
                         Err(error) => return Err(error),
                     }
                 }
-                ReferenceOr::Item(schema) => (schema, part_location),
+                ReferenceOr::Item(schema) => (schema, part_location.clone()),
             };
-            let Some(parts) = self.object_parts(schema, &schema_location)? else {
+            if merging.contains(&schema_location.pointer) || schema_location == *location {
+                return Err(self.invalid(
+                    &part_location,
+                    format!(
+                        "allOf includes {}, which includes this schema: a schema cannot extend itself",
+                        schema_location.pointer
+                    ),
+                ));
+            }
+            merging.push(location.pointer.clone());
+            let parts = self.object_parts_within(schema, &schema_location, merging);
+            merging.pop();
+            let Some(parts) = parts? else {
                 return Ok(None);
             };
             for (name, property, property_location) in parts.properties {
@@ -399,18 +424,22 @@ impl<'a> Lowering<'a> {
 
     fn lower_struct(&mut self, owner: &str, parts: ObjectParts<'a>) -> Result<Struct, Error> {
         let mut fields: Vec<Field> = Vec::new();
-        let mut origins: BTreeMap<String, Location> = BTreeMap::new();
-        for (wire_name, property, location) in parts.properties {
-            let rust_name = snake_case(&wire_name);
-            if let Some(first) = origins.get(&rust_name) {
-                return Err(Error::NameCollision {
-                    source_name: self.source_name.to_owned(),
-                    rust_name: format!("{owner}::{rust_name}"),
-                    first: Box::new(first.clone()),
-                    second: Box::new(location),
-                });
+        let wire_names: Vec<&str> = parts
+            .properties
+            .iter()
+            .map(|(name, _, _)| name.as_str())
+            .collect();
+        let rust_names = distinct_names(&wire_names, snake_case).map_err(|(first, second)| {
+            Error::NameCollision {
+                source_name: self.source_name.to_owned(),
+                rust_name: format!("{owner}::{}", snake_case(wire_names[second])),
+                first: Box::new(parts.properties[first].2.clone()),
+                second: Box::new(parts.properties[second].2.clone()),
             }
-            origins.insert(rust_name.clone(), location.clone());
+        })?;
+        for ((wire_name, property, location), rust_name) in
+            parts.properties.into_iter().zip(rust_names)
+        {
             let hint = format!("{owner}{}", camel_case(&wire_name));
             let ty = self.lower_expr(property, &location, &hint)?;
             let (docs, nullable) = match property {
@@ -452,20 +481,24 @@ impl<'a> Lowering<'a> {
             .extensions
             .get(EXT_ENUM_SINCE)
             .and_then(serde_json::Value::as_object);
-        let mut lowered: Vec<EnumValue> = Vec::new();
+        // A repeated value means nothing more.
+        let mut unique: Vec<(usize, String)> = Vec::new();
         for (index, wire_name) in values.into_iter().enumerate() {
-            if lowered.iter().any(|v| v.wire_name == wire_name) {
-                continue; // a repeated value means nothing more
+            if unique.iter().all(|(_, seen)| *seen != wire_name) {
+                unique.push((index, wire_name));
             }
-            let rust_name = camel_case(&wire_name);
-            if let Some(first) = lowered.iter().position(|v| v.rust_name == rust_name) {
-                return Err(Error::NameCollision {
-                    source_name: self.source_name.to_owned(),
-                    rust_name,
-                    first: Box::new(location.child("enum").child(&first.to_string())),
-                    second: Box::new(location.child("enum").child(&index.to_string())),
-                });
+        }
+        let wire_names: Vec<&str> = unique.iter().map(|(_, name)| name.as_str()).collect();
+        let rust_names = distinct_names(&wire_names, camel_case).map_err(|(first, second)| {
+            Error::NameCollision {
+                source_name: self.source_name.to_owned(),
+                rust_name: camel_case(wire_names[second]),
+                first: Box::new(location.child("enum").child(&unique[first].0.to_string())),
+                second: Box::new(location.child("enum").child(&unique[second].0.to_string())),
             }
+        })?;
+        let mut lowered: Vec<EnumValue> = Vec::new();
+        for ((_, wire_name), rust_name) in unique.into_iter().zip(rust_names) {
             let since = since_by_value
                 .and_then(|m| m.get(&wire_name))
                 .and_then(super::version_string);
@@ -475,11 +508,11 @@ impl<'a> Lowering<'a> {
                 since,
             });
         }
+        let taken = |name: &str| lowered.iter().any(|v| v.rust_name == name);
         let unknown_variant = ["Unknown", "UnknownValue", "Unrecognized"]
             .into_iter()
-            .find(|candidate| lowered.iter().all(|v| v.rust_name != *candidate))
-            .unwrap_or("UnrecognizedValue")
-            .to_owned();
+            .find(|candidate| !taken(candidate))
+            .map_or_else(|| numbered("UnrecognizedValue", "", taken), str::to_owned);
         Ok(Enum {
             values: lowered,
             unknown_variant,
@@ -510,6 +543,7 @@ pub(super) fn schema_docs(schema: &Schema) -> Docs {
     if docs.description.is_none() {
         docs.description = data.title.clone();
     }
+    docs.example = data.example.clone();
     docs
 }
 

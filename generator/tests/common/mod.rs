@@ -88,6 +88,15 @@ impl Scratch {
         }
     }
 
+    /// An empty workspace named `name` that builds into the target directory
+    /// of the workspace `target_of` (dependencies compiled once serve both;
+    /// cargo locks the directory, so the two never build at the same time).
+    pub fn sharing_target(name: &str, target_of: &str) -> Scratch {
+        let mut scratch = Scratch::new(name);
+        scratch.target = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{target_of}-target"));
+        scratch
+    }
+
     /// Adds a generated crate as member `name`.
     pub fn add_generated(&mut self, name: &str, files: &vapigen::Files) {
         for (relative, contents) in files {
@@ -108,6 +117,19 @@ impl Scratch {
         let manifest = format!(
             "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
              [dependencies]\napi = {{ package = \"{package}\", path = \"../{api_crate}\" }}\n"
+        );
+        self.write(&format!("{name}/Cargo.toml"), &manifest);
+        self.write(&format!("{name}/src/lib.rs"), source);
+        self.members.push(name.to_owned());
+    }
+
+    /// Adds a library crate `name` whose `lib.rs` is `source`, with the
+    /// `[dependencies]` lines `dependencies` (other members by `path =
+    /// "../member"`; anything else must be in the repository's `Cargo.lock`).
+    pub fn add_crate(&mut self, name: &str, dependencies: &str, source: &str) {
+        let manifest = format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+             [dependencies]\n{dependencies}\n"
         );
         self.write(&format!("{name}/Cargo.toml"), &manifest);
         self.write(&format!("{name}/src/lib.rs"), source);

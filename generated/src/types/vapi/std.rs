@@ -3,6 +3,50 @@
 
 //! Types of the `vapi.std` package.
 
+/// The `DynamicID` structure represents an identifier for a resource of an arbitrary type.
+///
+/// Spec name: `Vapi.Std.DynamicID`.
+///
+/// Build it with `DynamicId::new(DynamicIdRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct DynamicId {
+    /// The type of resource being identified (for example `com.vmware.esx.settings.depots.offline`).
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// The identifier for a resource whose type is specified by `type`.
+    pub id: String,
+    /// Properties the spec does not list (for instance, added by a newer
+    /// server); kept so that they survive a round trip.
+    #[serde(flatten)]
+    pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// The required properties of [`DynamicId`], for [`DynamicId::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DynamicIdRequired {
+    /// The type of resource being identified (for example `com.vmware.esx.settings.depots.offline`).
+    pub type_: String,
+    /// The identifier for a resource whose type is specified by `type`.
+    pub id: String,
+}
+
+impl DynamicId {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: DynamicIdRequired) -> Self {
+        let DynamicIdRequired { type_, id } = required;
+        DynamicId {
+            type_,
+            id,
+            additional_properties: ::std::default::Default::default(),
+        }
+    }
+}
+
 /// The `LocalizableMessage` structure represents localizable string and message template.
 ///
 /// Spec name: `Vapi.Std.LocalizableMessage`.
@@ -15,12 +59,25 @@
 #[non_exhaustive]
 pub struct LocalizableMessage {
     /// Unique identifier of the localizable string or message template.
+    /// This identifier is typically used to retrieve a locale-specific
+    /// string or message template from a message catalog.
     pub id: String,
-    /// The value of this localizable string or message template in the `en_US` (English) locale.
+    /// The value of this localizable string or message template in the
+    /// `en_US` (English) locale. If `id` refers to a message template,
+    /// the default message will contain the substituted arguments. This
+    /// value can be used by clients that do not need to display strings
+    /// and messages in the native language of the user. It could also
+    /// be used as a fallback if a client is unable to access the
+    /// appropriate message catalog.
     pub default_message: String,
     /// Positional arguments to be substituted into the message template.
+    /// This list will be empty if the message uses named arguments or
+    /// has no arguments.
     pub args: Vec<String>,
     /// Named arguments to be substituted into the message template.
+    /// Unset means that the message template requires no arguments or
+    /// positional arguments are used. (The legacy `/rest` form sends
+    /// this map as a list of `{"key": ..., "value": ...}` entries.)
     ///
     /// Added in vSphere API 7.0.0.0.
     #[serde(
@@ -30,7 +87,9 @@ pub struct LocalizableMessage {
         serialize_with = "crate::runtime::wire::serialize_optional_map"
     )]
     pub params: Option<::std::collections::BTreeMap<String, LocalizationParam>>,
-    /// Localized string value as per request requirements.
+    /// Localized string value as per request requirements. When the
+    /// client has not requested a specific locale, the implementation
+    /// may not populate this property to conserve resources.
     ///
     /// Added in vSphere API 7.0.0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -46,10 +105,20 @@ pub struct LocalizableMessage {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalizableMessageRequired {
     /// Unique identifier of the localizable string or message template.
+    /// This identifier is typically used to retrieve a locale-specific
+    /// string or message template from a message catalog.
     pub id: String,
-    /// The value of this localizable string or message template in the `en_US` (English) locale.
+    /// The value of this localizable string or message template in the
+    /// `en_US` (English) locale. If `id` refers to a message template,
+    /// the default message will contain the substituted arguments. This
+    /// value can be used by clients that do not need to display strings
+    /// and messages in the native language of the user. It could also
+    /// be used as a fallback if a client is unable to access the
+    /// appropriate message catalog.
     pub default_message: String,
     /// Positional arguments to be substituted into the message template.
+    /// This list will be empty if the message uses named arguments or
+    /// has no arguments.
     pub args: Vec<String>,
 }
 
@@ -228,6 +297,9 @@ impl NestedLocalizableMessage {
         self
     }
 }
+
+#[cfg(feature = "server")]
+impl crate::runtime::server::Validate for crate::types::vapi::std::DynamicId {}
 
 #[cfg(feature = "server")]
 impl crate::runtime::server::Validate for crate::types::vapi::std::LocalizableMessage {

@@ -17,33 +17,51 @@
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateSessionModel {
-    /// The identifier of the update session (set by the server).
+    /// The identifier of this update session (set by the server). This property is not used for `create`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// The identifier of the library item to which content will be uploaded or removed.
+    /// The identifier of the library item to which content will be
+    /// uploaded or removed. It must be provided for `create`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub library_item_id: Option<String>,
-    /// The content version of the library item whose content is being modified.
+    /// The content version of the library item whose content is being
+    /// modified. This value is the `content_version` of the library item
+    /// at the time when the session is created for the library item.
+    /// This property is not used for `create`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub library_item_content_version: Option<String>,
-    /// If the session is in the ERROR state, the cause of the error.
+    /// If the session is in the ERROR status, this property will have
+    /// more details about the error. This property is not used for
+    /// `create`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<crate::types::vapi::std::LocalizableMessage>,
-    /// The progress of the session, reported by the client, from 0 to 100.
+    /// The progress that has been made with the upload. This property is
+    /// to be updated by the client during the upload process to indicate
+    /// the progress of its work in completing the upload. The initial
+    /// progress is 0 until updated by the client. The maximum value is
+    /// 100, which indicates that the update is complete. This property is
+    /// not used for `create`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_progress: Option<i64>,
-    /// The state of an update session.
+    /// The current state of the update session.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<update_session_model::State>,
-    /// Indicates the time after which the session will expire.
+    /// Indicates the time after which the session will expire. The
+    /// session is guaranteed not to expire earlier than this time. This
+    /// property is not used for `create`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration_time: Option<String>,
-    /// A preview of the files to be uploaded.
+    /// A preview of the files currently being uploaded in the session.
+    /// This property will be set only when the session is in the ACTIVE
+    /// state; it is only relevant when `state` is ACTIVE.
     ///
     /// Added in vSphere API 7.0.2.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preview_info: Option<updatesession::PreviewInfo>,
-    /// How warnings of the session are handled.
+    /// Indicates the update session behavior if warnings are raised in
+    /// the session preview. Any warning which is raised by session
+    /// preview but not ignored by the client will, by default, fail the
+    /// update session. This property is optional for `create`.
     ///
     /// Added in vSphere API 7.0.2.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -16,7 +16,7 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateSpec {
-    /// Which subscribed library receives the subscription, and where it is.
+    /// Specification for the subscribed library to be associated with the subscription.
     pub subscribed_library: CreateSpecSubscribedLibrary,
     /// Properties the spec does not list (for instance, added by a newer
     /// server); kept so that they survive a round trip.
@@ -28,7 +28,7 @@ pub struct CreateSpec {
 /// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateSpecRequired {
-    /// Which subscribed library receives the subscription, and where it is.
+    /// Specification for the subscribed library to be associated with the subscription.
     pub subscribed_library: CreateSpecSubscribedLibrary,
 }
 
@@ -198,15 +198,15 @@ impl CreateSpecPlacement {
 pub struct CreateSpecSubscribedLibrary {
     /// Whether to create a new subscribed library or use an existing one.
     pub target: create_spec_subscribed_library::Target,
-    /// The new subscribed library; required when `target` is CREATE_NEW.
+    /// The new subscribed library. This property is optional and it is only relevant when the value of `target` is CREATE_NEW.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_subscribed_library: Option<CreateSpecNewSubscribedLibrary>,
-    /// The existing subscribed library; required when `target` is USE_EXISTING.
+    /// The existing subscribed library. This property is optional and it is only relevant when the value of `target` is USE_EXISTING.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscribed_library: Option<String>,
     /// Whether the subscribed library is on this vCenter Server or a remote one.
     pub location: Location,
-    /// The remote vCenter Server; required when `location` is REMOTE.
+    /// The remote vCenter Server. This property is optional and it is only relevant when the value of `location` is REMOTE.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vcenter: Option<CreateSpecVcenter>,
     /// Where to place virtual machine templates of the subscribed library.

@@ -14,12 +14,29 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AlreadyExists {
-    /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
+    /// Discriminator field to help API consumers identify the structure
+    /// type. This property was added in vSphere API 6.7.2; it can be
+    /// missing or null for compatibility with preceding implementations
+    /// (older servers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<ErrorType>,
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
-    /// Data to help clients respond to the error (for example ArgumentLocations); free-form unless an operation types it.
+    /// Data to facilitate clients responding to the operation reporting
+    /// a standard error to indicate that it was unable to complete
+    /// successfully. Operations may provide data that clients can use
+    /// when responding to errors. Since the data that clients need may
+    /// be specific to the context of the operation reporting the error,
+    /// different operations that report the same error may provide
+    /// different data in the error; each operation's page says what, if
+    /// any, data it provides for each error it reports. The
+    /// ArgumentLocations, FileLocations, and TransientIndication schemas
+    /// are intended as possible values for this property. Some
+    /// operations will not set this property when reporting errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
     /// Properties the spec does not list (for instance, added by a newer
@@ -32,7 +49,11 @@ pub struct AlreadyExists {
 /// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AlreadyExistsRequired {
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
 }
 
@@ -117,12 +138,29 @@ impl ArgumentLocations {
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Error {
-    /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
+    /// Discriminator field to help API consumers identify the structure
+    /// type. This property was added in vSphere API 6.7.2; it can be
+    /// missing or null for compatibility with preceding implementations
+    /// (older servers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<ErrorType>,
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
-    /// Data to help clients respond to the error (for example ArgumentLocations); free-form unless an operation types it.
+    /// Data to facilitate clients responding to the operation reporting
+    /// a standard error to indicate that it was unable to complete
+    /// successfully. Operations may provide data that clients can use
+    /// when responding to errors. Since the data that clients need may
+    /// be specific to the context of the operation reporting the error,
+    /// different operations that report the same error may provide
+    /// different data in the error; each operation's page says what, if
+    /// any, data it provides for each error it reports. The
+    /// ArgumentLocations, FileLocations, and TransientIndication schemas
+    /// are intended as possible values for this property. Some
+    /// operations will not set this property when reporting errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
     /// Properties the spec does not list (for instance, added by a newer
@@ -135,7 +173,11 @@ pub struct Error {
 /// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ErrorRequired {
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
 }
 
@@ -309,12 +351,29 @@ impl FileLocations {
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct InvalidArgument {
-    /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
+    /// Discriminator field to help API consumers identify the structure
+    /// type. This property was added in vSphere API 6.7.2; it can be
+    /// missing or null for compatibility with preceding implementations
+    /// (older servers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<ErrorType>,
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
-    /// Data to help clients respond to the error (for example ArgumentLocations); free-form unless an operation types it.
+    /// Data to facilitate clients responding to the operation reporting
+    /// a standard error to indicate that it was unable to complete
+    /// successfully. Operations may provide data that clients can use
+    /// when responding to errors. Since the data that clients need may
+    /// be specific to the context of the operation reporting the error,
+    /// different operations that report the same error may provide
+    /// different data in the error; each operation's page says what, if
+    /// any, data it provides for each error it reports. The
+    /// ArgumentLocations, FileLocations, and TransientIndication schemas
+    /// are intended as possible values for this property. Some
+    /// operations will not set this property when reporting errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
     /// Properties the spec does not list (for instance, added by a newer
@@ -327,7 +386,11 @@ pub struct InvalidArgument {
 /// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InvalidArgumentRequired {
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
 }
 
@@ -367,12 +430,29 @@ impl InvalidArgument {
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct InvalidElementType {
-    /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
+    /// Discriminator field to help API consumers identify the structure
+    /// type. This property was added in vSphere API 6.7.2; it can be
+    /// missing or null for compatibility with preceding implementations
+    /// (older servers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<ErrorType>,
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
-    /// Data to help clients respond to the error (for example ArgumentLocations); free-form unless an operation types it.
+    /// Data to facilitate clients responding to the operation reporting
+    /// a standard error to indicate that it was unable to complete
+    /// successfully. Operations may provide data that clients can use
+    /// when responding to errors. Since the data that clients need may
+    /// be specific to the context of the operation reporting the error,
+    /// different operations that report the same error may provide
+    /// different data in the error; each operation's page says what, if
+    /// any, data it provides for each error it reports. The
+    /// ArgumentLocations, FileLocations, and TransientIndication schemas
+    /// are intended as possible values for this property. Some
+    /// operations will not set this property when reporting errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
     /// Properties the spec does not list (for instance, added by a newer
@@ -385,7 +465,11 @@ pub struct InvalidElementType {
 /// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InvalidElementTypeRequired {
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
 }
 
@@ -425,12 +509,29 @@ impl InvalidElementType {
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct NotAllowedInCurrentState {
-    /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
+    /// Discriminator field to help API consumers identify the structure
+    /// type. This property was added in vSphere API 6.7.2; it can be
+    /// missing or null for compatibility with preceding implementations
+    /// (older servers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<ErrorType>,
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
-    /// Data to help clients respond to the error (for example ArgumentLocations); free-form unless an operation types it.
+    /// Data to facilitate clients responding to the operation reporting
+    /// a standard error to indicate that it was unable to complete
+    /// successfully. Operations may provide data that clients can use
+    /// when responding to errors. Since the data that clients need may
+    /// be specific to the context of the operation reporting the error,
+    /// different operations that report the same error may provide
+    /// different data in the error; each operation's page says what, if
+    /// any, data it provides for each error it reports. The
+    /// ArgumentLocations, FileLocations, and TransientIndication schemas
+    /// are intended as possible values for this property. Some
+    /// operations will not set this property when reporting errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
     /// Properties the spec does not list (for instance, added by a newer
@@ -443,7 +544,11 @@ pub struct NotAllowedInCurrentState {
 /// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotAllowedInCurrentStateRequired {
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
 }
 
@@ -483,12 +588,29 @@ impl NotAllowedInCurrentState {
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct NotFound {
-    /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
+    /// Discriminator field to help API consumers identify the structure
+    /// type. This property was added in vSphere API 6.7.2; it can be
+    /// missing or null for compatibility with preceding implementations
+    /// (older servers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<ErrorType>,
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
-    /// Data to help clients respond to the error (for example ArgumentLocations); free-form unless an operation types it.
+    /// Data to facilitate clients responding to the operation reporting
+    /// a standard error to indicate that it was unable to complete
+    /// successfully. Operations may provide data that clients can use
+    /// when responding to errors. Since the data that clients need may
+    /// be specific to the context of the operation reporting the error,
+    /// different operations that report the same error may provide
+    /// different data in the error; each operation's page says what, if
+    /// any, data it provides for each error it reports. The
+    /// ArgumentLocations, FileLocations, and TransientIndication schemas
+    /// are intended as possible values for this property. Some
+    /// operations will not set this property when reporting errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
     /// Properties the spec does not list (for instance, added by a newer
@@ -501,7 +623,11 @@ pub struct NotFound {
 /// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotFoundRequired {
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
 }
 
@@ -541,12 +667,29 @@ impl NotFound {
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResourceBusy {
-    /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
+    /// Discriminator field to help API consumers identify the structure
+    /// type. This property was added in vSphere API 6.7.2; it can be
+    /// missing or null for compatibility with preceding implementations
+    /// (older servers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<ErrorType>,
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
-    /// Data to help clients respond to the error (for example ArgumentLocations); free-form unless an operation types it.
+    /// Data to facilitate clients responding to the operation reporting
+    /// a standard error to indicate that it was unable to complete
+    /// successfully. Operations may provide data that clients can use
+    /// when responding to errors. Since the data that clients need may
+    /// be specific to the context of the operation reporting the error,
+    /// different operations that report the same error may provide
+    /// different data in the error; each operation's page says what, if
+    /// any, data it provides for each error it reports. The
+    /// ArgumentLocations, FileLocations, and TransientIndication schemas
+    /// are intended as possible values for this property. Some
+    /// operations will not set this property when reporting errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
     /// Properties the spec does not list (for instance, added by a newer
@@ -559,7 +702,11 @@ pub struct ResourceBusy {
 /// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceBusyRequired {
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
 }
 
@@ -599,12 +746,29 @@ impl ResourceBusy {
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResourceInaccessible {
-    /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
+    /// Discriminator field to help API consumers identify the structure
+    /// type. This property was added in vSphere API 6.7.2; it can be
+    /// missing or null for compatibility with preceding implementations
+    /// (older servers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<ErrorType>,
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
-    /// Data to help clients respond to the error (for example ArgumentLocations); free-form unless an operation types it.
+    /// Data to facilitate clients responding to the operation reporting
+    /// a standard error to indicate that it was unable to complete
+    /// successfully. Operations may provide data that clients can use
+    /// when responding to errors. Since the data that clients need may
+    /// be specific to the context of the operation reporting the error,
+    /// different operations that report the same error may provide
+    /// different data in the error; each operation's page says what, if
+    /// any, data it provides for each error it reports. The
+    /// ArgumentLocations, FileLocations, and TransientIndication schemas
+    /// are intended as possible values for this property. Some
+    /// operations will not set this property when reporting errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
     /// Properties the spec does not list (for instance, added by a newer
@@ -617,7 +781,11 @@ pub struct ResourceInaccessible {
 /// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceInaccessibleRequired {
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
 }
 
@@ -657,12 +825,29 @@ impl ResourceInaccessible {
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceUnavailable {
-    /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
+    /// Discriminator field to help API consumers identify the structure
+    /// type. This property was added in vSphere API 6.7.2; it can be
+    /// missing or null for compatibility with preceding implementations
+    /// (older servers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<ErrorType>,
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
-    /// Data to help clients respond to the error (for example ArgumentLocations); free-form unless an operation types it.
+    /// Data to facilitate clients responding to the operation reporting
+    /// a standard error to indicate that it was unable to complete
+    /// successfully. Operations may provide data that clients can use
+    /// when responding to errors. Since the data that clients need may
+    /// be specific to the context of the operation reporting the error,
+    /// different operations that report the same error may provide
+    /// different data in the error; each operation's page says what, if
+    /// any, data it provides for each error it reports. The
+    /// ArgumentLocations, FileLocations, and TransientIndication schemas
+    /// are intended as possible values for this property. Some
+    /// operations will not set this property when reporting errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
     /// Properties the spec does not list (for instance, added by a newer
@@ -675,7 +860,11 @@ pub struct ServiceUnavailable {
 /// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceUnavailableRequired {
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
 }
 
@@ -753,12 +942,29 @@ impl TransientIndication {
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UnableToAllocateResource {
-    /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
+    /// Discriminator field to help API consumers identify the structure
+    /// type. This property was added in vSphere API 6.7.2; it can be
+    /// missing or null for compatibility with preceding implementations
+    /// (older servers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<ErrorType>,
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
-    /// Data to help clients respond to the error (for example ArgumentLocations); free-form unless an operation types it.
+    /// Data to facilitate clients responding to the operation reporting
+    /// a standard error to indicate that it was unable to complete
+    /// successfully. Operations may provide data that clients can use
+    /// when responding to errors. Since the data that clients need may
+    /// be specific to the context of the operation reporting the error,
+    /// different operations that report the same error may provide
+    /// different data in the error; each operation's page says what, if
+    /// any, data it provides for each error it reports. The
+    /// ArgumentLocations, FileLocations, and TransientIndication schemas
+    /// are intended as possible values for this property. Some
+    /// operations will not set this property when reporting errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
     /// Properties the spec does not list (for instance, added by a newer
@@ -771,7 +977,11 @@ pub struct UnableToAllocateResource {
 /// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnableToAllocateResourceRequired {
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
 }
 
@@ -811,15 +1021,40 @@ impl UnableToAllocateResource {
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Unauthenticated {
-    /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
+    /// Discriminator field to help API consumers identify the structure
+    /// type. This property was added in vSphere API 6.7.2; it can be
+    /// missing or null for compatibility with preceding implementations
+    /// (older servers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<ErrorType>,
-    /// Stack of one or more localizable messages for human error consumers.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
-    /// Data to help clients respond to the error.
+    /// Data to facilitate clients responding to the operation reporting
+    /// a standard error to indicate that it was unable to complete
+    /// successfully. Operations may provide data that clients can use
+    /// when responding to errors. Since the data that clients need may
+    /// be specific to the context of the operation reporting the error,
+    /// different operations that report the same error may provide
+    /// different data in the error; each operation's page says what, if
+    /// any, data it provides for each error it reports. The
+    /// ArgumentLocations, FileLocations, and TransientIndication schemas
+    /// are intended as possible values for this property. Some
+    /// operations will not set this property when reporting errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
-    /// Indicates the authentication challenges applicable to the target API, as in the HTTP `WWW-Authenticate` header (for example `Basic realm="VMware"`).
+    /// Indicates the authentication challenges applicable to the target
+    /// API provider. It can be used by a client to discover the correct
+    /// authentication scheme to use. The exact syntax of the value is
+    /// defined by the specific provider, the protocol and
+    /// authentication schemes used. For example, a provider using REST
+    /// may adhere to the WWW-Authenticate HTTP header specification,
+    /// RFC7235, section 4.1 (for example `Basic realm="vCenter"`). This
+    /// property is optional because it was added in a newer version than
+    /// its parent node.
     ///
     /// Added in vSphere API 7.0.0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -834,7 +1069,11 @@ pub struct Unauthenticated {
 /// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnauthenticatedRequired {
-    /// Stack of one or more localizable messages for human error consumers.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
 }
 
@@ -881,12 +1120,29 @@ impl Unauthenticated {
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Unauthorized {
-    /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
+    /// Discriminator field to help API consumers identify the structure
+    /// type. This property was added in vSphere API 6.7.2; it can be
+    /// missing or null for compatibility with preceding implementations
+    /// (older servers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<ErrorType>,
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
-    /// Data to help clients respond to the error (for example ArgumentLocations); free-form unless an operation types it.
+    /// Data to facilitate clients responding to the operation reporting
+    /// a standard error to indicate that it was unable to complete
+    /// successfully. Operations may provide data that clients can use
+    /// when responding to errors. Since the data that clients need may
+    /// be specific to the context of the operation reporting the error,
+    /// different operations that report the same error may provide
+    /// different data in the error; each operation's page says what, if
+    /// any, data it provides for each error it reports. The
+    /// ArgumentLocations, FileLocations, and TransientIndication schemas
+    /// are intended as possible values for this property. Some
+    /// operations will not set this property when reporting errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
     /// Properties the spec does not list (for instance, added by a newer
@@ -899,7 +1155,11 @@ pub struct Unauthorized {
 /// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnauthorizedRequired {
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
 }
 
@@ -939,12 +1199,29 @@ impl Unauthorized {
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Unsupported {
-    /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
+    /// Discriminator field to help API consumers identify the structure
+    /// type. This property was added in vSphere API 6.7.2; it can be
+    /// missing or null for compatibility with preceding implementations
+    /// (older servers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<ErrorType>,
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
-    /// Data to help clients respond to the error (for example ArgumentLocations); free-form unless an operation types it.
+    /// Data to facilitate clients responding to the operation reporting
+    /// a standard error to indicate that it was unable to complete
+    /// successfully. Operations may provide data that clients can use
+    /// when responding to errors. Since the data that clients need may
+    /// be specific to the context of the operation reporting the error,
+    /// different operations that report the same error may provide
+    /// different data in the error; each operation's page says what, if
+    /// any, data it provides for each error it reports. The
+    /// ArgumentLocations, FileLocations, and TransientIndication schemas
+    /// are intended as possible values for this property. Some
+    /// operations will not set this property when reporting errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
     /// Properties the spec does not list (for instance, added by a newer
@@ -957,7 +1234,11 @@ pub struct Unsupported {
 /// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnsupportedRequired {
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
 }
 

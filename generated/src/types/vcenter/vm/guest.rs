@@ -3,9 +3,9 @@
 
 //! Types of the `vcenter.vm.guest` package.
 
-/// The `Credentials` structure defines the guest credentials used for guest operations.
+/// The `Credentials` structure defines the guest credentials used for guest operation authentication.
 ///
-/// Added in vSphere API 7.0.0.0.
+/// Added in vSphere API 7.0.2.0.
 ///
 /// Spec name: `Vcenter.Vm.Guest.Credentials`.
 ///
@@ -16,18 +16,27 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Credentials {
-    /// If true, the operation runs in the interactive session of the logged-on user.
+    /// If set, the operation will interact with the logged-in desktop
+    /// session in the guest. This requires that the logged-on user
+    /// matches the user specified by the credentials. This is currently
+    /// only supported for USERNAME_PASSWORD.
     pub interactive_session: bool,
     /// The kind of guest credentials.
     #[serde(rename = "type")]
     pub type_: credentials::Type,
-    /// The guest user name; required for USERNAME_PASSWORD.
+    /// For SAML_BEARER_TOKEN, this is the guest user to be associated
+    /// with the credentials. For USERNAME_PASSWORD this is the guest
+    /// user name. If no user is specified for SAML_BEARER_TOKEN, a
+    /// guest dependent mapping will decide what guest user account is
+    /// applied.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
-    /// The guest password; required for USERNAME_PASSWORD.
+    /// The guest password. This property is optional and it is only
+    /// relevant when the value of `type` is USERNAME_PASSWORD.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<crate::SecretString>,
-    /// The SAML bearer token; required for SAML_BEARER_TOKEN.
+    /// The SAML bearer token. This property is optional and it is only
+    /// relevant when the value of `type` is SAML_BEARER_TOKEN.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saml_token: Option<crate::SecretString>,
     /// Properties the spec does not list (for instance, added by a newer
@@ -40,7 +49,10 @@ pub struct Credentials {
 /// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CredentialsRequired {
-    /// If true, the operation runs in the interactive session of the logged-on user.
+    /// If set, the operation will interact with the logged-in desktop
+    /// session in the guest. This requires that the logged-on user
+    /// matches the user specified by the credentials. This is currently
+    /// only supported for USERNAME_PASSWORD.
     pub interactive_session: bool,
     /// The kind of guest credentials.
     pub type_: credentials::Type,

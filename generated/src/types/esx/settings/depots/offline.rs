@@ -98,10 +98,17 @@ impl AuthenticationSpec {
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateAlreadyExists {
-    /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
+    /// Discriminator field to help API consumers identify the structure
+    /// type. This property was added in vSphere API 6.7.2; it can be
+    /// missing or null for compatibility with preceding implementations
+    /// (older servers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<crate::types::vapi::std::errors::ErrorType>,
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
     /// The result of an import; in an AlreadyExists error, the depot that exists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -116,7 +123,11 @@ pub struct CreateAlreadyExists {
 /// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateAlreadyExistsRequired {
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
 }
 
@@ -201,23 +212,31 @@ impl CreateResult {
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateSpec {
-    /// Description of the depot. If unset, the description is empty.
+    /// Description of the depot. If missing or null, the description will be empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// Where the offline depot comes from.
+    /// Type of the source from which the offline bundle is obtained.
     pub source_type: SourceType,
-    /// Location of the depot file; must be set when `source_type` is PULL.
+    /// Location of the depot from which content should be retrieved.
+    /// This property is optional and it is only relevant when the value
+    /// of `source_type` is PULL. Using HTTP is not secure: please use
+    /// HTTPS URLs instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
-    /// File identifier returned by the upload service; must be set when `source_type` is PUSH.
+    /// File identifier returned by the file upload endpoint after the
+    /// file is uploaded. This property is optional and it is only
+    /// relevant when the value of `source_type` is PUSH.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_id: Option<String>,
-    /// Private data saved by the owner of the depot (an extension or a service).
+    /// Private data saved by the owner of the depot (the `owner` of the
+    /// depot's Info). It is opaque to vLCM. If missing or null, no
+    /// ownerdata will be saved.
     ///
     /// Added in vSphere API 7.0.3.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ownerdata: Option<String>,
-    /// How to authenticate to the depot's server. If unset, no authentication is sent.
+    /// Describes the authentication to be used for connecting to the
+    /// remote depot. If missing or null, no authentication will be done.
     ///
     /// Added in vSphere API 9.0.0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -232,7 +251,7 @@ pub struct CreateSpec {
 /// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateSpecRequired {
-    /// Where the offline depot comes from.
+    /// Type of the source from which the offline bundle is obtained.
     pub source_type: SourceType,
 }
 

@@ -5,7 +5,7 @@
 
 /// The kind of guest credentials.
 ///
-/// Added in vSphere API 7.0.0.0.
+/// Added in vSphere API 7.0.2.0.
 ///
 /// Spec name: `Vcenter.Vm.Guest.Credentials.Type`.
 ///

@@ -3,7 +3,7 @@
 
 //! Types of the `content.library.item.updatesession.preview_info` package.
 
-/// Whether a preview is available.
+/// Defines the state of the update session's preview.
 ///
 /// Added in vSphere API 7.0.2.0.
 ///

@@ -14,10 +14,17 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateAlreadyExists {
-    /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
+    /// Discriminator field to help API consumers identify the structure
+    /// type. This property was added in vSphere API 6.7.2; it can be
+    /// missing or null for compatibility with preceding implementations
+    /// (older servers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<crate::types::vapi::std::errors::ErrorType>,
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
     /// Details of a guest file error, carried in the error's `data`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -32,7 +39,11 @@ pub struct CreateAlreadyExists {
 /// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateAlreadyExistsRequired {
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
 }
 
@@ -119,10 +130,17 @@ impl CreateBody {
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateInvalidArgument {
-    /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
+    /// Discriminator field to help API consumers identify the structure
+    /// type. This property was added in vSphere API 6.7.2; it can be
+    /// missing or null for compatibility with preceding implementations
+    /// (older servers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<crate::types::vapi::std::errors::ErrorType>,
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
     /// Details of a guest file error, carried in the error's `data`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -137,7 +155,11 @@ pub struct CreateInvalidArgument {
 /// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateInvalidArgumentRequired {
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
 }
 
@@ -183,10 +205,17 @@ impl CreateInvalidArgument {
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateNotFound {
-    /// Discriminator field to help API consumers identify the structure type. May be missing or null from older servers.
+    /// Discriminator field to help API consumers identify the structure
+    /// type. This property was added in vSphere API 6.7.2; it can be
+    /// missing or null for compatibility with preceding implementations
+    /// (older servers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<crate::types::vapi::std::errors::ErrorType>,
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
     /// Details of a guest file error, carried in the error's `data`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -201,7 +230,11 @@ pub struct CreateNotFound {
 /// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateNotFoundRequired {
-    /// Stack of one or more localizable messages for human error consumers; the first describes the error from the perspective of the operation the client invoked.
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
     pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
 }
 
@@ -236,7 +269,7 @@ impl CreateNotFound {
     }
 }
 
-/// The `CreateSpec` structure describes a file transfer.
+/// The `CreateSpec` structure describes the details of a file transfer operation.
 ///
 /// Added in vSphere API 7.0.2.0.
 ///
@@ -249,9 +282,13 @@ impl CreateNotFound {
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateSpec {
-    /// The complete path to the file inside the guest.
+    /// The complete destination path in the guest to transfer the file
+    /// to or from the client. It cannot be a path to a directory or a
+    /// symbolic link.
     pub path: String,
-    /// File attributes; given when transferring a file into the guest.
+    /// Details about the file to be transferred into the guest. Must be
+    /// set if the file is being transferred to the guest; must not be
+    /// set if the file is being transferred from the guest.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<
         crate::types::vcenter::vm::guest::filesystem::FileCreationAttributes,
@@ -266,7 +303,9 @@ pub struct CreateSpec {
 /// by name, so none can be left out or swapped with another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateSpecRequired {
-    /// The complete path to the file inside the guest.
+    /// The complete destination path in the guest to transfer the file
+    /// to or from the client. It cannot be a path to a directory or a
+    /// symbolic link.
     pub path: String,
 }
 
