@@ -773,6 +773,8 @@ fn rust_sample(
         krate,
         stack: Vec::new(),
         used: BTreeSet::new(),
+        budget: usize::MAX,
+        exhausted: false,
     };
     let legacy_body = operation.wire == Wire::LegacyRest && operation.body.is_some();
     let mut arguments = Vec::new();
@@ -788,12 +790,22 @@ fn rust_sample(
                 } else {
                     body.cloned()
                 };
-                match (&field.ty, json) {
-                    // A type that contains itself: no finite constructor call.
-                    (TypeRef::Named(path), Some(json)) if builder.is_recursive(path) => format!(
+                let from_json = |builder: &mut RustValues, path: &str, json: Option<Value>| {
+                    let json = json.map_or_else(|| "{}".to_owned(), |json| json.to_string());
+                    format!(
                         "serde_json::from_value::<{}>(serde_json::json!({json}))?",
                         builder.type_name(path)
-                    ),
+                    )
+                };
+                match (&field.ty, json) {
+                    // A type that contains itself: no finite constructor call.
+                    (TypeRef::Named(path), Some(json)) if builder.is_recursive(path) => {
+                        from_json(&mut builder, path, Some(json))
+                    }
+                    // Too large to spell out: read from JSON, as the page's example is.
+                    (TypeRef::Named(path), json) => builder
+                        .bounded_expression(&field.ty, 1)
+                        .unwrap_or_else(|| from_json(&mut builder, path, json)),
                     (ty, _) => builder.expression(ty, 1),
                 }
             }
@@ -840,6 +852,11 @@ struct RustValues<'a> {
     stack: Vec<String>,
     /// The types the expressions name (as placeholders, see `type_name`).
     used: BTreeSet<String>,
+    /// How many more values the expression being built may hold (see
+    /// [`EXAMPLE_BUDGET`]: nested required properties grow exponentially).
+    budget: usize,
+    /// Whether the expression being built ran out of budget.
+    exhausted: bool,
 }
 
 impl RustValues<'_> {
@@ -915,9 +932,30 @@ impl RustValues<'_> {
         }
     }
 
+    /// [`Self::expression`], or `None` when it would hold more than
+    /// [`EXAMPLE_BUDGET`] values (then no type it named is kept).
+    fn bounded_expression(&mut self, ty: &TypeRef, depth: usize) -> Option<String> {
+        let used = self.used.clone();
+        self.budget = EXAMPLE_BUDGET;
+        self.exhausted = false;
+        let expression = self.expression(ty, depth);
+        self.budget = usize::MAX;
+        if self.exhausted {
+            self.used = used;
+            return None;
+        }
+        Some(expression)
+    }
+
     /// The expression for the minimal example of `ty`, its continuation
-    /// lines indented by `depth` levels.
+    /// lines indented by `depth` levels. Within [`Self::bounded_expression`]
+    /// it stops once the budget is spent (the caller discards the result).
     fn expression(&mut self, ty: &TypeRef, depth: usize) -> String {
+        if self.budget == 0 {
+            self.exhausted = true;
+            return String::new();
+        }
+        self.budget -= 1;
         match ty {
             TypeRef::Named(path) => self.named(path, depth),
             TypeRef::String(StringFormat::Secret) => {
