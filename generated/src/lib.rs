@@ -16,11 +16,25 @@
 //!   (`Esx.Settings.Depots.Offline.CreateSpec` is `types::esx::settings::depots::offline::CreateSpec`).
 //! - [`operations`]: per operation, its metadata, `Request`, `Response` and closed set of `Error`s.
 //! - `client` (feature `client`): an async client (reqwest with rustls) with one method per operation.
+//!   Its calls are futures that need a tokio runtime (reqwest's), for instance `#[tokio::main]`.
 //! - `server` (feature `server`): the `Api` trait to implement and an axum `router` that
 //!   authenticates, parses and validates requests before calling it.
 //! - [`SecretString`]: how secrets (`format: password`) are held; `Debug` never shows them.
 //! - [`wire`]: what every operation shares: credentials, operation metadata, task ids,
 //!   unexpected responses, and the traits the client and server are generic over.
+//!
+//! ## Building values
+//!
+//! Structs and each operation's `Request` are `#[non_exhaustive]`. Build one with
+//! `new`, which takes the required properties by name, in a struct literal of
+//! their own (`Request::new(RequestRequired { .. })`, `CreateSpec::new(CreateSpecRequired { .. })`):
+//! a missing one is a compile error and two of one type cannot be swapped. Then
+//! set optional ones with the `with_*` methods (`.with_description(..)`) or by
+//! assigning the field. A struct without required properties implements
+//! `Default` and has `new()`. Enumerations are open: a value this version does
+//! not know arrives as the `Unknown` variant, and you send one only by writing
+//! that variant (`FromStr` and deserialization accept any string; there is no
+//! `From<&str>`).
 //!
 //! ## Features
 //!

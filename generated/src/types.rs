@@ -28,9 +28,6 @@ pub fn round_trip(
             "content::library::StorageBacking" => {
                 through::<content::library::StorageBacking>(value)
             }
-            "content::library::item::UpdateSessionCreateRestBody" => {
-                through::<content::library::item::UpdateSessionCreateRestBody>(value)
-            }
             "content::library::item::UpdateSessionModel" => {
                 through::<content::library::item::UpdateSessionModel>(value)
             }
@@ -39,6 +36,9 @@ pub fn round_trip(
             }
             "content::library::item::updatesession::CertificateInfo" => {
                 through::<content::library::item::updatesession::CertificateInfo>(value)
+            }
+            "content::library::item::updatesession::CreateRestBody" => {
+                through::<content::library::item::updatesession::CreateRestBody>(value)
             }
             "content::library::item::updatesession::PreviewInfo" => {
                 through::<content::library::item::updatesession::PreviewInfo>(value)
@@ -223,13 +223,13 @@ pub fn round_trip(
             "vcenter::vm::guest::filesystem::FileErrorDetails" => {
                 through::<vcenter::vm::guest::filesystem::FileErrorDetails>(value)
             }
-            "vcenter::vm::guest::filesystem::TransfersCreateBody" => {
-                through::<vcenter::vm::guest::filesystem::TransfersCreateBody>(value)
-            }
             "vcenter::vm::guest::filesystem::transfers::CreateAlreadyExists" => {
                 through::<
                     vcenter::vm::guest::filesystem::transfers::CreateAlreadyExists,
                 >(value)
+            }
+            "vcenter::vm::guest::filesystem::transfers::CreateBody" => {
+                through::<vcenter::vm::guest::filesystem::transfers::CreateBody>(value)
             }
             "vcenter::vm::guest::filesystem::transfers::CreateInvalidArgument" => {
                 through::<

@@ -7,8 +7,10 @@
 //! from them:
 //!
 //! - structs and `Request`s are `#[non_exhaustive]` and built with
-//!   `new(required...)`: a new optional property or parameter is additive, a
-//!   new required one changes `new`'s signature (breaking);
+//!   `new(<Name>Required { .. })`, a struct literal of the required properties
+//!   (or arguments), then `with_*` setters: a new optional property or
+//!   parameter is additive (one more setter), a new required one is one more
+//!   field that every literal must give (breaking);
 //! - enums, operation `Error`s and multi-status `Response`s are
 //!   `#[non_exhaustive]`: a new value, error or status is additive;
 //! - the server trait's methods have default bodies: a new operation is additive;
@@ -21,7 +23,7 @@ mod markdown;
 pub use markdown::markdown;
 
 use crate::ir::{Api, Docs, Enum, Field, Operation, Struct, TypeDef, TypeKind, TypeOrigin};
-use crate::shape::{RequestField, RequestFieldSource, RustType};
+use crate::shape::{REQUEST_REQUIRED, RequestField, RequestFieldSource, RustType, required_struct};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -80,6 +82,7 @@ impl Report {
 /// Compares two APIs.
 pub fn diff(old: &Api, new: &Api) -> Report {
     let mut differ = Differ {
+        new_api: new,
         changes: Vec::new(),
     };
     if old.api_version() != new.api_version() {
@@ -157,11 +160,13 @@ pub fn diff(old: &Api, new: &Api) -> Report {
     }
 }
 
-struct Differ {
+struct Differ<'a> {
+    /// The new API: what the reasons name (its `Required` structs).
+    new_api: &'a Api,
     changes: Vec<Change>,
 }
 
-impl Differ {
+impl Differ<'_> {
     fn push(
         &mut self,
         impact: Impact,
@@ -262,14 +267,14 @@ impl Differ {
                     "required parameter added",
                     what(field),
                     None,
-                    "`Request::new` takes one more argument",
+                    &format!("`{REQUEST_REQUIRED}` has one more field, which every call must give"),
                 ),
                 (None, Some(field)) => self.push(
                     Impact::Additive,
                     "optional parameter added",
                     what(field),
                     None,
-                    "`Request` is `#[non_exhaustive]` and `Request::new` leaves it unset",
+                    "`Request` is `#[non_exhaustive]`, `Request::new` leaves it unset, and it gets a `with_` setter",
                 ),
                 (Some(a), Some(b)) => {
                     let (old_type, new_type) =
@@ -284,7 +289,7 @@ impl Differ {
                             },
                             what(b),
                             Some(arrow(&old_type, &new_type)),
-                            "the field's type changes and so does `Request::new`'s argument list",
+                            &format!("the field's type changes and it moves into or out of `{REQUEST_REQUIRED}`"),
                         );
                     } else if old_type != new_type {
                         self.push(
@@ -481,7 +486,7 @@ impl Differ {
                             "required property added",
                             where_,
                             None,
-                            &format!("`{rust}::new` takes one more argument"),
+                            &self.required_reason(before, after, "has one more field, which every literal must give"),
                         ),
                         (None, Some(field)) => self.push(
                             Impact::Additive,
@@ -492,10 +497,11 @@ impl Differ {
                             },
                             where_,
                             None,
-                            &format!("`{rust}` is `#[non_exhaustive]` and `new` leaves it `None`"),
+                            &format!("`{rust}` is `#[non_exhaustive]`, `new` leaves it `None`, and it gets a `with_` setter"),
                         ),
                         (Some(old_field), Some(new_field)) => {
-                            self.field(&where_, rust, old_field, new_field)
+                            let required = self.required_reason(before, after, "gains or loses the field");
+                            self.field(&where_, rust, &required, old_field, new_field)
                         }
                         (None, None) => {}
                     }
@@ -586,7 +592,27 @@ impl Differ {
         }
     }
 
-    fn field(&mut self, where_: &str, rust: &str, a: &Field, b: &Field) {
+    /// Why a change to the required properties of `after` breaks: how its
+    /// `Required` struct `changes` (or that `new` takes a new one).
+    fn required_reason(&self, before: &TypeDef, after: &TypeDef, changes: &str) -> String {
+        let rust = format!("types::{}", after.rust_name);
+        match (
+            required_struct(self.new_api, before),
+            required_struct(self.new_api, after),
+        ) {
+            (Some(_), Some(required)) => {
+                format!("`types::{required}` (what `{rust}::new` takes) {changes}")
+            }
+            (None, Some(required)) => {
+                format!(
+                    "`{rust}::new()` now takes the required properties in a new `types::{required}`"
+                )
+            }
+            (_, None) => format!("`{rust}::new` now takes no arguments"),
+        }
+    }
+
+    fn field(&mut self, where_: &str, rust: &str, required: &str, a: &Field, b: &Field) {
         let (old_type, new_type) = (
             RustType::of_field(a).to_string(),
             RustType::of_field(b).to_string(),
@@ -602,9 +628,7 @@ impl Differ {
                 kind,
                 where_.to_owned(),
                 Some(arrow(&old_type, &new_type)),
-                &format!(
-                    "the field changes between `T` and `Option<T>`, and `{rust}::new` with it"
-                ),
+                &format!("the field changes between `T` and `Option<T>`; {required}"),
             );
         } else if old_type != new_type {
             self.push(

@@ -89,6 +89,42 @@ pub fn type_path(name: &str) -> String {
     }
 }
 
+/// The path (below `types`) that an operation's inline types are named
+/// after: its service's module and its method. A vAPI operationId is
+/// `<Package>.<Service>_<method>`, so the inline body of
+/// `Vcenter.Vm.Guest.Filesystem.Transfers_create` is
+/// `vcenter::vm::guest::filesystem::transfers::CreateBody`, next to the
+/// service's own types (`transfers::CreateSpec`). vAPI spells a service's
+/// package in lower case (`UpdateSession` has `Updatesession.PreviewInfo`),
+/// so the module is the one of `is_module` (the modules that hold types)
+/// that the service names either way, else its snake_case name. Any other id
+/// gives [`type_path`] of the whole id.
+pub fn operation_type_prefix(operation_id: &str, is_module: impl Fn(&str) -> bool) -> String {
+    let vapi = operation_id
+        .rsplit_once('.')
+        .and_then(|(package, last)| Some((package, last.split_once('_')?)))
+        .filter(|(package, (service, method))| {
+            !package.is_empty()
+                && !method.is_empty()
+                && service.starts_with(|c: char| c.is_ascii_uppercase())
+        });
+    let Some((package, (service, method))) = vapi else {
+        return type_path(operation_id);
+    };
+    let package = module_of(&type_path(&format!("{package}.Type"))).to_owned();
+    let in_package = |module: String| match package.as_str() {
+        "" => module,
+        package => format!("{package}::{module}"),
+    };
+    let snake = in_package(snake_case(service));
+    let lower = in_package(snake_case(&service.to_ascii_lowercase()));
+    let module = [&snake, &lower]
+        .into_iter()
+        .find(|module| is_module(module))
+        .unwrap_or(&snake);
+    format!("{module}::{}", camel_case(method))
+}
+
 /// The module part of a type path (`a::b::C` -> `a::b`), empty at the root.
 pub fn module_of(path: &str) -> &str {
     path.rsplit_once("::").map_or("", |(module, _)| module)
@@ -286,6 +322,37 @@ mod tests {
         );
         assert_eq!(type_path("VapiStdErrorsNotFound"), "VapiStdErrorsNotFound");
         assert_eq!(type_path("Foo.Type.Bar"), "foo::type_::Bar");
+    }
+
+    #[test]
+    fn operation_types_live_in_their_service_module() {
+        let none = |_: &str| false;
+        assert_eq!(
+            operation_type_prefix("Vcenter.Vm.Guest.Filesystem.Transfers_create", none),
+            "vcenter::vm::guest::filesystem::transfers::Create"
+        );
+        assert_eq!(
+            operation_type_prefix("Esx.Settings.Depots.Offline_create$Task", none),
+            "esx::settings::depots::offline::CreateTask"
+        );
+        // vAPI's lower-case package of a service, when it holds types.
+        assert_eq!(
+            operation_type_prefix("Content.Library.Item.UpdateSession_create", |module| {
+                module == "content::library::item::updatesession"
+            }),
+            "content::library::item::updatesession::Create"
+        );
+        assert_eq!(
+            operation_type_prefix("Content.Library.Item.UpdateSession_create", none),
+            "content::library::item::update_session::Create"
+        );
+        // Not the vAPI form: the whole id, as before.
+        assert_eq!(operation_type_prefix("listVms", none), "ListVms");
+        assert_eq!(operation_type_prefix("get_/api/vm", none), "GetApiVm");
+        assert_eq!(
+            operation_type_prefix("com.example.get_items", none),
+            "com::example::GetItems"
+        );
     }
 
     #[test]

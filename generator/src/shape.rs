@@ -1,8 +1,9 @@
 //! What the generated crate makes of the IR, computed once after lowering and
 //! release restriction ([`compute`], called by [`crate::lower_spec`]): per
 //! operation its `Request` fields, success responses, error variants and Rust
-//! method names ([`OperationShape`]), and which types implement `Default`
-//! ([`crate::ir::TypeDef::has_default`]).
+//! method names ([`OperationShape`]), which types implement `Default`
+//! ([`crate::ir::TypeDef::has_default`]), and the name of the struct each
+//! type's required properties are given in ([`required_struct`]).
 //!
 //! Every emitter and [`crate::diff`] read these facts instead of working them
 //! out again, so the code, the docs and the semver report cannot disagree.
@@ -10,10 +11,10 @@
 //! spell as tokens and the diff compares.
 
 use crate::ir::{
-    Api, Docs, Field, Operation, ParameterLocation, ResponseKind, Status, StringFormat, TypeKind,
-    TypeRef, Wire,
+    Api, Docs, Field, Operation, ParameterLocation, ResponseKind, Status, StringFormat, TypeDef,
+    TypeKind, TypeRef, Wire,
 };
-use crate::naming::{camel_case, last_segment};
+use crate::naming::{camel_case, last_segment, sibling};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -43,6 +44,43 @@ const SERVER_TRAIT_METHODS: &[&str] = &["authenticate", "authorize", "challenge"
 
 /// Variant names every operation's `Error` has besides the documented errors.
 const RESERVED_ERROR_VARIANTS: &[&str] = &["Other", "Unexpected"];
+
+/// The variant of the vapi standard error whose `error_type` is `ERROR`: a
+/// failure the server does not classify further (its schema is called
+/// `Error`, and `Error::Error` would tell a reader nothing).
+const GENERIC_ERROR_VARIANT: &str = "Generic";
+
+/// The struct in each operation module that holds the required arguments of
+/// its `Request` (`Request::new(RequestRequired { .. })`).
+pub const REQUEST_REQUIRED: &str = "RequestRequired";
+
+/// The struct that holds the required properties of the struct type `def`,
+/// by its path below `types`: `<Name>Required` beside it (numbered while a
+/// type of the spec has that name). `None` when the type is not a struct or
+/// has no required property: it then implements `Default` and `new()`.
+///
+/// Required properties are given by name in a struct literal, so two of the
+/// same type cannot be swapped, a missing one is a compile error, and a new
+/// one breaks exactly the code that must now give it.
+pub fn required_struct(api: &Api, def: &TypeDef) -> Option<String> {
+    let TypeKind::Struct(strukt) = &def.kind else {
+        return None;
+    };
+    if !strukt.fields.iter().any(Field::is_constructor_argument) {
+        return None;
+    }
+    let wanted = sibling(
+        &def.rust_name,
+        &format!("{}Required", last_segment(&def.rust_name)),
+    );
+    let mut name = wanted.clone();
+    let mut counter = 2;
+    while api.types.contains_key(&name) {
+        name = format!("{wanted}{counter}");
+        counter += 1;
+    }
+    Some(name)
+}
 
 /// What the generated crate makes of one operation.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -493,6 +531,7 @@ fn error_variants(operation: &Operation) -> Vec<ErrorVariant> {
                 continue; // the same error documented under a second status
             }
             let base = match (&case.error_type, &case.ty) {
+                (Some(error_type), _) if error_type == "ERROR" => GENERIC_ERROR_VARIANT.to_owned(),
                 (Some(error_type), _) => camel_case(error_type),
                 (None, TypeRef::Named(path)) => last_segment(path).to_owned(),
                 (None, _) => format!("Status{status}"),
@@ -521,9 +560,10 @@ fn error_variants(operation: &Operation) -> Vec<ErrorVariant> {
 }
 
 /// The types that implement `Default`: structs whose every field is optional
-/// or of a type with a default, and aliases of such types (enums have none).
-/// The least fixed point, found with a worklist (each type waits for the
-/// named types it needs), so a long chain of types costs linear time.
+/// (a required property has no default a server would accept: it is given
+/// in the type's `Required` struct), and aliases of types with a default
+/// (enums have none). The least fixed point, found with a worklist (each
+/// alias waits for the type it names), so a long chain costs linear time.
 fn types_with_default(api: &Api) -> BTreeSet<String> {
     // Per type, the named types it needs a default of; `None` when it can
     // never have one.
@@ -538,11 +578,7 @@ fn types_with_default(api: &Api) -> BTreeSet<String> {
             _ => true,
         };
         let possible = match kind {
-            TypeKind::Struct(strukt) => strukt
-                .fields
-                .iter()
-                .filter(|field| !field.is_option())
-                .all(|field| need(&field.ty)),
+            TypeKind::Struct(strukt) => strukt.fields.iter().all(Field::is_option),
             TypeKind::Enum(_) => false,
             TypeKind::Alias(target) => need(target),
         };

@@ -214,8 +214,9 @@ pub trait OperationError: Sized + 'static {
     type Other: Serialize + DeserializeOwned;
     /// The vAPI error type as the crate has it: its `ErrorType` enumeration
     /// (so callers can compare with `ErrorType::AlreadyExists`), or `String`
-    /// for a spec without one.
-    type ErrorType: From<String> + fmt::Display;
+    /// for a spec without one. Read with `FromStr`, which never fails (an
+    /// unknown type is the enumeration's `Unknown`).
+    type ErrorType: std::str::FromStr<Err = std::convert::Infallible> + fmt::Display;
     /// A message as the crate has it: its `LocalizableMessage`, or JSON.
     type Message: DeserializeOwned;
     /// How the operation's errors travel.
@@ -264,7 +265,7 @@ pub trait OperationError: Sized + 'static {
     /// `Other`); `None` for an [`Unexpected`] response. Lets code handle
     /// "any ALREADY_EXISTS" across operations.
     fn error_type(&self) -> Option<Self::ErrorType> {
-        error_type_name(self).map(Self::ErrorType::from)
+        error_type_name(self).and_then(|name| name.parse().ok())
     }
 
     /// The error's messages (none for an [`Unexpected`] response).
@@ -890,8 +891,9 @@ impl<'de, V: Deserialize<'de>> Visitor<'de> for OptionalMapVisitor<V> {
 
 /// The impls of an open enumeration (a string enum whose unknown values are
 /// kept in a catch-all variant and written back unchanged): `as_str`,
-/// `From<&str>`, `From<String>`, `Display`, serde, and (feature `server`)
-/// validation that rejects values this version does not know.
+/// `FromStr`, `Display`, serde, and (feature `server`) validation that rejects
+/// values this version does not know. There is no `From<&str>`: a string
+/// would silently become the catch-all variant where a known value was meant.
 ///
 /// `open_enum!(Name, Unknown, Variant = "WIRE", ...)`.
 // A spec without enumerations does not use it.
@@ -911,21 +913,17 @@ macro_rules! open_enum {
             }
         }
 
-        impl ::std::convert::From<&str> for $name {
-            fn from(value: &str) -> Self {
-                match value {
+        /// Any string: a value this version does not know becomes `Unknown`
+        /// (what a server sends is read, never refused). To send such a value
+        /// on purpose, write the `Unknown` variant.
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::convert::Infallible;
+
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                Ok(match value {
                     $($wire => Self::$variant,)*
                     other => Self::$unknown(other.to_owned()),
-                }
-            }
-        }
-
-        impl ::std::convert::From<::std::string::String> for $name {
-            fn from(value: ::std::string::String) -> Self {
-                match Self::from(value.as_str()) {
-                    Self::$unknown(_) => Self::$unknown(value),
-                    known => known,
-                }
+                })
             }
         }
 
@@ -943,7 +941,11 @@ macro_rules! open_enum {
 
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                <::std::string::String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+                let value = <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?;
+                Ok(match value.as_str() {
+                    $($wire => Self::$variant,)*
+                    _ => Self::$unknown(value),
+                })
             }
         }
 
@@ -1073,6 +1075,8 @@ mod tests {
         assert_eq!(blue, Colour::Unknown("BLUE".into()));
         assert_eq!(serde_json::to_string(&blue).unwrap(), "\"BLUE\"");
         assert_eq!(Colour::KNOWN_VALUES, ["RED"]);
+        assert_eq!("RED".parse::<Colour>(), Ok(Colour::Red));
+        assert_eq!("BLUE".parse::<Colour>(), Ok(blue));
     }
 
     #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -12,17 +12,25 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use vsphere_api::SecretString;
 use vsphere_api::operations as ops;
-use vsphere_api::types::cis::task::{Info as TaskInfo, Progress, Status as TaskStatus};
+use vsphere_api::types::cis::task::{
+    Info as TaskInfo, InfoRequired as TaskInfoRequired, Progress, ProgressRequired,
+    Status as TaskStatus,
+};
 use vsphere_api::types::content::library::subscriptions::create_spec_subscribed_library::Target;
 use vsphere_api::types::content::library::subscriptions::{CreateSpecSubscribedLibrary, Location};
 use vsphere_api::types::esx::settings::depots::offline::{
-    CreateAlreadyExists, CreateResult, SourceType,
+    CreateAlreadyExists, CreateAlreadyExistsRequired, CreateResult, CreateResultRequired,
+    SourceType,
 };
 use vsphere_api::types::vapi::std::errors as std_errors;
-use vsphere_api::types::vapi::std::{DynamicId, LocalizableMessage};
+use vsphere_api::types::vapi::std::{
+    DynamicId, DynamicIdRequired, LocalizableMessage, LocalizableMessageRequired,
+};
 use vsphere_api::types::vcenter::vm::guest::Credentials as GuestCredentials;
 use vsphere_api::types::vcenter::vm::guest::filesystem::transfers as transfer_errors;
-use vsphere_api::types::vcenter::vm::guest::filesystem::{ErrorReason, FileErrorDetails};
+use vsphere_api::types::vcenter::vm::guest::filesystem::{
+    ErrorReason, FileErrorDetails, FileErrorDetailsRequired,
+};
 use vsphere_api::wire::OperationError;
 use vsphere_api::wire::{Credentials, OperationInfo, TaskId};
 
@@ -417,12 +425,18 @@ impl Simulator {
 
 /// A localizable message with no parameters.
 fn message(id: &str, text: impl Into<String>) -> Vec<LocalizableMessage> {
-    vec![LocalizableMessage::new(id, text, Vec::<String>::new())]
+    vec![LocalizableMessage::new(LocalizableMessageRequired {
+        id: id.to_owned(),
+        default_message: text.into(),
+        args: Vec::new(),
+    })]
 }
 
 macro_rules! std_error {
-    ($kind:ident, $id:expr, $text:expr) => {
-        std_errors::$kind::new(message($id, $text))
+    ($kind:ident, $required:ident, $id:expr, $text:expr) => {
+        std_errors::$kind::new(std_errors::$required {
+            messages: message($id, $text),
+        })
     };
 }
 
@@ -575,6 +589,7 @@ impl vsphere_api::server::Api for Simulator {
         let not_found = || {
             Error::NotFound(std_error!(
                 NotFound,
+                NotFoundRequired,
                 "com.vmware.cis.tasks.not_found",
                 format!("Task {} does not exist.", request.task)
             ))
@@ -585,6 +600,7 @@ impl vsphere_api::server::Api for Simulator {
         if task.user != principal.user {
             return Err(Error::Unauthorized(std_error!(
                 Unauthorized,
+                UnauthorizedRequired,
                 "com.vmware.cis.tasks.unauthorized",
                 format!("Task {} belongs to another user.", request.task)
             )));
@@ -615,24 +631,26 @@ impl vsphere_api::server::Api for Simulator {
                 .retain(|_, depot| task.target.as_ref().is_none_or(|(_, id)| id != depot));
         }
         drop(state);
-        let mut info = TaskInfo::new(
-            LocalizableMessage::new(
-                format!("{}.{}", task.service, task.operation),
-                format!("{} {}", task.service, task.operation),
-                Vec::<String>::new(),
-            ),
-            task.service.clone(),
-            task.operation.clone(),
-            status.clone(),
-            false,
-        );
+        let mut info = TaskInfo::new(TaskInfoRequired {
+            description: LocalizableMessage::new(LocalizableMessageRequired {
+                id: format!("{}.{}", task.service, task.operation),
+                default_message: format!("{} {}", task.service, task.operation),
+                args: Vec::new(),
+            }),
+            service: task.service.clone(),
+            operation: task.operation.clone(),
+            status: status.clone(),
+            cancelable: false,
+        });
         info.user = Some(task.user.clone());
         info.start_time = task.start_time.clone();
         info.end_time = task.end_time.clone();
-        info.target = task
-            .target
-            .as_ref()
-            .map(|(kind, id)| DynamicId::new(kind.clone(), id.clone()));
+        info.target = task.target.as_ref().map(|(kind, id)| {
+            DynamicId::new(DynamicIdRequired {
+                type_: kind.clone(),
+                id: id.clone(),
+            })
+        });
         if status != TaskStatus::Pending {
             let total = i64::from(timing.running_polls) + 1;
             let completed = if ended {
@@ -640,15 +658,15 @@ impl vsphere_api::server::Api for Simulator {
             } else {
                 i64::from(poll - timing.pending_polls) + 1
             };
-            info.progress = Some(Progress::new(
+            info.progress = Some(Progress::new(ProgressRequired {
                 total,
                 completed,
-                LocalizableMessage::new(
-                    "com.vmware.cis.task.progress",
-                    format!("{completed} of {total} steps done."),
-                    Vec::<String>::new(),
-                ),
-            ));
+                message: LocalizableMessage::new(LocalizableMessageRequired {
+                    id: "com.vmware.cis.task.progress".to_owned(),
+                    default_message: format!("{completed} of {total} steps done."),
+                    args: Vec::new(),
+                }),
+            }));
         }
         match (&task.outcome, ended) {
             (TaskOutcome::Succeeds(result), true) if request.exclude_result != Some(true) => {
@@ -686,6 +704,7 @@ impl vsphere_api::server::Api for Simulator {
             _ => {
                 return Err(Error::InvalidArgument(std_error!(
                     InvalidArgument,
+                    InvalidArgumentRequired,
                     "com.vmware.esx.settings.depots.offline.invalid_location",
                     "A PULL depot needs an http(s) location; a PUSH depot needs a file_id."
                 )));
@@ -697,9 +716,11 @@ impl vsphere_api::server::Api for Simulator {
                 "com.vmware.esx.settings.depots.offline.already_exists",
                 format!("Depot {key} was already imported."),
             );
-            let data = CreateResult::new(depot.clone());
+            let data = CreateResult::new(CreateResultRequired {
+                depot: depot.clone(),
+            });
             return Err(Error::AlreadyExists(with_data(
-                CreateAlreadyExists::new(messages),
+                CreateAlreadyExists::new(CreateAlreadyExistsRequired { messages }),
                 |error| error.data = Some(data),
             )));
         }
@@ -756,6 +777,7 @@ impl vsphere_api::server::Api for Simulator {
         if state.draft.is_some() && request.body.delete_existing_draft != Some(true) {
             return Err(Error::AlreadyExists(std_error!(
                 AlreadyExists,
+                AlreadyExistsRequired,
                 "com.vmware.esx.settings.repository.software.drafts.already_exists",
                 "A draft exists; set delete_existing_draft to replace it."
             )));
@@ -794,17 +816,19 @@ impl vsphere_api::server::Api for Simulator {
         match self.create_update_session(item, token) {
             Ok(session) => Ok(session),
             Err(UpdateSessionError::Invalid(messages)) => Err(Error::InvalidArgument(
-                std_errors::InvalidArgument::new(messages),
+                std_errors::InvalidArgument::new(std_errors::InvalidArgumentRequired { messages }),
             )),
             Err(UpdateSessionError::Subscribed(messages)) => Err(Error::InvalidElementType(
-                std_errors::InvalidElementType::new(messages),
+                std_errors::InvalidElementType::new(std_errors::InvalidElementTypeRequired {
+                    messages,
+                }),
             )),
-            Err(UpdateSessionError::NotFound(messages)) => {
-                Err(Error::NotFound(std_errors::NotFound::new(messages)))
-            }
-            Err(UpdateSessionError::Busy(messages)) => {
-                Err(Error::ResourceBusy(std_errors::ResourceBusy::new(messages)))
-            }
+            Err(UpdateSessionError::NotFound(messages)) => Err(Error::NotFound(
+                std_errors::NotFound::new(std_errors::NotFoundRequired { messages }),
+            )),
+            Err(UpdateSessionError::Busy(messages)) => Err(Error::ResourceBusy(
+                std_errors::ResourceBusy::new(std_errors::ResourceBusyRequired { messages }),
+            )),
         }
     }
 
@@ -837,17 +861,19 @@ impl vsphere_api::server::Api for Simulator {
         match self.create_update_session(item, token) {
             Ok(session) => Ok(session),
             Err(UpdateSessionError::Invalid(messages)) => Err(Error::InvalidArgument(
-                std_errors::InvalidArgument::new(messages),
+                std_errors::InvalidArgument::new(std_errors::InvalidArgumentRequired { messages }),
             )),
             Err(UpdateSessionError::Subscribed(messages)) => Err(Error::InvalidElementType(
-                std_errors::InvalidElementType::new(messages),
+                std_errors::InvalidElementType::new(std_errors::InvalidElementTypeRequired {
+                    messages,
+                }),
             )),
-            Err(UpdateSessionError::NotFound(messages)) => {
-                Err(Error::NotFound(std_errors::NotFound::new(messages)))
-            }
-            Err(UpdateSessionError::Busy(messages)) => {
-                Err(Error::ResourceBusy(std_errors::ResourceBusy::new(messages)))
-            }
+            Err(UpdateSessionError::NotFound(messages)) => Err(Error::NotFound(
+                std_errors::NotFound::new(std_errors::NotFoundRequired { messages }),
+            )),
+            Err(UpdateSessionError::Busy(messages)) => Err(Error::ResourceBusy(
+                std_errors::ResourceBusy::new(std_errors::ResourceBusyRequired { messages }),
+            )),
         }
     }
 
@@ -870,6 +896,7 @@ impl vsphere_api::server::Api for Simulator {
         let Some(library) = state.libraries.get(&request.library).cloned() else {
             return Err(Error::NotFound(std_error!(
                 NotFound,
+                NotFoundRequired,
                 "com.vmware.content.library.not_found",
                 format!("Library {} does not exist.", request.library)
             )));
@@ -877,6 +904,7 @@ impl vsphere_api::server::Api for Simulator {
         if library.subscribed {
             return Err(Error::InvalidElementType(std_error!(
                 InvalidElementType,
+                InvalidElementTypeRequired,
                 "com.vmware.content.library.subscriptions.subscribed_library",
                 "A subscribed library cannot be subscribed to."
             )));
@@ -884,6 +912,7 @@ impl vsphere_api::server::Api for Simulator {
         if !library.published {
             return Err(Error::NotAllowedInCurrentState(std_error!(
                 NotAllowedInCurrentState,
+                NotAllowedInCurrentStateRequired,
                 "com.vmware.content.library.subscriptions.not_published",
                 format!("Library {} is not published.", request.library)
             )));
@@ -900,6 +929,7 @@ impl vsphere_api::server::Api for Simulator {
             let host = vcenter.map(|v| v.hostname).unwrap_or_default();
             return Err(Error::ResourceInaccessible(std_error!(
                 ResourceInaccessible,
+                ResourceInaccessibleRequired,
                 "com.vmware.content.library.subscriptions.vcenter_unreachable",
                 format!("The vCenter Server `{host}` cannot be reached.")
             )));
@@ -909,6 +939,7 @@ impl vsphere_api::server::Api for Simulator {
                 if !state.libraries.contains_key(&existing) {
                     return Err(Error::NotFound(std_error!(
                         NotFound,
+                        NotFoundRequired,
                         "com.vmware.content.library.not_found",
                         format!("Library {existing} does not exist.")
                     )));
@@ -918,6 +949,7 @@ impl vsphere_api::server::Api for Simulator {
                 }) {
                     return Err(Error::AlreadyExists(std_error!(
                         AlreadyExists,
+                        AlreadyExistsRequired,
                         "com.vmware.content.library.subscriptions.already_exists",
                         format!(
                             "Library {existing} already subscribes to {}.",
@@ -941,6 +973,7 @@ impl vsphere_api::server::Api for Simulator {
             _ => {
                 return Err(Error::InvalidArgument(std_error!(
                     InvalidArgument,
+                    InvalidArgumentRequired,
                     "com.vmware.content.library.subscriptions.invalid_target",
                     "CREATE_NEW needs new_subscribed_library; USE_EXISTING needs subscribed_library."
                 )));
@@ -973,15 +1006,18 @@ impl vsphere_api::server::Api for Simulator {
         let mut state = self.lock();
         let Some(vm) = state.vms.get(&request.vm).cloned() else {
             return Err(Error::NotFound(transfer_errors::CreateNotFound::new(
-                message(
-                    "com.vmware.vcenter.vm.not_found",
-                    format!("Virtual machine {} does not exist.", request.vm),
-                ),
+                transfer_errors::CreateNotFoundRequired {
+                    messages: message(
+                        "com.vmware.vcenter.vm.not_found",
+                        format!("Virtual machine {} does not exist.", request.vm),
+                    ),
+                },
             )));
         };
         if !vm.powered_on {
             return Err(Error::NotAllowedInCurrentState(std_error!(
                 NotAllowedInCurrentState,
+                NotAllowedInCurrentStateRequired,
                 "com.vmware.vcenter.vm.guest.not_running",
                 "The virtual machine is not running."
             )));
@@ -989,6 +1025,7 @@ impl vsphere_api::server::Api for Simulator {
         if !vm.tools_running {
             return Err(Error::ServiceUnavailable(std_error!(
                 ServiceUnavailable,
+                ServiceUnavailableRequired,
                 "com.vmware.vcenter.vm.guest.tools_not_running",
                 "VMware Tools is not running in the guest."
             )));
@@ -996,18 +1033,28 @@ impl vsphere_api::server::Api for Simulator {
         if !guest_login_ok(&vm, &request.body.credentials) {
             return Err(Error::Unauthenticated(std_error!(
                 Unauthenticated,
+                UnauthenticatedRequired,
                 "com.vmware.vcenter.vm.guest.auth_failed",
                 "The guest credentials were rejected."
             )));
         }
         let spec = request.body.spec;
-        let details = |reason: ErrorReason| FileErrorDetails::new(reason, spec.path.clone());
+        let details = |reason: ErrorReason| {
+            FileErrorDetails::new(FileErrorDetailsRequired {
+                reason,
+                file_path: spec.path.clone(),
+            })
+        };
         if spec.path.len() > MAX_GUEST_PATH {
             return Err(Error::InvalidArgument(with_data(
-                transfer_errors::CreateInvalidArgument::new(message(
-                    "com.vmware.vcenter.vm.guest.filesystem.path_too_long",
-                    "The path is too long.",
-                )),
+                transfer_errors::CreateInvalidArgument::new(
+                    transfer_errors::CreateInvalidArgumentRequired {
+                        messages: message(
+                            "com.vmware.vcenter.vm.guest.filesystem.path_too_long",
+                            "The path is too long.",
+                        ),
+                    },
+                ),
                 |error| error.data = Some(details(ErrorReason::PathTooLong)),
             )));
         }
@@ -1017,10 +1064,14 @@ impl vsphere_api::server::Api for Simulator {
             Some(attributes) => {
                 if exists && attributes.overwrite != Some(true) {
                     return Err(Error::AlreadyExists(with_data(
-                        transfer_errors::CreateAlreadyExists::new(message(
-                            "com.vmware.vcenter.vm.guest.filesystem.file_exists",
-                            format!("{} exists.", spec.path),
-                        )),
+                        transfer_errors::CreateAlreadyExists::new(
+                            transfer_errors::CreateAlreadyExistsRequired {
+                                messages: message(
+                                    "com.vmware.vcenter.vm.guest.filesystem.file_exists",
+                                    format!("{} exists.", spec.path),
+                                ),
+                            },
+                        ),
                         |error| error.data = Some(details(ErrorReason::NotAFile)),
                     )));
                 }
@@ -1031,10 +1082,12 @@ impl vsphere_api::server::Api for Simulator {
             // From the guest: the file must exist.
             None if !exists => {
                 return Err(Error::NotFound(with_data(
-                    transfer_errors::CreateNotFound::new(message(
-                        "com.vmware.vcenter.vm.guest.filesystem.file_not_found",
-                        format!("{} does not exist.", spec.path),
-                    )),
+                    transfer_errors::CreateNotFound::new(transfer_errors::CreateNotFoundRequired {
+                        messages: message(
+                            "com.vmware.vcenter.vm.guest.filesystem.file_not_found",
+                            format!("{} does not exist.", spec.path),
+                        ),
+                    }),
                     |error| error.data = Some(details(ErrorReason::FileNotFound)),
                 )));
             }

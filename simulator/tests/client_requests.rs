@@ -14,7 +14,7 @@ use vsphere_api::operations::{
     vcenter_vm_guest_filesystem_transfers_create as transfers,
 };
 use vsphere_api::types::content::library::subscriptions::CreateSpec;
-use vsphere_api::types::vcenter::vm::guest::filesystem::TransfersCreateBody;
+use vsphere_api::types::vcenter::vm::guest::filesystem::transfers::CreateBody;
 
 fn spec() -> CreateSpec {
     serde_json::from_value(json!({"subscribed_library": {
@@ -28,7 +28,12 @@ async fn dot_segment_path_parameters_are_refused_before_sending() {
     let client = Client::new(&server.base_url).expect("client");
     for library in ["..", ".", ""] {
         let error = client
-            .content_library_subscriptions_create(subscriptions::Request::new(library, spec()))
+            .content_library_subscriptions_create(subscriptions::Request::new(
+                subscriptions::RequestRequired {
+                    library: library.to_owned(),
+                    body: spec(),
+                },
+            ))
             .await
             .expect_err("refused");
         let subscriptions::Error::Unexpected(unexpected) = &error else {
@@ -65,7 +70,12 @@ async fn other_path_parameters_arrive_as_one_segment() {
         let server = canned(http("201 Created", &[JSON], br#""sub-1""#)).await;
         let client = Client::new(&server.base_url).expect("client");
         let created = client
-            .content_library_subscriptions_create(subscriptions::Request::new(library, spec()))
+            .content_library_subscriptions_create(subscriptions::Request::new(
+                subscriptions::RequestRequired {
+                    library: library.to_owned(),
+                    body: spec(),
+                },
+            ))
             .await
             .expect("sent");
         assert_eq!(created, "sub-1");
@@ -101,7 +111,12 @@ async fn a_session_id_that_cannot_travel_in_a_header_is_refused_at_login() {
         .await
         .expect("login");
     let _ = client
-        .content_library_subscriptions_create(subscriptions::Request::new("lib-1", spec()))
+        .content_library_subscriptions_create(subscriptions::Request::new(
+            subscriptions::RequestRequired {
+                library: "lib-1".to_owned(),
+                body: spec(),
+            },
+        ))
         .await;
     let heads = server.heads();
     assert!(
@@ -113,15 +128,15 @@ async fn a_session_id_that_cannot_travel_in_a_header_is_refused_at_login() {
 }
 
 fn transfer() -> transfers::Request {
-    transfers::Request::new(
-        "vm-1",
-        serde_json::from_value::<TransfersCreateBody>(json!({
+    transfers::Request::new(transfers::RequestRequired {
+        vm: "vm-1".to_owned(),
+        body: serde_json::from_value::<CreateBody>(json!({
             "credentials": {"interactive_session": false, "type": "USERNAME_PASSWORD",
                 "user_name": "root", "password": "pw"},
             "spec": {"path": "/tmp/a"}
         }))
         .expect("body"),
-    )
+    })
 }
 
 #[tokio::test]
@@ -163,7 +178,12 @@ async fn a_password_in_the_base_url_is_never_shown() {
     assert!(!format!("{client:?}").contains("hunter2"), "{client:?}");
     assert!(!client.base_url().contains("hunter2"));
     let error = client
-        .content_library_subscriptions_create(subscriptions::Request::new("lib-1", spec()))
+        .content_library_subscriptions_create(subscriptions::Request::new(
+            subscriptions::RequestRequired {
+                library: "lib-1".to_owned(),
+                body: spec(),
+            },
+        ))
         .await
         .expect_err("404");
     assert!(!format!("{error:?} {error}").contains("hunter2"));

@@ -36,18 +36,20 @@ fn vapi_error(error_type: &str) -> Value {
 }
 
 fn depot_request(location: &str) -> depots::Request {
-    depots::Request::new(from_json::<depots_body::CreateSpec>(
-        json!({"source_type": "PULL", "location": location}),
-    ))
+    depots::Request::new(depots::RequestRequired {
+        body: from_json::<depots_body::CreateSpec>(
+            json!({"source_type": "PULL", "location": location}),
+        ),
+    })
 }
 
 fn subscription(library: &str, subscribed_library: Value) -> subscriptions::Request {
-    subscriptions::Request::new(
-        library,
-        from_json::<vsphere_api::types::content::library::subscriptions::CreateSpec>(
+    subscriptions::Request::new(subscriptions::RequestRequired {
+        library: library.to_owned(),
+        body: from_json::<vsphere_api::types::content::library::subscriptions::CreateSpec>(
             json!({"subscribed_library": subscribed_library}),
         ),
-    )
+    })
 }
 
 fn create_new() -> Value {
@@ -62,15 +64,15 @@ fn transfer(vm: &str, path: &str, attributes: Option<Value>) -> transfers::Reque
     if let Some(attributes) = attributes {
         spec["attributes"] = attributes;
     }
-    transfers::Request::new(
-        vm,
-        from_json::<vsphere_api::types::vcenter::vm::guest::filesystem::TransfersCreateBody>(
+    transfers::Request::new(transfers::RequestRequired {
+        vm: vm.to_owned(),
+        body: from_json::<vsphere_api::types::vcenter::vm::guest::filesystem::transfers::CreateBody>(
             json!({
                 "credentials": {"interactive_session": false, "type": "USERNAME_PASSWORD", "user_name": "root", "password": "guest-pass"},
                 "spec": spec
             }),
         ),
-    )
+    })
 }
 
 #[tokio::test]
@@ -98,7 +100,11 @@ async fn session_login_and_its_errors() {
             session.as_str().into(),
         ));
     bearer
-        .esx_settings_repository_software_drafts_create(drafts::Request::new(draft_spec(json!({}))))
+        .esx_settings_repository_software_drafts_create(drafts::Request::new(
+            drafts::RequestRequired {
+                body: draft_spec(json!({})),
+            },
+        ))
         .await
         .expect("bearer token accepted");
 
@@ -153,9 +159,9 @@ async fn offline_depot_import_is_a_task_and_a_second_import_already_exists() {
         }
         other => panic!("expected AlreadyExists, got {other:?}"),
     }
-    let push_without_file = depots::Request::new(from_json::<depots_body::CreateSpec>(
-        json!({"source_type": "PUSH"}),
-    ));
+    let push_without_file = depots::Request::new(depots::RequestRequired {
+        body: from_json::<depots_body::CreateSpec>(json!({"source_type": "PUSH"})),
+    });
     let error = client
         .esx_settings_depots_offline_create_task(push_without_file)
         .await
@@ -187,7 +193,7 @@ async fn offline_depot_import_is_a_task_and_a_second_import_already_exists() {
             .await
             .expect_err("fault");
         let matched = match error_type {
-            "ERROR" => matches!(error, depots::Error::Error(_)),
+            "ERROR" => matches!(error, depots::Error::Generic(_)),
             _ => matches!(error, depots::Error::ServiceUnavailable(_)),
         };
         assert!(
@@ -279,7 +285,9 @@ async fn software_draft_exists_unless_replaced() {
     let server = common::start().await;
     let client = server.login(ADMIN).await;
     let request = |delete: Option<bool>| {
-        drafts::Request::new(draft_spec(json!({"delete_existing_draft": delete})))
+        drafts::Request::new(drafts::RequestRequired {
+            body: draft_spec(json!({"delete_existing_draft": delete})),
+        })
     };
     let first = client
         .esx_settings_repository_software_drafts_create(request(None))
@@ -331,7 +339,7 @@ async fn software_draft_exists_unless_replaced() {
             .expect_err("fault");
         let matched = matches!(
             (&error, error_type),
-            (drafts::Error::Error(_), "ERROR")
+            (drafts::Error::Generic(_), "ERROR")
                 | (drafts::Error::ServiceUnavailable(_), "SERVICE_UNAVAILABLE")
         );
         assert!(matched, "{error:?}");
@@ -343,9 +351,9 @@ async fn update_session_current_form() {
     let server = common::start().await;
     let client = server.login(ADMIN).await;
     let request = |item: Option<&str>, token: Option<String>| {
-        let mut request = update_session::Request::new(from_json::<UpdateSessionModel>(
-            json!({"library_item_id": item}),
-        ));
+        let mut request = update_session::Request::new(update_session::RequestRequired {
+            body: from_json::<UpdateSessionModel>(json!({"library_item_id": item})),
+        });
         request.client_token = token;
         request
     };
@@ -434,9 +442,9 @@ async fn update_session_legacy_rest_form_gives_the_same_types() {
     let server = common::start().await;
     let client = server.login(ADMIN).await;
     let request = |item: Option<&str>| {
-        update_session_rest::Request::new(from_json::<UpdateSessionModel>(
-            json!({"library_item_id": item}),
-        ))
+        update_session_rest::Request::new(update_session_rest::RequestRequired {
+            create_spec: from_json::<UpdateSessionModel>(json!({"library_item_id": item})),
+        })
     };
     let session: String = client
         .content_library_item_update_session_create_rest(request(Some("item-1")))
@@ -483,9 +491,9 @@ async fn update_session_legacy_rest_form_gives_the_same_types() {
 async fn legacy_rest_form_authentication_errors_are_typed() {
     let server = common::start().await;
     let request = || {
-        update_session_rest::Request::new(from_json::<UpdateSessionModel>(
-            json!({"library_item_id": "item-1"}),
-        ))
+        update_session_rest::Request::new(update_session_rest::RequestRequired {
+            create_spec: from_json::<UpdateSessionModel>(json!({"library_item_id": "item-1"})),
+        })
     };
     let error = server
         .anonymous()
@@ -583,7 +591,10 @@ async fn library_subscription_and_each_of_its_errors() {
         .content_library_subscriptions_create(subscription("lib-published", create_new()))
         .await
         .expect_err("fault");
-    assert!(matches!(error, subscriptions::Error::Error(_)), "{error:?}");
+    assert!(
+        matches!(error, subscriptions::Error::Generic(_)),
+        "{error:?}"
+    );
     let error = server
         .login(READONLY)
         .await

@@ -470,16 +470,13 @@ async fn deeply_nested_json_is_an_error_not_a_stack_overflow() {
 }
 
 fn transfer() -> transfers::Request {
-    transfers::Request::new(
-        "vm-1",
-        serde_json::from_value::<vsphere_api::types::vcenter::vm::guest::filesystem::TransfersCreateBody>(
+    transfers::Request::new(transfers::RequestRequired { vm: "vm-1".to_owned(), body: serde_json::from_value::<vsphere_api::types::vcenter::vm::guest::filesystem::transfers::CreateBody>(
             json!({
                 "credentials": {"interactive_session": false, "type": "USERNAME_PASSWORD", "user_name": "root", "password": "pw"},
                 "spec": {"path": "/tmp/a"}
             }),
         )
-        .expect("request body"),
-    )
+        .expect("request body") })
 }
 
 #[tokio::test]
@@ -532,12 +529,12 @@ async fn an_unknown_error_type_is_other_with_its_status() {
 #[tokio::test]
 async fn legacy_rest_bodies_without_their_envelope_are_unexpected() {
     let request = || {
-        legacy::Request::new(
-            serde_json::from_value::<vsphere_api::types::content::library::item::UpdateSessionModel>(
-                json!({"library_item_id": "item-1"}),
-            )
+        legacy::Request::new(legacy::RequestRequired {
+            create_spec: serde_json::from_value::<
+                vsphere_api::types::content::library::item::UpdateSessionModel,
+            >(json!({"library_item_id": "item-1"}))
             .expect("model"),
-        )
+        })
     };
     let cases: [(&str, &[u8], &str); 3] = [
         // The `/api` form where the `/rest` form belongs.

@@ -29,7 +29,10 @@ async fn two_thousand_subscriptions_from_64_tasks_all_land() {
         tasks.spawn(async move {
             let mut ids = Vec::with_capacity(count);
             for _ in 0..count {
-                let request = subscriptions::Request::new("lib-published", body.clone());
+                let request = subscriptions::Request::new(subscriptions::RequestRequired {
+                    library: "lib-published".to_owned(),
+                    body: body.clone(),
+                });
                 ids.push(client.content_library_subscriptions_create(request).await);
             }
             ids

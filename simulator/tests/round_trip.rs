@@ -73,8 +73,11 @@ fn unknown_error_type_is_kept_and_sent_back() {
         error.error_type,
         Some(ErrorType::Unknown("QUOTA_EXCEEDED".into()))
     );
-    assert_eq!(ErrorType::from("QUOTA_EXCEEDED").as_str(), "QUOTA_EXCEEDED");
-    assert_eq!(ErrorType::from("NOT_FOUND"), ErrorType::NotFound);
+    assert_eq!(
+        "QUOTA_EXCEEDED".parse::<ErrorType>(),
+        Ok(ErrorType::Unknown("QUOTA_EXCEEDED".into()))
+    );
+    assert_eq!("NOT_FOUND".parse::<ErrorType>(), Ok(ErrorType::NotFound));
 }
 
 #[test]

@@ -225,9 +225,10 @@ async fn serve(app: axum::Router, configure: impl FnOnce(Server) -> Server) -> S
 }
 
 fn drafts_request() -> drafts::Request {
-    drafts::Request::new(
-        vsphere_api::types::esx::settings::repository::software::drafts::CreateSpec::default(),
-    )
+    drafts::Request::new(drafts::RequestRequired {
+        body: vsphere_api::types::esx::settings::repository::software::drafts::CreateSpec::default(
+        ),
+    })
 }
 
 #[tokio::test]

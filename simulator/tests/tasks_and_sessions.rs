@@ -23,7 +23,7 @@ fn import(location: &str) -> depots::Request {
     let spec: CreateSpec =
         serde_json::from_value(json!({"source_type": "PULL", "location": location}))
             .expect("a CreateSpec");
-    depots::Request::new(spec)
+    depots::Request::new(depots::RequestRequired { body: spec })
 }
 
 fn quick() -> WaitOptions {
@@ -35,12 +35,12 @@ async fn start(simulator: Simulator) -> Running {
 }
 
 fn draft() -> drafts::Request {
-    drafts::Request::new(
-        serde_json::from_value::<
+    drafts::Request::new(drafts::RequestRequired {
+        body: serde_json::from_value::<
             vsphere_api::types::esx::settings::repository::software::drafts::CreateSpec,
         >(json!({"delete_existing_draft": true}))
         .expect("a CreateSpec"),
-    )
+    })
 }
 
 #[tokio::test]
@@ -60,7 +60,11 @@ async fn a_task_goes_pending_running_succeeded_and_wait_returns_its_typed_result
     let mut seen = Vec::new();
     for _ in 0..4 {
         let info = client
-            .cis_tasks_get(cis_tasks_get::Request::new(task.0.clone()))
+            .cis_tasks_get(cis_tasks_get::Request::new(
+                cis_tasks_get::RequestRequired {
+                    task: task.0.clone(),
+                },
+            ))
             .await
             .expect("task info");
         seen.push((
@@ -107,7 +111,7 @@ async fn a_failed_task_gives_the_operations_typed_error() {
         .await
         .expect("import started");
     match client.wait::<depots::Endpoint>(&task, quick()).await {
-        Err(TaskError::Failed(depots::Error::Error(error))) => {
+        Err(TaskError::Failed(depots::Error::Generic(error))) => {
             assert_eq!(
                 error.messages[0].id,
                 "com.vmware.esx.settings.depots.offline.download_failed"
@@ -149,7 +153,9 @@ async fn another_users_task_is_not_readable() {
         .await
         .expect("import started");
     let error = other
-        .cis_tasks_get(cis_tasks_get::Request::new(task.0))
+        .cis_tasks_get(cis_tasks_get::Request::new(
+            cis_tasks_get::RequestRequired { task: task.0 },
+        ))
         .await
         .expect_err("not theirs");
     assert!(
@@ -212,12 +218,12 @@ async fn login_falls_back_to_the_legacy_form_and_logout_uses_it() {
 
     let client = server.login(ADMIN).await;
     assert_eq!(client.session_form(), WireForm::LegacyRest);
-    let request = update_session_rest::Request::new(
-        serde_json::from_value::<vsphere_api::types::content::library::item::UpdateSessionModel>(
-            json!({"library_item_id": "item-1"}),
-        )
+    let request = update_session_rest::Request::new(update_session_rest::RequestRequired {
+        create_spec: serde_json::from_value::<
+            vsphere_api::types::content::library::item::UpdateSessionModel,
+        >(json!({"library_item_id": "item-1"}))
         .expect("a model"),
-    );
+    });
     client
         .content_library_item_update_session_create_rest(request.clone())
         .await
@@ -379,12 +385,12 @@ async fn idle_sessions_expire() {
 }
 
 fn item_session(item: &str, token: &str) -> update_session::Request {
-    let mut request = update_session::Request::new(
-        serde_json::from_value::<vsphere_api::types::content::library::item::UpdateSessionModel>(
-            json!({"library_item_id": item}),
-        )
+    let mut request = update_session::Request::new(update_session::RequestRequired {
+        body: serde_json::from_value::<
+            vsphere_api::types::content::library::item::UpdateSessionModel,
+        >(json!({"library_item_id": item}))
         .expect("a model"),
-    );
+    });
     request.client_token = Some(token.to_owned());
     request
 }
@@ -434,12 +440,12 @@ async fn client_tokens_are_scoped_per_user_operation_and_request() {
     );
 
     // The same token through the legacy form is another operation's token.
-    let mut legacy = update_session_rest::Request::new(
-        serde_json::from_value::<vsphere_api::types::content::library::item::UpdateSessionModel>(
-            json!({"library_item_id": "item-3"}),
-        )
+    let mut legacy = update_session_rest::Request::new(update_session_rest::RequestRequired {
+        create_spec: serde_json::from_value::<
+            vsphere_api::types::content::library::item::UpdateSessionModel,
+        >(json!({"library_item_id": "item-3"}))
         .expect("a model"),
-    );
+    });
     legacy.client_token = Some(token.clone());
     let through_legacy = admin
         .content_library_item_update_session_create_rest(legacy)

@@ -40,7 +40,12 @@ async fn subscribe(status: u16, body: &str) -> subscriptions::Error {
         "target": "USE_EXISTING", "location": "LOCAL", "subscribed_library": "lib-2"}}))
     .expect("spec");
     client(&server.base_url)
-        .content_library_subscriptions_create(subscriptions::Request::new("lib-1", spec))
+        .content_library_subscriptions_create(subscriptions::Request::new(
+            subscriptions::RequestRequired {
+                library: "lib-1".to_owned(),
+                body: spec,
+            },
+        ))
         .await
         .expect_err("an error")
 }
@@ -50,7 +55,9 @@ async fn legacy_call(status: u16, body: &str) -> legacy::Error {
     let model: UpdateSessionModel =
         serde_json::from_value(json!({"library_item_id": "item-1"})).expect("model");
     client(&server.base_url)
-        .content_library_item_update_session_create_rest(legacy::Request::new(model))
+        .content_library_item_update_session_create_rest(legacy::Request::new(
+            legacy::RequestRequired { create_spec: model },
+        ))
         .await
         .expect_err("an error")
 }
@@ -62,7 +69,9 @@ async fn import_depot(status: u16, body: &str) -> depots::Error {
     )
     .expect("spec");
     client(&server.base_url)
-        .esx_settings_depots_offline_create_task(depots::Request::new(spec))
+        .esx_settings_depots_offline_create_task(depots::Request::new(depots::RequestRequired {
+            body: spec,
+        }))
         .await
         .expect_err("an error")
 }
@@ -70,9 +79,9 @@ async fn import_depot(status: u16, body: &str) -> depots::Error {
 async fn create_draft(status: u16, body: &str) -> drafts::Error {
     let server = canned(response(status, body)).await;
     client(&server.base_url)
-        .esx_settings_repository_software_drafts_create(drafts::Request::new(
-            vsphere_api::types::esx::settings::repository::software::drafts::CreateSpec::default(),
-        ))
+        .esx_settings_repository_software_drafts_create(drafts::Request::new(drafts::RequestRequired {
+            body: vsphere_api::types::esx::settings::repository::software::drafts::CreateSpec::default(),
+        }))
         .await
         .expect_err("an error")
 }
@@ -269,7 +278,12 @@ async fn success_bodies_stay_strict() {
         "target": "USE_EXISTING", "location": "LOCAL", "subscribed_library": "lib-2"}}))
     .expect("spec");
     let error = client(&server.base_url)
-        .content_library_subscriptions_create(subscriptions::Request::new("lib-1", spec))
+        .content_library_subscriptions_create(subscriptions::Request::new(
+            subscriptions::RequestRequired {
+                library: "lib-1".to_owned(),
+                body: spec,
+            },
+        ))
         .await
         .expect_err("not a string");
     assert!(

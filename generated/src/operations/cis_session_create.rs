@@ -26,16 +26,17 @@ pub const OPERATION: wire::OperationInfo = wire::OperationInfo {
     wire: wire::WireForm::Api,
 };
 
-/// The arguments of a call. Build it with `new` (the required
-/// arguments), then set optional ones; it is `#[non_exhaustive]`, so an
-/// optional argument added by a later release is not a breaking change.
+/// The arguments of a call. Build it with `new()` (every argument
+/// unset), then set arguments with its `with_*` methods. It is
+/// `#[non_exhaustive]`: an optional argument added by a later
+/// release is not a breaking change.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Request {}
 impl Request {
-    /// A request with the required arguments and every optional one unset.
+    /// A request with every argument unset.
     pub fn new() -> Self {
-        Request {}
+        Self::default()
     }
 }
 

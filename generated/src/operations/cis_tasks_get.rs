@@ -30,9 +30,11 @@ pub const OPERATION: wire::OperationInfo = wire::OperationInfo {
     wire: wire::WireForm::Api,
 };
 
-/// The arguments of a call. Build it with `new` (the required
-/// arguments), then set optional ones; it is `#[non_exhaustive]`, so an
-/// optional argument added by a later release is not a breaking change.
+/// The arguments of a call. Build it with
+/// `Request::new(RequestRequired { .. })`, which names every required
+/// argument, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: an optional argument added by a later release
+/// is not a breaking change.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Request {
@@ -47,14 +49,35 @@ pub struct Request {
     pub exclude_result: Option<bool>,
 }
 
+/// The required arguments of a [`Request`], for [`Request::new`]: each
+/// is given by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RequestRequired {
+    /// Task identifier (resource type `com.vmware.cis.task`).
+    pub task: String,
+}
+
 impl Request {
     /// A request with the required arguments and every optional one unset.
-    pub fn new(task: impl Into<String>) -> Self {
+    pub fn new(required: RequestRequired) -> Self {
+        let RequestRequired { task } = required;
         Request {
-            task: task.into(),
+            task,
             return_all: None,
             exclude_result: None,
         }
+    }
+
+    /// Sets the optional argument `return_all`.
+    pub fn with_return_all(mut self, return_all: bool) -> Self {
+        self.return_all = Some(return_all);
+        self
+    }
+
+    /// Sets the optional argument `exclude_result`.
+    pub fn with_exclude_result(mut self, exclude_result: bool) -> Self {
+        self.exclude_result = Some(exclude_result);
+        self
     }
 }
 
@@ -79,7 +102,7 @@ pub enum Error {
     /// HTTP 404 `NOT_FOUND`: The task does not exist.
     NotFound(crate::types::vapi::std::errors::NotFound),
     /// HTTP 500 `ERROR`: An unknown internal error occurred.
-    Error(crate::types::vapi::std::errors::Error),
+    Generic(crate::types::vapi::std::errors::Error),
     /// HTTP 503 `SERVICE_UNAVAILABLE`: The task service is unavailable.
     ServiceUnavailable(crate::types::vapi::std::errors::ServiceUnavailable),
     /// A vapi error the spec does not document for this operation.
@@ -99,7 +122,7 @@ wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, crate
     Unauthenticated(Some("UNAUTHENTICATED"), 401),
     Unauthorized(Some("UNAUTHORIZED"), 403),
     NotFound(Some("NOT_FOUND"), 404),
-    Error(Some("ERROR"), 500),
+    Generic(Some("ERROR"), 500),
     ServiceUnavailable(Some("SERVICE_UNAVAILABLE"), 503),
 ]);
 

@@ -26,9 +26,11 @@ pub const OPERATION: wire::OperationInfo = wire::OperationInfo {
     wire: wire::WireForm::Api,
 };
 
-/// The arguments of a call. Build it with `new` (the required
-/// arguments), then set optional ones; it is `#[non_exhaustive]`, so an
-/// optional argument added by a later release is not a breaking change.
+/// The arguments of a call. Build it with
+/// `Request::new(RequestRequired { .. })`, which names every required
+/// argument, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: an optional argument added by a later release
+/// is not a breaking change.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Request {
@@ -42,15 +44,28 @@ pub struct Request {
     pub body: crate::types::content::library::item::UpdateSessionModel,
 }
 
+/// The required arguments of a [`Request`], for [`Request::new`]: each
+/// is given by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RequestRequired {
+    /// Specification for the new update session.
+    pub body: crate::types::content::library::item::UpdateSessionModel,
+}
+
 impl Request {
     /// A request with the required arguments and every optional one unset.
-    pub fn new(
-        body: impl Into<crate::types::content::library::item::UpdateSessionModel>,
-    ) -> Self {
+    pub fn new(required: RequestRequired) -> Self {
+        let RequestRequired { body } = required;
         Request {
             client_token: None,
-            body: body.into(),
+            body,
         }
+    }
+
+    /// Sets the optional argument `client_token`.
+    pub fn with_client_token(mut self, client_token: String) -> Self {
+        self.client_token = Some(client_token);
+        self
     }
 }
 

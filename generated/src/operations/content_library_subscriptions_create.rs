@@ -26,9 +26,11 @@ pub const OPERATION: wire::OperationInfo = wire::OperationInfo {
     wire: wire::WireForm::Api,
 };
 
-/// The arguments of a call. Build it with `new` (the required
-/// arguments), then set optional ones; it is `#[non_exhaustive]`, so an
-/// optional argument added by a later release is not a breaking change.
+/// The arguments of a call. Build it with
+/// `Request::new(RequestRequired { .. })`, which names every required
+/// argument, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: an optional argument added by a later release
+/// is not a breaking change.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Request {
@@ -44,17 +46,31 @@ pub struct Request {
     pub body: crate::types::content::library::subscriptions::CreateSpec,
 }
 
+/// The required arguments of a [`Request`], for [`Request::new`]: each
+/// is given by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RequestRequired {
+    /// Identifier of the published library; an identifier for the resource type `com.vmware.content.Library`.
+    pub library: String,
+    /// Specification for the subscription.
+    pub body: crate::types::content::library::subscriptions::CreateSpec,
+}
+
 impl Request {
     /// A request with the required arguments and every optional one unset.
-    pub fn new(
-        library: impl Into<String>,
-        body: impl Into<crate::types::content::library::subscriptions::CreateSpec>,
-    ) -> Self {
+    pub fn new(required: RequestRequired) -> Self {
+        let RequestRequired { library, body } = required;
         Request {
-            library: library.into(),
+            library,
             client_token: None,
-            body: body.into(),
+            body,
         }
+    }
+
+    /// Sets the optional argument `client_token`.
+    pub fn with_client_token(mut self, client_token: String) -> Self {
+        self.client_token = Some(client_token);
+        self
     }
 }
 
@@ -89,7 +105,7 @@ pub enum Error {
     /// `subscribed_library.vcenter`.
     NotFound(crate::types::vapi::std::errors::NotFound),
     /// HTTP 500 `ERROR`: The system reports an error while responding to the request.
-    Error(crate::types::vapi::std::errors::Error),
+    Generic(crate::types::vapi::std::errors::Error),
     /// HTTP 500 `RESOURCE_INACCESSIBLE`: The vCenter instance specified by `subscribed_library.vcenter` cannot be contacted or found.
     ResourceInaccessible(crate::types::vapi::std::errors::ResourceInaccessible),
     /// A vapi error the spec does not document for this operation.
@@ -112,7 +128,7 @@ wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, crate
     Unauthenticated(Some("UNAUTHENTICATED"), 401),
     Unauthorized(Some("UNAUTHORIZED"), 403),
     NotFound(Some("NOT_FOUND"), 404),
-    Error(Some("ERROR"), 500),
+    Generic(Some("ERROR"), 500),
     ResourceInaccessible(Some("RESOURCE_INACCESSIBLE"), 500),
 ]);
 

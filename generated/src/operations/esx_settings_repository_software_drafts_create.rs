@@ -29,9 +29,11 @@ pub const OPERATION: wire::OperationInfo = wire::OperationInfo {
     wire: wire::WireForm::Api,
 };
 
-/// The arguments of a call. Build it with `new` (the required
-/// arguments), then set optional ones; it is `#[non_exhaustive]`, so an
-/// optional argument added by a later release is not a breaking change.
+/// The arguments of a call. Build it with
+/// `Request::new(RequestRequired { .. })`, which names every required
+/// argument, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: an optional argument added by a later release
+/// is not a breaking change.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Request {
@@ -39,14 +41,19 @@ pub struct Request {
     pub body: crate::types::esx::settings::repository::software::drafts::CreateSpec,
 }
 
+/// The required arguments of a [`Request`], for [`Request::new`]: each
+/// is given by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RequestRequired {
+    /// The spec to be used to create the draft.
+    pub body: crate::types::esx::settings::repository::software::drafts::CreateSpec,
+}
+
 impl Request {
     /// A request with the required arguments and every optional one unset.
-    pub fn new(
-        body: impl Into<
-            crate::types::esx::settings::repository::software::drafts::CreateSpec,
-        >,
-    ) -> Self {
-        Request { body: body.into() }
+    pub fn new(required: RequestRequired) -> Self {
+        let RequestRequired { body } = required;
+        Request { body }
     }
 }
 
@@ -70,7 +77,7 @@ pub enum Error {
     /// HTTP 403 `UNAUTHORIZED`: The caller does not have the necessary privileges.
     Unauthorized(crate::types::vapi::std::errors::Unauthorized),
     /// HTTP 500 `ERROR`: There is an unknown internal error. The accompanying error message will give more details about the failure.
-    Error(crate::types::vapi::std::errors::Error),
+    Generic(crate::types::vapi::std::errors::Error),
     /// HTTP 503 `SERVICE_UNAVAILABLE`: The service is not available.
     ServiceUnavailable(crate::types::vapi::std::errors::ServiceUnavailable),
     /// A vapi error the spec does not document for this operation.
@@ -89,7 +96,7 @@ wire::operation_error!(Error, crate::types::vapi::std::errors::Error, Api, crate
     AlreadyExists(Some("ALREADY_EXISTS"), 400),
     Unauthenticated(Some("UNAUTHENTICATED"), 401),
     Unauthorized(Some("UNAUTHORIZED"), 403),
-    Error(Some("ERROR"), 500),
+    Generic(Some("ERROR"), 500),
     ServiceUnavailable(Some("SERVICE_UNAVAILABLE"), 503),
 ]);
 

@@ -39,30 +39,35 @@ pub const OPERATION: wire::OperationInfo = wire::OperationInfo {
     wire: wire::WireForm::Api,
 };
 
-/// The arguments of a call. Build it with `new` (the required
-/// arguments), then set optional ones; it is `#[non_exhaustive]`, so an
-/// optional argument added by a later release is not a breaking change.
+/// The arguments of a call. Build it with
+/// `Request::new(RequestRequired { .. })`, which names every required
+/// argument, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: an optional argument added by a later release
+/// is not a breaking change.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Request {
     /// Virtual machine to perform the operation on; an identifier for the resource type `VirtualMachine`.
     pub vm: String,
     /// Request body for invoking operation `create`: the guest credentials and the transfer specification.
-    pub body: crate::types::vcenter::vm::guest::filesystem::TransfersCreateBody,
+    pub body: crate::types::vcenter::vm::guest::filesystem::transfers::CreateBody,
+}
+
+/// The required arguments of a [`Request`], for [`Request::new`]: each
+/// is given by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RequestRequired {
+    /// Virtual machine to perform the operation on; an identifier for the resource type `VirtualMachine`.
+    pub vm: String,
+    /// Request body for invoking operation `create`: the guest credentials and the transfer specification.
+    pub body: crate::types::vcenter::vm::guest::filesystem::transfers::CreateBody,
 }
 
 impl Request {
     /// A request with the required arguments and every optional one unset.
-    pub fn new(
-        vm: impl Into<String>,
-        body: impl Into<
-            crate::types::vcenter::vm::guest::filesystem::TransfersCreateBody,
-        >,
-    ) -> Self {
-        Request {
-            vm: vm.into(),
-            body: body.into(),
-        }
+    pub fn new(required: RequestRequired) -> Self {
+        let RequestRequired { vm, body } = required;
+        Request { vm, body }
     }
 }
 

@@ -5,12 +5,14 @@
 //! only lay them out.
 
 use super::operations::request_field_docs;
+use super::types::setter_names;
 use crate::Options;
 use crate::diagnostics::Error;
 use crate::ir::{
     Api, Docs, Operation, ParameterLocation, StringFormat, TypeDef, TypeKind, TypeRef, Wire,
 };
-use crate::shape::{ErrorVariant, RequestField};
+use crate::naming::{last_segment, module_of};
+use crate::shape::{ErrorVariant, REQUEST_REQUIRED, RequestField, required_struct};
 use askama::Template;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -571,6 +573,7 @@ fn operation_page(api: &Api, operation: &Operation, options: &Options) -> Result
         error_example,
         curl: curl_sample(operation, fields, minimal_body.as_ref()),
         rust: rust_sample(
+            api,
             &options.crate_name.replace('-', "_"),
             operation,
             fields,
@@ -753,8 +756,11 @@ fn curl_sample(operation: &Operation, fields: &[RequestField], body: Option<&Val
     command.join(" \\\n")
 }
 
-/// A Rust call of the operation, for the crate named `krate` (as code names it).
+/// A Rust call of the operation, for the crate named `krate` (as code names
+/// it): the request built with the generated constructors, with the values
+/// of the page's minimal JSON example.
 fn rust_sample(
+    api: &Api,
     krate: &str,
     operation: &Operation,
     fields: &[RequestField],
@@ -762,41 +768,67 @@ fn rust_sample(
 ) -> String {
     let module = &operation.rust_name;
     let method = &operation.shape.client_method;
-    let mut lines = vec![
-        format!("use {krate}::operations::{module} as op;"),
-        String::new(),
-    ];
-    // `Request::new` takes the required arguments; optional ones are set after.
-    let mut arguments = Vec::new();
+    let mut builder = RustValues {
+        api,
+        krate,
+        stack: Vec::new(),
+        used: BTreeSet::new(),
+        budget: usize::MAX,
+        exhausted: false,
+    };
     let legacy_body = operation.wire == Wire::LegacyRest && operation.body.is_some();
+    let mut arguments = Vec::new();
     for field in fields.iter().filter(|field| field.required) {
         let value = match field.location() {
-            Some(_) => format!("{:?}", sample_parameter(field)),
+            Some(_) if field.ty == TypeRef::String(StringFormat::Plain) => {
+                format!("{:?}.to_owned()", sample_parameter(field))
+            }
+            Some(_) => builder.expression(&field.ty, 1),
             None => {
                 let json = if legacy_body {
                     body.and_then(|b| b.get(&field.wire_name)).cloned()
                 } else {
                     body.cloned()
                 };
-                let json = json.map_or_else(|| "{}".to_owned(), |json| json.to_string());
-                match &field.ty {
-                    TypeRef::Named(path) => {
-                        format!(
-                            "serde_json::from_value::<{krate}::types::{path}>(serde_json::json!({json}))?"
-                        )
+                let from_json = |builder: &mut RustValues, path: &str, json: Option<Value>| {
+                    let json = json.map_or_else(|| "{}".to_owned(), |json| json.to_string());
+                    format!(
+                        "serde_json::from_value::<{}>(serde_json::json!({json}))?",
+                        builder.type_name(path)
+                    )
+                };
+                match (&field.ty, json) {
+                    // A type that contains itself: no finite constructor call.
+                    (TypeRef::Named(path), Some(json)) if builder.is_recursive(path) => {
+                        from_json(&mut builder, path, Some(json))
                     }
-                    _ => format!("serde_json::json!({json})"),
+                    // Too large to spell out: read from JSON, as the page's example is.
+                    (TypeRef::Named(path), json) => builder
+                        .bounded_expression(&field.ty, 1)
+                        .unwrap_or_else(|| from_json(&mut builder, path, json)),
+                    (ty, _) => builder.expression(ty, 1),
                 }
             }
         };
-        arguments.push(format!("    {value},"));
+        arguments.push(format!("    {}: {value},", field.rust_name));
     }
+    let mut lines = vec![format!("use {krate}::operations::{module} as op;")];
+    let (imports, names) = builder.imports();
+    lines.extend(imports);
+    for argument in &mut arguments {
+        for (placeholder, name) in &names {
+            *argument = argument.replace(placeholder, name);
+        }
+    }
+    lines.push(String::new());
     if arguments.is_empty() {
         lines.push("let request = op::Request::new();".into());
     } else {
-        lines.push("let request = op::Request::new(".into());
+        lines.push(format!(
+            "let request = op::Request::new(op::{REQUEST_REQUIRED} {{"
+        ));
         lines.extend(arguments);
-        lines.push(");".into());
+        lines.push("});".into());
     }
     lines.push(format!("match client.{method}(request).await {{"));
     lines.push("    Ok(response) => println!(\"{response:?}\"),".into());
@@ -811,6 +843,198 @@ fn rust_sample(
     lines.join("\n")
 }
 
+/// Rust expressions that build the minimal example of a type with the
+/// generated constructors (`T::new(TRequired { .. })`), so the reference
+/// pages show, and the compiled samples check, how a user builds a value.
+struct RustValues<'a> {
+    api: &'a Api,
+    krate: &'a str,
+    stack: Vec<String>,
+    /// The types the expressions name (as placeholders, see `type_name`).
+    used: BTreeSet<String>,
+    /// How many more values the expression being built may hold (see
+    /// [`EXAMPLE_BUDGET`]: nested required properties grow exponentially).
+    budget: usize,
+    /// Whether the expression being built ran out of budget.
+    exhausted: bool,
+}
+
+impl RustValues<'_> {
+    /// A placeholder for the type at `path`, replaced once every type used
+    /// is known (see `imports`).
+    fn type_name(&mut self, path: &str) -> String {
+        self.used.insert(path.to_owned());
+        format!("\u{1}{path}\u{2}")
+    }
+
+    /// The `use` lines of the modules of the types used, and what each
+    /// placeholder becomes: `module::Type` where the module's last name is
+    /// unique among them, else `types::full::path::Type`.
+    fn imports(&self) -> (Vec<String>, Vec<(String, String)>) {
+        let modules: BTreeSet<&str> = self.used.iter().map(|path| module_of(path)).collect();
+        let alias = |module: &str| -> Option<String> {
+            let last = last_segment(module);
+            let unique = modules.iter().filter(|m| last_segment(m) == last).count() == 1;
+            (!module.is_empty() && unique && last != "op" && last != "types")
+                .then(|| last.to_owned())
+        };
+        let mut imports = BTreeSet::new();
+        let names = self
+            .used
+            .iter()
+            .map(|path| {
+                let module = module_of(path);
+                let name = match alias(module) {
+                    Some(alias) => {
+                        imports.insert(format!("use {}::types::{module};", self.krate));
+                        format!("{alias}::{}", last_segment(path))
+                    }
+                    None => {
+                        imports.insert(format!("use {}::types;", self.krate));
+                        format!("types::{path}")
+                    }
+                };
+                (format!("\u{1}{path}\u{2}"), name)
+            })
+            .collect();
+        (imports.into_iter().collect(), names)
+    }
+
+    /// Whether a value of `path` must contain another one (no finite example).
+    fn is_recursive(&mut self, path: &str) -> bool {
+        self.required_cycle(path, &mut Vec::new())
+    }
+
+    fn required_cycle(&self, path: &str, seen: &mut Vec<String>) -> bool {
+        if seen.iter().any(|p| p == path) {
+            return true;
+        }
+        let Some(def) = self.api.types.get(path) else {
+            return false;
+        };
+        seen.push(path.to_owned());
+        let found = match &def.kind {
+            TypeKind::Struct(strukt) => strukt
+                .fields
+                .iter()
+                .any(|field| field.is_constructor_argument() && self.named_cycle(&field.ty, seen)),
+            TypeKind::Alias(target) => self.named_cycle(target, seen),
+            TypeKind::Enum(_) => false,
+        };
+        seen.pop();
+        found
+    }
+
+    fn named_cycle(&self, ty: &TypeRef, seen: &mut Vec<String>) -> bool {
+        match ty {
+            TypeRef::Named(path) => self.required_cycle(path, seen),
+            _ => false,
+        }
+    }
+
+    /// [`Self::expression`], or `None` when it would hold more than
+    /// [`EXAMPLE_BUDGET`] values (then no type it named is kept).
+    fn bounded_expression(&mut self, ty: &TypeRef, depth: usize) -> Option<String> {
+        let used = self.used.clone();
+        self.budget = EXAMPLE_BUDGET;
+        self.exhausted = false;
+        let expression = self.expression(ty, depth);
+        self.budget = usize::MAX;
+        if self.exhausted {
+            self.used = used;
+            return None;
+        }
+        Some(expression)
+    }
+
+    /// The expression for the minimal example of `ty`, its continuation
+    /// lines indented by `depth` levels. Within [`Self::bounded_expression`]
+    /// it stops once the budget is spent (the caller discards the result).
+    fn expression(&mut self, ty: &TypeRef, depth: usize) -> String {
+        if self.budget == 0 {
+            self.exhausted = true;
+            return String::new();
+        }
+        self.budget -= 1;
+        match ty {
+            TypeRef::Named(path) => self.named(path, depth),
+            TypeRef::String(StringFormat::Secret) => {
+                format!("{}::SecretString::new(\"secret\")", self.krate)
+            }
+            TypeRef::String(_) => match example(self.api, ty, false, Wire::Api) {
+                Some(Value::String(text)) => format!("{text:?}.to_owned()"),
+                _ => "String::new()".to_owned(),
+            },
+            TypeRef::Boolean => "true".to_owned(),
+            TypeRef::Int32 | TypeRef::Int64 => "1".to_owned(),
+            TypeRef::Float | TypeRef::Double => "1.5".to_owned(),
+            TypeRef::List(inner) => format!("vec![{}]", self.expression(inner, depth)),
+            TypeRef::Map(inner) => format!(
+                "::std::collections::BTreeMap::from([(\"key\".to_owned(), {})])",
+                self.expression(inner, depth)
+            ),
+            TypeRef::Json => "serde_json::json!({})".to_owned(),
+        }
+    }
+
+    fn named(&mut self, path: &str, depth: usize) -> String {
+        let Some(def) = self.api.types.get(path) else {
+            return "serde_json::json!({})".to_owned();
+        };
+        if self.stack.iter().any(|p| p == path) {
+            return format!("{}::default()", self.type_name(path));
+        }
+        self.stack.push(path.to_owned());
+        let value = match &def.kind {
+            TypeKind::Enum(enumeration) => match enumeration.values.first() {
+                Some(value) => format!("{}::{}", self.type_name(path), value.rust_name),
+                None => format!(
+                    "{}::{}(\"string\".to_owned())",
+                    self.type_name(path),
+                    enumeration.unknown_variant
+                ),
+            },
+            TypeKind::Alias(target) => self.expression(target, depth),
+            TypeKind::Struct(strukt) => {
+                let indent = "    ".repeat(depth + 1);
+                let mut text = match required_struct(self.api, def) {
+                    Some(required) => {
+                        let mut text = format!(
+                            "{}::new({} {{\n",
+                            self.type_name(path),
+                            self.type_name(&required)
+                        );
+                        for field in strukt.fields.iter().filter(|f| f.is_constructor_argument()) {
+                            let value = self.expression(&field.ty, depth + 1);
+                            text.push_str(&format!("{indent}{}: {value},\n", field.rust_name));
+                        }
+                        text.push_str(&format!("{}}})", "    ".repeat(depth)));
+                        text
+                    }
+                    None => format!("{}::new()", self.type_name(path)),
+                };
+                // A required property that may be `null` is in the JSON example too.
+                let setters = strukt
+                    .fields
+                    .iter()
+                    .filter(|f| !f.is_constructor_argument());
+                let names = setter_names(setters.clone().map(|f| f.rust_name.as_str()));
+                for (field, setter) in setters.zip(names) {
+                    let enters_cycle =
+                        matches!(&field.ty, TypeRef::Named(p) if self.stack.contains(p));
+                    if field.required && !enters_cycle {
+                        let value = self.expression(&field.ty, depth);
+                        text.push_str(&format!(".{setter}({value})"));
+                    }
+                }
+                text
+            }
+        };
+        self.stack.pop();
+        value
+    }
+}
+
 #[derive(Template)]
 #[template(path = "docs/schema.md", escape = "none")]
 struct SchemaPage {
@@ -818,6 +1042,8 @@ struct SchemaPage {
     name: String,
     source_name: String,
     rust_path: String,
+    /// How Rust code builds a value (structs only).
+    build: String,
     description: String,
     since: String,
     deprecated: bool,
@@ -967,6 +1193,7 @@ fn type_page_content(
             options.crate_name.replace('-', "_"),
             def.rust_name
         ),
+        build: build_text(api, def),
         description,
         since: since.as_deref().map_or_else(
             || "not stated in the spec".into(),
@@ -986,6 +1213,27 @@ fn type_page_content(
         used_by,
     };
     render(&format!("docs/{page_path}"), page.render())
+}
+
+/// How Rust code builds a value of a struct: its constructor, with the
+/// required properties by name, then setters. Empty for other kinds.
+fn build_text(api: &Api, def: &TypeDef) -> String {
+    let TypeKind::Struct(strukt) = &def.kind else {
+        return String::new();
+    };
+    let name = crate::naming::last_segment(&def.rust_name);
+    let new = match required_struct(api, def) {
+        Some(required) => format!("`{name}::new({} {{ .. }})`", last_segment(&required)),
+        None => format!("`{name}::new()` (or `Default`)"),
+    };
+    let optional = strukt
+        .fields
+        .iter()
+        .filter(|f| !f.is_constructor_argument());
+    match setter_names(optional.map(|f| f.rust_name.as_str())).first() {
+        Some(setter) => format!("{new}, then `.{setter}(..)` and the other `with_*` setters"),
+        None => new,
+    }
 }
 
 /// Operations of one vAPI package, for the index.

@@ -10,9 +10,9 @@
 use super::Piece;
 use super::rustdoc::{doc_lines, doc_text, sanitize};
 use super::scope::Scope;
-use super::types::{ident, server_format};
+use super::types::{ident, server_format, setter_names};
 use crate::ir::{Api, Operation, ParameterLocation, StringFormat, TypeKind, TypeRef, Wire};
-use crate::shape::{RequestField, RequestFieldSource, Success};
+use crate::shape::{REQUEST_REQUIRED, RequestField, RequestFieldSource, Success};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
@@ -20,6 +20,7 @@ use quote::quote;
 const OPERATION_ITEMS: &[&str] = &[
     "OPERATION",
     "Request",
+    "RequestRequired",
     "Response",
     "Error",
     "Endpoint",
@@ -215,7 +216,8 @@ fn wire_form(operation: &Operation) -> TokenStream {
     }
 }
 
-/// `Request` and its constructor.
+/// `Request`, the struct of its required arguments (when it has any), its
+/// constructor and the setters of its optional arguments.
 fn request_items(operation: &Operation, scope: &Scope) -> TokenStream {
     let request_fields = &operation.shape.request_fields;
     let fields = request_fields.iter().map(|field| {
@@ -224,39 +226,96 @@ fn request_items(operation: &Operation, scope: &Scope) -> TokenStream {
         let ty = scope.rust_type(&field.rust_type());
         quote! { #docs pub #name: #ty, }
     });
-    let parameters = request_fields.iter().filter(|f| f.required).map(|field| {
-        let name = ident(&field.rust_name);
-        let ty = scope.ty(&field.ty);
-        quote! { #name: impl Into<#ty> }
-    });
+    let required: Vec<&RequestField> = request_fields.iter().filter(|f| f.required).collect();
+    let optional: Vec<&RequestField> = request_fields.iter().filter(|f| !f.required).collect();
     let initializers = request_fields.iter().map(|field| {
         let name = ident(&field.rust_name);
         if field.required {
-            quote! { #name: #name.into(), }
+            quote! { #name, }
         } else {
             quote! { #name: None, }
         }
     });
-    let required_count = request_fields.iter().filter(|f| f.required).count();
-    // Without required arguments, `new()` and `default()` are the same call.
-    let default = (required_count == 0).then(|| quote! { Default, });
-    let many = (required_count > 7).then(|| quote! { #[allow(clippy::too_many_arguments)] });
+    let setters = setter_names(optional.iter().map(|field| field.rust_name.as_str()))
+        .into_iter()
+        .zip(&optional)
+        .map(|(setter, field)| {
+            let name = ident(&field.rust_name);
+            let ty = scope.ty(&field.ty);
+            let doc = format!(" Sets the optional argument `{}`.", field.rust_name);
+            quote! {
+                #[doc = #doc]
+                pub fn #setter(mut self, #name: #ty) -> Self {
+                    self.#name = Some(#name);
+                    self
+                }
+            }
+        });
+    let required_struct = ident(REQUEST_REQUIRED);
+    let (how_to_build, default, required_item, new) = if required.is_empty() {
+        (
+            quote! {
+                /// The arguments of a call. Build it with `new()` (every argument
+                /// unset), then set arguments with its `with_*` methods. It is
+                /// `#[non_exhaustive]`: an optional argument added by a later
+                /// release is not a breaking change.
+            },
+            Some(quote! { Default, }),
+            None,
+            quote! {
+                /// A request with every argument unset.
+                pub fn new() -> Self {
+                    Self::default()
+                }
+            },
+        )
+    } else {
+        let required_fields = required.iter().map(|field| {
+            let name = ident(&field.rust_name);
+            let docs = doc_lines(&request_field_docs(field));
+            let ty = scope.ty(&field.ty);
+            quote! { #docs pub #name: #ty, }
+        });
+        let names = required.iter().map(|field| ident(&field.rust_name));
+        (
+            quote! {
+                /// The arguments of a call. Build it with
+                /// `Request::new(RequestRequired { .. })`, which names every required
+                /// argument, then set optional ones with its `with_*` methods. It is
+                /// `#[non_exhaustive]`: an optional argument added by a later release
+                /// is not a breaking change.
+            },
+            None,
+            Some(quote! {
+                /// The required arguments of a [`Request`], for [`Request::new`]: each
+                /// is given by name, so none can be left out or swapped with another.
+                #[derive(Clone, Debug, PartialEq)]
+                pub struct #required_struct {
+                    #(#required_fields)*
+                }
+            }),
+            quote! {
+                /// A request with the required arguments and every optional one unset.
+                pub fn new(required: #required_struct) -> Self {
+                    let #required_struct { #(#names),* } = required;
+                    Request { #(#initializers)* }
+                }
+            },
+        )
+    };
     quote! {
-        /// The arguments of a call. Build it with `new` (the required
-        /// arguments), then set optional ones; it is `#[non_exhaustive]`, so an
-        /// optional argument added by a later release is not a breaking change.
+        #how_to_build
         #[derive(Clone, Debug, #default PartialEq)]
         #[non_exhaustive]
         pub struct Request {
             #(#fields)*
         }
 
+        #required_item
+
         impl Request {
-            /// A request with the required arguments and every optional one unset.
-            #many
-            pub fn new(#(#parameters),*) -> Self {
-                Request { #(#initializers)* }
-            }
+            #new
+            #(#setters)*
         }
     }
 }

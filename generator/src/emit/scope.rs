@@ -8,7 +8,7 @@
 
 use crate::ir::{Api, TypeRef};
 use crate::naming::{last_segment, module_of};
-use crate::shape::RustType;
+use crate::shape::{RustType, required_struct};
 use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::BTreeSet;
@@ -26,9 +26,12 @@ impl Scope {
     /// The scope of `types::<module>`.
     pub fn types_module(api: &Api, module: &str) -> Scope {
         let mut taken = BTreeSet::new();
-        for path in api.types.keys() {
+        for (path, def) in &api.types {
             if module_of(path) == module {
                 taken.insert(last_segment(path).to_owned());
+                if let Some(required) = required_struct(api, def) {
+                    taken.insert(last_segment(&required).to_owned());
+                }
             }
             let below = if module.is_empty() {
                 Some(path.as_str())

@@ -5,7 +5,7 @@ use super::rustdoc::{doc_attrs, doc_lines, sanitize};
 use super::scope::Scope;
 use crate::ir::{Api, Enum, Field, StringFormat, Struct, TypeDef, TypeKind, TypeRef};
 use crate::naming::{last_segment, module_of};
-use crate::shape::RustType;
+use crate::shape::{RustType, required_struct};
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 use std::collections::BTreeMap;
@@ -86,7 +86,7 @@ pub fn types_file_items(api: &Api, file: &TypesFile) -> Vec<Piece> {
         )
     };
     let mut items: Vec<Piece> = vec![quote! { #![doc = #doc] }.into()];
-    items.extend(file.defs.iter().flat_map(|def| type_item(def, &scope)));
+    items.extend(file.defs.iter().flat_map(|def| type_item(api, def, &scope)));
     // What the server checks beyond the types (feature `server`).
     items.extend(
         file.defs
@@ -102,7 +102,7 @@ pub fn types_file_items(api: &Api, file: &TypesFile) -> Vec<Piece> {
     items
 }
 
-fn type_item(def: &TypeDef, scope: &Scope) -> Vec<Piece> {
+fn type_item(api: &Api, def: &TypeDef, scope: &Scope) -> Vec<Piece> {
     let fallback = format!("The `{}` schema.", def.origin);
     let mut docs = doc_attrs(&def.docs, &fallback);
     if !def.origin.is_inline() {
@@ -113,7 +113,8 @@ fn type_item(def: &TypeDef, scope: &Scope) -> Vec<Piece> {
     let name = ident(last_segment(&def.rust_name));
     match &def.kind {
         TypeKind::Struct(strukt) => {
-            vec![struct_item(&name, &docs, deprecated, strukt, def.has_default, scope).into()]
+            let required = required_struct(api, def).map(|path| ident(last_segment(&path)));
+            vec![struct_item(&name, &docs, deprecated, strukt, required.as_ref(), scope).into()]
         }
         TypeKind::Enum(enumeration) => {
             let (declaration, impls) = enum_item(&name, &docs, deprecated, enumeration, scope);
@@ -126,15 +127,18 @@ fn type_item(def: &TypeDef, scope: &Scope) -> Vec<Piece> {
     }
 }
 
+/// A struct, the struct of its required properties (when it has any), its
+/// constructor and the setters of its optional properties.
 fn struct_item(
     name: &Ident,
     docs: &TokenStream,
     deprecated: Option<TokenStream>,
     strukt: &Struct,
-    has_default: bool,
+    required: Option<&Ident>,
     scope: &Scope,
 ) -> TokenStream {
-    let default = has_default.then(|| quote! { Default, });
+    // Only a struct without required properties has a value to start from.
+    let default = required.is_none().then(|| quote! { Default, });
     let fields = strukt.fields.iter().map(|field| field_tokens(field, scope));
     let additional = strukt.additional.as_ref().map(|values| {
         let field_name = additional_field_name(strukt);
@@ -146,14 +150,26 @@ fn struct_item(
             pub #field_name: #map,
         }
     });
-    let constructor = constructor(name, strukt, has_default, scope);
+    let how_to_build = match required {
+        Some(required) => doc_lines(&format!(
+            "\nBuild it with `{name}::new({required} {{ .. }})`, which names every\n\
+             required property, then set optional ones with its `with_*` methods. It is\n\
+             `#[non_exhaustive]`: a property added by a later release is not a breaking\n\
+             change unless it is required."
+        )),
+        None => doc_lines(
+            "\nBuild it with `new()` (every property unset), then set properties with its\n\
+             `with_*` methods. It is `#[non_exhaustive]`: a property added by a later\n\
+             release is not a breaking change unless it is required.",
+        ),
+    };
+    let required_item =
+        required.map(|required| required_struct_item(name, required, strukt, scope));
+    let constructor = constructor(name, strukt, required, scope);
     quote! {
         #docs
         #deprecated
-        ///
-        /// Build it with `new` (the required properties), then set optional ones:
-        /// it is `#[non_exhaustive]`, so a property added by a later release is
-        /// not a breaking change.
+        #how_to_build
         #[derive(Clone, Debug, #default PartialEq, ::serde::Serialize, ::serde::Deserialize)]
         #[non_exhaustive]
         pub struct #name {
@@ -161,23 +177,57 @@ fn struct_item(
             #additional
         }
 
+        #required_item
+
         #constructor
     }
 }
 
-/// `new(required properties...)`: every optional property starts unset.
-fn constructor(name: &Ident, strukt: &Struct, has_default: bool, scope: &Scope) -> TokenStream {
+/// `<Name>Required`: the required properties, each given by name. It is
+/// exhaustive on purpose: a property that becomes required must be given.
+fn required_struct_item(
+    name: &Ident,
+    required: &Ident,
+    strukt: &Struct,
+    scope: &Scope,
+) -> TokenStream {
+    let doc = doc_lines(&format!(
+        "The required properties of [`{name}`], for [`{name}::new`]: each is given\n\
+         by name, so none can be left out or swapped with another."
+    ));
+    let fields = strukt
+        .fields
+        .iter()
+        .filter(|field| field.is_constructor_argument())
+        .map(|field| {
+            let docs = doc_attrs(&field.docs, &format!("The `{}` property.", field.wire_name));
+            let name = ident(&field.rust_name);
+            let ty = scope.ty(&field.ty);
+            quote! { #docs pub #name: #ty, }
+        });
+    quote! {
+        #doc
+        #[derive(Clone, Debug, PartialEq)]
+        pub struct #required {
+            #(#fields)*
+        }
+    }
+}
+
+/// `new`: from the required properties (or none), every optional one unset;
+/// and a `with_<property>` setter per optional property.
+fn constructor(
+    name: &Ident,
+    strukt: &Struct,
+    required: Option<&Ident>,
+    scope: &Scope,
+) -> TokenStream {
     let takes = |field: &&Field| field.is_constructor_argument();
-    let parameters = strukt.fields.iter().filter(takes).map(|field| {
-        let name = ident(&field.rust_name);
-        let ty = scope.ty(&field.ty);
-        quote! { #name: impl ::std::convert::Into<#ty> }
-    });
     let initializers = strukt.fields.iter().map(|field| {
         let name = ident(&field.rust_name);
         match (takes(&field), field.boxed) {
-            (true, true) => quote! { #name: ::std::boxed::Box::new(#name.into()), },
-            (true, false) => quote! { #name: #name.into(), },
+            (true, true) => quote! { #name: ::std::boxed::Box::new(#name), },
+            (true, false) => quote! { #name, },
             (false, _) => quote! { #name: None, },
         }
     });
@@ -185,47 +235,88 @@ fn constructor(name: &Ident, strukt: &Struct, has_default: bool, scope: &Scope) 
         let field_name = additional_field_name(strukt);
         quote! { #field_name: ::std::default::Default::default(), }
     });
-    let required: Vec<String> = strukt
-        .fields
-        .iter()
-        .filter(takes)
-        .map(|f| format!("`{}`", f.wire_name))
-        .collect();
-    let doc = if required.is_empty() {
-        " A value with every property unset.".to_owned()
-    } else {
-        format!(
-            " A value with the required properties ({}) and every optional one unset.",
-            required.join(", ")
-        )
-    };
-    if required.is_empty() && has_default {
-        return quote! {
-            impl #name {
-                #[doc = #doc]
-                pub fn new() -> Self {
-                    Self::default()
-                }
-            }
-        };
-    }
-    let many = (required.len() > 7).then(|| quote! { #[allow(clippy::too_many_arguments)] });
     // Setting a deprecated property to `None` is not a use worth warning about.
     let deprecated = strukt
         .fields
         .iter()
         .any(|field| field.docs.deprecated)
         .then(|| quote! { #[allow(deprecated)] });
-    quote! {
-        impl #name {
-            #[doc = #doc]
-            #many
-            #deprecated
-            pub fn new(#(#parameters),*) -> Self {
-                #name { #(#initializers)* #additional }
+    let new = match required {
+        Some(required) => {
+            let names = strukt
+                .fields
+                .iter()
+                .filter(takes)
+                .map(|field| ident(&field.rust_name));
+            quote! {
+                /// A value with the required properties and every optional one unset.
+                #deprecated
+                pub fn new(required: #required) -> Self {
+                    let #required { #(#names),* } = required;
+                    #name { #(#initializers)* #additional }
+                }
             }
         }
+        None => quote! {
+            /// A value with every property unset.
+            pub fn new() -> Self {
+                Self::default()
+            }
+        },
+    };
+    let optional: Vec<&Field> = strukt.fields.iter().filter(|field| !takes(field)).collect();
+    let setters = setter_names(optional.iter().map(|field| field.rust_name.as_str()))
+        .into_iter()
+        .zip(&optional)
+        .map(|(setter, field)| {
+            let doc = format!(" Sets the optional property `{}`.", field.wire_name);
+            let deprecated = field
+                .docs
+                .deprecated
+                .then(|| quote! { #[deprecated] #[allow(deprecated)] });
+            let name = ident(&field.rust_name);
+            let ty = scope.ty(&field.ty);
+            let value = if field.boxed {
+                quote! { ::std::boxed::Box::new(#name) }
+            } else {
+                quote! { #name }
+            };
+            quote! {
+                #[doc = #doc]
+                #deprecated
+                pub fn #setter(mut self, #name: #ty) -> Self {
+                    self.#name = Some(#value);
+                    self
+                }
+            }
+        });
+    quote! {
+        impl #name {
+            #new
+            #(#setters)*
+        }
     }
+}
+
+/// The setters' names: `with_<field>` (without the `_` that escapes a
+/// keyword or a leading digit: `with_type`), unless two would be the same.
+pub fn setter_names<'a>(fields: impl Iterator<Item = &'a str> + Clone) -> Vec<Ident> {
+    let short = |field: &str| format!("with_{}", field.trim_matches('_'));
+    fields
+        .clone()
+        .map(|field| {
+            let clashes = fields
+                .clone()
+                .filter(|other| short(other) == short(field))
+                .count()
+                > 1;
+            if clashes || field.trim_matches('_').is_empty() {
+                ident(&format!("with_{field}"))
+            } else {
+                ident(&short(field))
+            }
+        })
+        .collect()
 }
 
 /// `round_trip(path, json)`: reads JSON as the type named by its path and writes

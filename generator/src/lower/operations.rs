@@ -7,7 +7,7 @@ use crate::ir::{
     Body, Docs, ErrorCase, Method, Operation, Parameter, ParameterLocation, PathSegment,
     PathTemplate, Response, ResponseKind, Status, TypeKind, TypeRef, Wire,
 };
-use crate::naming::{camel_case, snake_case, type_path};
+use crate::naming::{camel_case, module_of, operation_type_prefix, snake_case};
 use indexmap::IndexMap;
 use openapiv3::{
     Components, MediaType, Parameter as OpenApiParameter, ParameterSchemaOrContent, ReferenceOr,
@@ -113,7 +113,12 @@ impl<'a> Lowering<'a> {
             None => path_item_location(location),
         };
         super::check_name_depth(self, &operation_id, &id_location)?;
-        let type_prefix = type_path(&operation_id);
+        let type_prefix = operation_type_prefix(&operation_id, |module| {
+            self.types
+                .keys()
+                .map(|path| module_of(path))
+                .any(|owner| owner == module || owner.starts_with(&format!("{module}::")))
+        });
         let template = self.path_template(path, &path_item_location(location))?;
         let wire = match operation
             .extensions

@@ -11,9 +11,10 @@
 ///
 /// Spec name: `Cis.Task.Info`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
+/// Build it with `Info::new(InfoRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Info {
@@ -62,33 +63,90 @@ pub struct Info {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`Info`], for [`Info::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InfoRequired {
+    /// Description of the operation associated with the task.
+    pub description: crate::types::vapi::std::LocalizableMessage,
+    /// Identifier of the service containing the operation (resource type `com.vmware.vapi.service`).
+    pub service: String,
+    /// Identifier of the operation associated with the task (resource type `com.vmware.vapi.operation`).
+    pub operation: String,
+    /// The status values that can be reported for an operation.
+    pub status: Status,
+    /// Flag to indicate whether or not the operation can be cancelled.
+    pub cancelable: bool,
+}
+
 impl Info {
-    /// A value with the required properties (`description`, `service`, `operation`, `status`, `cancelable`) and every optional one unset.
-    pub fn new(
-        description: impl ::std::convert::Into<
-            crate::types::vapi::std::LocalizableMessage,
-        >,
-        service: impl ::std::convert::Into<String>,
-        operation: impl ::std::convert::Into<String>,
-        status: impl ::std::convert::Into<Status>,
-        cancelable: impl ::std::convert::Into<bool>,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: InfoRequired) -> Self {
+        let InfoRequired { description, service, operation, status, cancelable } = required;
         Info {
             progress: None,
             result: None,
-            description: description.into(),
-            service: service.into(),
-            operation: operation.into(),
+            description,
+            service,
+            operation,
             parent: None,
             target: None,
-            status: status.into(),
-            cancelable: cancelable.into(),
+            status,
+            cancelable,
             error: None,
             start_time: None,
             end_time: None,
             user: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `progress`.
+    pub fn with_progress(mut self, progress: Progress) -> Self {
+        self.progress = Some(progress);
+        self
+    }
+
+    /// Sets the optional property `result`.
+    pub fn with_result(mut self, result: serde_json::Value) -> Self {
+        self.result = Some(result);
+        self
+    }
+
+    /// Sets the optional property `parent`.
+    pub fn with_parent(mut self, parent: String) -> Self {
+        self.parent = Some(parent);
+        self
+    }
+
+    /// Sets the optional property `target`.
+    pub fn with_target(mut self, target: crate::types::vapi::std::DynamicId) -> Self {
+        self.target = Some(target);
+        self
+    }
+
+    /// Sets the optional property `error`.
+    pub fn with_error(mut self, error: serde_json::Value) -> Self {
+        self.error = Some(error);
+        self
+    }
+
+    /// Sets the optional property `start_time`.
+    pub fn with_start_time(mut self, start_time: String) -> Self {
+        self.start_time = Some(start_time);
+        self
+    }
+
+    /// Sets the optional property `end_time`.
+    pub fn with_end_time(mut self, end_time: String) -> Self {
+        self.end_time = Some(end_time);
+        self
+    }
+
+    /// Sets the optional property `user`.
+    pub fn with_user(mut self, user: String) -> Self {
+        self.user = Some(user);
+        self
     }
 }
 
@@ -98,10 +156,11 @@ impl Info {
 ///
 /// Spec name: `Cis.Task.Progress`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `Progress::new(ProgressRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Progress {
     /// Total amount of the work for the operation.
@@ -116,17 +175,26 @@ pub struct Progress {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`Progress`], for [`Progress::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProgressRequired {
+    /// Total amount of the work for the operation.
+    pub total: i64,
+    /// The amount of work completed for the operation. The value can only be incremented.
+    pub completed: i64,
+    /// Message about the work progress.
+    pub message: crate::types::vapi::std::LocalizableMessage,
+}
+
 impl Progress {
-    /// A value with the required properties (`total`, `completed`, `message`) and every optional one unset.
-    pub fn new(
-        total: impl ::std::convert::Into<i64>,
-        completed: impl ::std::convert::Into<i64>,
-        message: impl ::std::convert::Into<crate::types::vapi::std::LocalizableMessage>,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: ProgressRequired) -> Self {
+        let ProgressRequired { total, completed, message } = required;
         Progress {
-            total: total.into(),
-            completed: completed.into(),
-            message: message.into(),
+            total,
+            completed,
+            message,
             additional_properties: ::std::default::Default::default(),
         }
     }

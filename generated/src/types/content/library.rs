@@ -9,9 +9,9 @@
 ///
 /// Spec name: `Content.Library.StorageBacking`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
+/// Build it with `new()` (every property unset), then set properties with its
+/// `with_*` methods. It is `#[non_exhaustive]`: a property added by a later
+/// release is not a breaking change unless it is required.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StorageBacking {
@@ -34,6 +34,24 @@ impl StorageBacking {
     /// A value with every property unset.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Sets the optional property `type`.
+    pub fn with_type(mut self, type_: storage_backing::Type) -> Self {
+        self.type_ = Some(type_);
+        self
+    }
+
+    /// Sets the optional property `datastore_id`.
+    pub fn with_datastore_id(mut self, datastore_id: String) -> Self {
+        self.datastore_id = Some(datastore_id);
+        self
+    }
+
+    /// Sets the optional property `storage_uri`.
+    pub fn with_storage_uri(mut self, storage_uri: String) -> Self {
+        self.storage_uri = Some(storage_uri);
+        self
     }
 }
 

@@ -7,10 +7,11 @@
 ///
 /// Spec name: `Vapi.Std.DynamicID`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `DynamicId::new(DynamicIdRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DynamicId {
     /// The type of resource being identified (for example `com.vmware.esx.settings.depots.offline`).
@@ -24,15 +25,23 @@ pub struct DynamicId {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`DynamicId`], for [`DynamicId::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DynamicIdRequired {
+    /// The type of resource being identified (for example `com.vmware.esx.settings.depots.offline`).
+    pub type_: String,
+    /// The identifier for a resource whose type is specified by `type`.
+    pub id: String,
+}
+
 impl DynamicId {
-    /// A value with the required properties (`type`, `id`) and every optional one unset.
-    pub fn new(
-        type_: impl ::std::convert::Into<String>,
-        id: impl ::std::convert::Into<String>,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: DynamicIdRequired) -> Self {
+        let DynamicIdRequired { type_, id } = required;
         DynamicId {
-            type_: type_.into(),
-            id: id.into(),
+            type_,
+            id,
             additional_properties: ::std::default::Default::default(),
         }
     }
@@ -42,10 +51,11 @@ impl DynamicId {
 ///
 /// Spec name: `Vapi.Std.LocalizableMessage`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `LocalizableMessage::new(LocalizableMessageRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LocalizableMessage {
     /// Unique identifier of the localizable string or message template.
@@ -90,21 +100,55 @@ pub struct LocalizableMessage {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`LocalizableMessage`], for [`LocalizableMessage::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LocalizableMessageRequired {
+    /// Unique identifier of the localizable string or message template.
+    /// This identifier is typically used to retrieve a locale-specific
+    /// string or message template from a message catalog.
+    pub id: String,
+    /// The value of this localizable string or message template in the
+    /// `en_US` (English) locale. If `id` refers to a message template,
+    /// the default message will contain the substituted arguments. This
+    /// value can be used by clients that do not need to display strings
+    /// and messages in the native language of the user. It could also
+    /// be used as a fallback if a client is unable to access the
+    /// appropriate message catalog.
+    pub default_message: String,
+    /// Positional arguments to be substituted into the message template.
+    /// This list will be empty if the message uses named arguments or
+    /// has no arguments.
+    pub args: Vec<String>,
+}
+
 impl LocalizableMessage {
-    /// A value with the required properties (`id`, `default_message`, `args`) and every optional one unset.
-    pub fn new(
-        id: impl ::std::convert::Into<String>,
-        default_message: impl ::std::convert::Into<String>,
-        args: impl ::std::convert::Into<Vec<String>>,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: LocalizableMessageRequired) -> Self {
+        let LocalizableMessageRequired { id, default_message, args } = required;
         LocalizableMessage {
-            id: id.into(),
-            default_message: default_message.into(),
-            args: args.into(),
+            id,
+            default_message,
+            args,
             params: None,
             localized: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `params`.
+    pub fn with_params(
+        mut self,
+        params: ::std::collections::BTreeMap<String, LocalizationParam>,
+    ) -> Self {
+        self.params = Some(params);
+        self
+    }
+
+    /// Sets the optional property `localized`.
+    pub fn with_localized(mut self, localized: String) -> Self {
+        self.localized = Some(localized);
+        self
     }
 }
 
@@ -114,9 +158,9 @@ impl LocalizableMessage {
 ///
 /// Spec name: `Vapi.Std.LocalizationParam`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
+/// Build it with `new()` (every property unset), then set properties with its
+/// `with_*` methods. It is `#[non_exhaustive]`: a property added by a later
+/// release is not a breaking change unless it is required.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LocalizationParam {
@@ -152,6 +196,48 @@ impl LocalizationParam {
     pub fn new() -> Self {
         Self::default()
     }
+
+    /// Sets the optional property `s`.
+    pub fn with_s(mut self, s: String) -> Self {
+        self.s = Some(s);
+        self
+    }
+
+    /// Sets the optional property `dt`.
+    pub fn with_dt(mut self, dt: String) -> Self {
+        self.dt = Some(dt);
+        self
+    }
+
+    /// Sets the optional property `i`.
+    pub fn with_i(mut self, i: i64) -> Self {
+        self.i = Some(i);
+        self
+    }
+
+    /// Sets the optional property `d`.
+    pub fn with_d(mut self, d: f64) -> Self {
+        self.d = Some(d);
+        self
+    }
+
+    /// Sets the optional property `l`.
+    pub fn with_l(mut self, l: NestedLocalizableMessage) -> Self {
+        self.l = Some(l);
+        self
+    }
+
+    /// Sets the optional property `format`.
+    pub fn with_format(mut self, format: localization_param::DateTimeFormat) -> Self {
+        self.format = Some(format);
+        self
+    }
+
+    /// Sets the optional property `precision`.
+    pub fn with_precision(mut self, precision: i64) -> Self {
+        self.precision = Some(precision);
+        self
+    }
 }
 
 /// The `NestedLocalizableMessage` structure represents a nested within a parameter localizable string or message template.
@@ -160,10 +246,11 @@ impl LocalizationParam {
 ///
 /// Spec name: `Vapi.Std.NestedLocalizableMessage`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `NestedLocalizableMessage::new(NestedLocalizableMessageRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct NestedLocalizableMessage {
     /// Unique identifier of the localizable string or message template.
@@ -182,14 +269,32 @@ pub struct NestedLocalizableMessage {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`NestedLocalizableMessage`], for [`NestedLocalizableMessage::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NestedLocalizableMessageRequired {
+    /// Unique identifier of the localizable string or message template.
+    pub id: String,
+}
+
 impl NestedLocalizableMessage {
-    /// A value with the required properties (`id`) and every optional one unset.
-    pub fn new(id: impl ::std::convert::Into<String>) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: NestedLocalizableMessageRequired) -> Self {
+        let NestedLocalizableMessageRequired { id } = required;
         NestedLocalizableMessage {
-            id: id.into(),
+            id,
             params: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `params`.
+    pub fn with_params(
+        mut self,
+        params: ::std::collections::BTreeMap<String, LocalizationParam>,
+    ) -> Self {
+        self.params = Some(params);
+        self
     }
 }
 

@@ -13,6 +13,6 @@ pub async fn open_update_session(
     let mut model = UpdateSessionModel::default();
     model.library_item_id = Some(item.to_owned());
     client
-        .content_library_item_update_session_create(update_session::Request::new(model))
+        .content_library_item_update_session_create(update_session::Request::new(update_session::RequestRequired { body: model }))
         .await
 }

@@ -9,9 +9,10 @@
 ///
 /// Spec name: `Content.Library.Subscriptions.CreateSpec`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
+/// Build it with `CreateSpec::new(CreateSpecRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateSpec {
@@ -23,13 +24,20 @@ pub struct CreateSpec {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`CreateSpec`], for [`CreateSpec::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CreateSpecRequired {
+    /// Specification for the subscribed library to be associated with the subscription.
+    pub subscribed_library: CreateSpecSubscribedLibrary,
+}
+
 impl CreateSpec {
-    /// A value with the required properties (`subscribed_library`) and every optional one unset.
-    pub fn new(
-        subscribed_library: impl ::std::convert::Into<CreateSpecSubscribedLibrary>,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: CreateSpecRequired) -> Self {
+        let CreateSpecRequired { subscribed_library } = required;
         CreateSpec {
-            subscribed_library: subscribed_library.into(),
+            subscribed_library,
             additional_properties: ::std::default::Default::default(),
         }
     }
@@ -41,10 +49,11 @@ impl CreateSpec {
 ///
 /// Spec name: `Content.Library.Subscriptions.CreateSpecNewSubscribedLibrary`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `CreateSpecNewSubscribedLibrary::new(CreateSpecNewSubscribedLibraryRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateSpecNewSubscribedLibrary {
     /// Name of the subscribed library.
@@ -64,24 +73,43 @@ pub struct CreateSpecNewSubscribedLibrary {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`CreateSpecNewSubscribedLibrary`], for [`CreateSpecNewSubscribedLibrary::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CreateSpecNewSubscribedLibraryRequired {
+    /// Name of the subscribed library.
+    pub name: String,
+    /// Where the library's content is stored.
+    pub storage_backings: Vec<crate::types::content::library::StorageBacking>,
+    /// Whether the library synchronizes automatically.
+    pub automatic_sync_enabled: bool,
+    /// Whether content is downloaded only when needed.
+    pub on_demand: bool,
+}
+
 impl CreateSpecNewSubscribedLibrary {
-    /// A value with the required properties (`name`, `storage_backings`, `automatic_sync_enabled`, `on_demand`) and every optional one unset.
-    pub fn new(
-        name: impl ::std::convert::Into<String>,
-        storage_backings: impl ::std::convert::Into<
-            Vec<crate::types::content::library::StorageBacking>,
-        >,
-        automatic_sync_enabled: impl ::std::convert::Into<bool>,
-        on_demand: impl ::std::convert::Into<bool>,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: CreateSpecNewSubscribedLibraryRequired) -> Self {
+        let CreateSpecNewSubscribedLibraryRequired {
+            name,
+            storage_backings,
+            automatic_sync_enabled,
+            on_demand,
+        } = required;
         CreateSpecNewSubscribedLibrary {
-            name: name.into(),
+            name,
             description: None,
-            storage_backings: storage_backings.into(),
-            automatic_sync_enabled: automatic_sync_enabled.into(),
-            on_demand: on_demand.into(),
+            storage_backings,
+            automatic_sync_enabled,
+            on_demand,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `description`.
+    pub fn with_description(mut self, description: String) -> Self {
+        self.description = Some(description);
+        self
     }
 }
 
@@ -91,9 +119,9 @@ impl CreateSpecNewSubscribedLibrary {
 ///
 /// Spec name: `Content.Library.Subscriptions.CreateSpecPlacement`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
+/// Build it with `new()` (every property unset), then set properties with its
+/// `with_*` methods. It is `#[non_exhaustive]`: a property added by a later
+/// release is not a breaking change unless it is required.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateSpecPlacement {
@@ -123,6 +151,36 @@ impl CreateSpecPlacement {
     pub fn new() -> Self {
         Self::default()
     }
+
+    /// Sets the optional property `folder`.
+    pub fn with_folder(mut self, folder: String) -> Self {
+        self.folder = Some(folder);
+        self
+    }
+
+    /// Sets the optional property `cluster`.
+    pub fn with_cluster(mut self, cluster: String) -> Self {
+        self.cluster = Some(cluster);
+        self
+    }
+
+    /// Sets the optional property `resource_pool`.
+    pub fn with_resource_pool(mut self, resource_pool: String) -> Self {
+        self.resource_pool = Some(resource_pool);
+        self
+    }
+
+    /// Sets the optional property `host`.
+    pub fn with_host(mut self, host: String) -> Self {
+        self.host = Some(host);
+        self
+    }
+
+    /// Sets the optional property `network`.
+    pub fn with_network(mut self, network: String) -> Self {
+        self.network = Some(network);
+        self
+    }
 }
 
 /// Which subscribed library receives the subscription, and where it is.
@@ -131,9 +189,10 @@ impl CreateSpecPlacement {
 ///
 /// Spec name: `Content.Library.Subscriptions.CreateSpecSubscribedLibrary`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
+/// Build it with `CreateSpecSubscribedLibrary::new(CreateSpecSubscribedLibraryRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateSpecSubscribedLibrary {
@@ -159,21 +218,56 @@ pub struct CreateSpecSubscribedLibrary {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`CreateSpecSubscribedLibrary`], for [`CreateSpecSubscribedLibrary::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CreateSpecSubscribedLibraryRequired {
+    /// Whether to create a new subscribed library or use an existing one.
+    pub target: create_spec_subscribed_library::Target,
+    /// Whether the subscribed library is on this vCenter Server or a remote one.
+    pub location: Location,
+}
+
 impl CreateSpecSubscribedLibrary {
-    /// A value with the required properties (`target`, `location`) and every optional one unset.
-    pub fn new(
-        target: impl ::std::convert::Into<create_spec_subscribed_library::Target>,
-        location: impl ::std::convert::Into<Location>,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: CreateSpecSubscribedLibraryRequired) -> Self {
+        let CreateSpecSubscribedLibraryRequired { target, location } = required;
         CreateSpecSubscribedLibrary {
-            target: target.into(),
+            target,
             new_subscribed_library: None,
             subscribed_library: None,
-            location: location.into(),
+            location,
             vcenter: None,
             placement: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `new_subscribed_library`.
+    pub fn with_new_subscribed_library(
+        mut self,
+        new_subscribed_library: CreateSpecNewSubscribedLibrary,
+    ) -> Self {
+        self.new_subscribed_library = Some(new_subscribed_library);
+        self
+    }
+
+    /// Sets the optional property `subscribed_library`.
+    pub fn with_subscribed_library(mut self, subscribed_library: String) -> Self {
+        self.subscribed_library = Some(subscribed_library);
+        self
+    }
+
+    /// Sets the optional property `vcenter`.
+    pub fn with_vcenter(mut self, vcenter: CreateSpecVcenter) -> Self {
+        self.vcenter = Some(vcenter);
+        self
+    }
+
+    /// Sets the optional property `placement`.
+    pub fn with_placement(mut self, placement: CreateSpecPlacement) -> Self {
+        self.placement = Some(placement);
+        self
     }
 }
 
@@ -183,10 +277,11 @@ impl CreateSpecSubscribedLibrary {
 ///
 /// Spec name: `Content.Library.Subscriptions.CreateSpecVcenter`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `CreateSpecVcenter::new(CreateSpecVcenterRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateSpecVcenter {
     /// Host name or address of the vCenter Server.
@@ -200,14 +295,29 @@ pub struct CreateSpecVcenter {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`CreateSpecVcenter`], for [`CreateSpecVcenter::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CreateSpecVcenterRequired {
+    /// Host name or address of the vCenter Server.
+    pub hostname: String,
+}
+
 impl CreateSpecVcenter {
-    /// A value with the required properties (`hostname`) and every optional one unset.
-    pub fn new(hostname: impl ::std::convert::Into<String>) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: CreateSpecVcenterRequired) -> Self {
+        let CreateSpecVcenterRequired { hostname } = required;
         CreateSpecVcenter {
-            hostname: hostname.into(),
+            hostname,
             https_port: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `https_port`.
+    pub fn with_https_port(mut self, https_port: i64) -> Self {
+        self.https_port = Some(https_port);
+        self
     }
 }
 

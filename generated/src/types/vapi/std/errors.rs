@@ -7,10 +7,11 @@
 ///
 /// Spec name: `Vapi.Std.Errors.AlreadyExists`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `AlreadyExists::new(AlreadyExistsRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AlreadyExists {
     /// Discriminator field to help API consumers identify the structure
@@ -44,19 +45,40 @@ pub struct AlreadyExists {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`AlreadyExists`], for [`AlreadyExists::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AlreadyExistsRequired {
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
+    pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
+}
+
 impl AlreadyExists {
-    /// A value with the required properties (`messages`) and every optional one unset.
-    pub fn new(
-        messages: impl ::std::convert::Into<
-            Vec<crate::types::vapi::std::LocalizableMessage>,
-        >,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: AlreadyExistsRequired) -> Self {
+        let AlreadyExistsRequired { messages } = required;
         AlreadyExists {
             error_type: None,
-            messages: messages.into(),
+            messages,
             data: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `error_type`.
+    pub fn with_error_type(mut self, error_type: ErrorType) -> Self {
+        self.error_type = Some(error_type);
+        self
+    }
+
+    /// Sets the optional property `data`.
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
     }
 }
 
@@ -64,10 +86,11 @@ impl AlreadyExists {
 ///
 /// Spec name: `Vapi.Std.Errors.ArgumentLocations`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `ArgumentLocations::new(ArgumentLocationsRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArgumentLocations {
     /// String describing the location of the input that triggered the error (for example `spec.location`).
@@ -80,15 +103,23 @@ pub struct ArgumentLocations {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`ArgumentLocations`], for [`ArgumentLocations::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ArgumentLocationsRequired {
+    /// String describing the location of the input that triggered the error (for example `spec.location`).
+    pub primary: String,
+    /// Strings describing the locations of other inputs that caused the primary input to be in error.
+    pub secondary: Vec<String>,
+}
+
 impl ArgumentLocations {
-    /// A value with the required properties (`primary`, `secondary`) and every optional one unset.
-    pub fn new(
-        primary: impl ::std::convert::Into<String>,
-        secondary: impl ::std::convert::Into<Vec<String>>,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: ArgumentLocationsRequired) -> Self {
+        let ArgumentLocationsRequired { primary, secondary } = required;
         ArgumentLocations {
-            primary: primary.into(),
-            secondary: secondary.into(),
+            primary,
+            secondary,
             additional_properties: ::std::default::Default::default(),
         }
     }
@@ -100,10 +131,11 @@ impl ArgumentLocations {
 ///
 /// Spec name: `Vapi.Std.Errors.Error`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `Error::new(ErrorRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Error {
     /// Discriminator field to help API consumers identify the structure
@@ -137,19 +169,40 @@ pub struct Error {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`Error`], for [`Error::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ErrorRequired {
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
+    pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
+}
+
 impl Error {
-    /// A value with the required properties (`messages`) and every optional one unset.
-    pub fn new(
-        messages: impl ::std::convert::Into<
-            Vec<crate::types::vapi::std::LocalizableMessage>,
-        >,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: ErrorRequired) -> Self {
+        let ErrorRequired { messages } = required;
         Error {
             error_type: None,
-            messages: messages.into(),
+            messages,
             data: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `error_type`.
+    pub fn with_error_type(mut self, error_type: ErrorType) -> Self {
+        self.error_type = Some(error_type);
+        self
+    }
+
+    /// Sets the optional property `data`.
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
     }
 }
 
@@ -248,10 +301,11 @@ crate::runtime::wire::open_enum!(ErrorType, Unknown,
 ///
 /// Spec name: `Vapi.Std.Errors.FileLocations`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `FileLocations::new(FileLocationsRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FileLocations {
     /// String identifying the file and position of the input that triggered the error.
@@ -264,15 +318,23 @@ pub struct FileLocations {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`FileLocations`], for [`FileLocations::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileLocationsRequired {
+    /// String identifying the file and position of the input that triggered the error.
+    pub primary: String,
+    /// Strings identifying other files and positions that caused the primary input to be in error.
+    pub secondary: Vec<String>,
+}
+
 impl FileLocations {
-    /// A value with the required properties (`primary`, `secondary`) and every optional one unset.
-    pub fn new(
-        primary: impl ::std::convert::Into<String>,
-        secondary: impl ::std::convert::Into<Vec<String>>,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: FileLocationsRequired) -> Self {
+        let FileLocationsRequired { primary, secondary } = required;
         FileLocations {
-            primary: primary.into(),
-            secondary: secondary.into(),
+            primary,
+            secondary,
             additional_properties: ::std::default::Default::default(),
         }
     }
@@ -282,10 +344,11 @@ impl FileLocations {
 ///
 /// Spec name: `Vapi.Std.Errors.InvalidArgument`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `InvalidArgument::new(InvalidArgumentRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct InvalidArgument {
     /// Discriminator field to help API consumers identify the structure
@@ -319,19 +382,40 @@ pub struct InvalidArgument {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`InvalidArgument`], for [`InvalidArgument::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InvalidArgumentRequired {
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
+    pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
+}
+
 impl InvalidArgument {
-    /// A value with the required properties (`messages`) and every optional one unset.
-    pub fn new(
-        messages: impl ::std::convert::Into<
-            Vec<crate::types::vapi::std::LocalizableMessage>,
-        >,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: InvalidArgumentRequired) -> Self {
+        let InvalidArgumentRequired { messages } = required;
         InvalidArgument {
             error_type: None,
-            messages: messages.into(),
+            messages,
             data: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `error_type`.
+    pub fn with_error_type(mut self, error_type: ErrorType) -> Self {
+        self.error_type = Some(error_type);
+        self
+    }
+
+    /// Sets the optional property `data`.
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
     }
 }
 
@@ -339,10 +423,11 @@ impl InvalidArgument {
 ///
 /// Spec name: `Vapi.Std.Errors.InvalidElementType`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `InvalidElementType::new(InvalidElementTypeRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct InvalidElementType {
     /// Discriminator field to help API consumers identify the structure
@@ -376,19 +461,40 @@ pub struct InvalidElementType {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`InvalidElementType`], for [`InvalidElementType::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InvalidElementTypeRequired {
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
+    pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
+}
+
 impl InvalidElementType {
-    /// A value with the required properties (`messages`) and every optional one unset.
-    pub fn new(
-        messages: impl ::std::convert::Into<
-            Vec<crate::types::vapi::std::LocalizableMessage>,
-        >,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: InvalidElementTypeRequired) -> Self {
+        let InvalidElementTypeRequired { messages } = required;
         InvalidElementType {
             error_type: None,
-            messages: messages.into(),
+            messages,
             data: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `error_type`.
+    pub fn with_error_type(mut self, error_type: ErrorType) -> Self {
+        self.error_type = Some(error_type);
+        self
+    }
+
+    /// Sets the optional property `data`.
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
     }
 }
 
@@ -396,10 +502,11 @@ impl InvalidElementType {
 ///
 /// Spec name: `Vapi.Std.Errors.NotAllowedInCurrentState`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `NotAllowedInCurrentState::new(NotAllowedInCurrentStateRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct NotAllowedInCurrentState {
     /// Discriminator field to help API consumers identify the structure
@@ -433,19 +540,40 @@ pub struct NotAllowedInCurrentState {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`NotAllowedInCurrentState`], for [`NotAllowedInCurrentState::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NotAllowedInCurrentStateRequired {
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
+    pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
+}
+
 impl NotAllowedInCurrentState {
-    /// A value with the required properties (`messages`) and every optional one unset.
-    pub fn new(
-        messages: impl ::std::convert::Into<
-            Vec<crate::types::vapi::std::LocalizableMessage>,
-        >,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: NotAllowedInCurrentStateRequired) -> Self {
+        let NotAllowedInCurrentStateRequired { messages } = required;
         NotAllowedInCurrentState {
             error_type: None,
-            messages: messages.into(),
+            messages,
             data: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `error_type`.
+    pub fn with_error_type(mut self, error_type: ErrorType) -> Self {
+        self.error_type = Some(error_type);
+        self
+    }
+
+    /// Sets the optional property `data`.
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
     }
 }
 
@@ -453,10 +581,11 @@ impl NotAllowedInCurrentState {
 ///
 /// Spec name: `Vapi.Std.Errors.NotFound`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `NotFound::new(NotFoundRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct NotFound {
     /// Discriminator field to help API consumers identify the structure
@@ -490,19 +619,40 @@ pub struct NotFound {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`NotFound`], for [`NotFound::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NotFoundRequired {
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
+    pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
+}
+
 impl NotFound {
-    /// A value with the required properties (`messages`) and every optional one unset.
-    pub fn new(
-        messages: impl ::std::convert::Into<
-            Vec<crate::types::vapi::std::LocalizableMessage>,
-        >,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: NotFoundRequired) -> Self {
+        let NotFoundRequired { messages } = required;
         NotFound {
             error_type: None,
-            messages: messages.into(),
+            messages,
             data: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `error_type`.
+    pub fn with_error_type(mut self, error_type: ErrorType) -> Self {
+        self.error_type = Some(error_type);
+        self
+    }
+
+    /// Sets the optional property `data`.
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
     }
 }
 
@@ -510,10 +660,11 @@ impl NotFound {
 ///
 /// Spec name: `Vapi.Std.Errors.ResourceBusy`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `ResourceBusy::new(ResourceBusyRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResourceBusy {
     /// Discriminator field to help API consumers identify the structure
@@ -547,19 +698,40 @@ pub struct ResourceBusy {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`ResourceBusy`], for [`ResourceBusy::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResourceBusyRequired {
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
+    pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
+}
+
 impl ResourceBusy {
-    /// A value with the required properties (`messages`) and every optional one unset.
-    pub fn new(
-        messages: impl ::std::convert::Into<
-            Vec<crate::types::vapi::std::LocalizableMessage>,
-        >,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: ResourceBusyRequired) -> Self {
+        let ResourceBusyRequired { messages } = required;
         ResourceBusy {
             error_type: None,
-            messages: messages.into(),
+            messages,
             data: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `error_type`.
+    pub fn with_error_type(mut self, error_type: ErrorType) -> Self {
+        self.error_type = Some(error_type);
+        self
+    }
+
+    /// Sets the optional property `data`.
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
     }
 }
 
@@ -567,10 +739,11 @@ impl ResourceBusy {
 ///
 /// Spec name: `Vapi.Std.Errors.ResourceInaccessible`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `ResourceInaccessible::new(ResourceInaccessibleRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResourceInaccessible {
     /// Discriminator field to help API consumers identify the structure
@@ -604,19 +777,40 @@ pub struct ResourceInaccessible {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`ResourceInaccessible`], for [`ResourceInaccessible::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResourceInaccessibleRequired {
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
+    pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
+}
+
 impl ResourceInaccessible {
-    /// A value with the required properties (`messages`) and every optional one unset.
-    pub fn new(
-        messages: impl ::std::convert::Into<
-            Vec<crate::types::vapi::std::LocalizableMessage>,
-        >,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: ResourceInaccessibleRequired) -> Self {
+        let ResourceInaccessibleRequired { messages } = required;
         ResourceInaccessible {
             error_type: None,
-            messages: messages.into(),
+            messages,
             data: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `error_type`.
+    pub fn with_error_type(mut self, error_type: ErrorType) -> Self {
+        self.error_type = Some(error_type);
+        self
+    }
+
+    /// Sets the optional property `data`.
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
     }
 }
 
@@ -624,10 +818,11 @@ impl ResourceInaccessible {
 ///
 /// Spec name: `Vapi.Std.Errors.ServiceUnavailable`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `ServiceUnavailable::new(ServiceUnavailableRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceUnavailable {
     /// Discriminator field to help API consumers identify the structure
@@ -661,19 +856,40 @@ pub struct ServiceUnavailable {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`ServiceUnavailable`], for [`ServiceUnavailable::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceUnavailableRequired {
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
+    pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
+}
+
 impl ServiceUnavailable {
-    /// A value with the required properties (`messages`) and every optional one unset.
-    pub fn new(
-        messages: impl ::std::convert::Into<
-            Vec<crate::types::vapi::std::LocalizableMessage>,
-        >,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: ServiceUnavailableRequired) -> Self {
+        let ServiceUnavailableRequired { messages } = required;
         ServiceUnavailable {
             error_type: None,
-            messages: messages.into(),
+            messages,
             data: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `error_type`.
+    pub fn with_error_type(mut self, error_type: ErrorType) -> Self {
+        self.error_type = Some(error_type);
+        self
+    }
+
+    /// Sets the optional property `data`.
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
     }
 }
 
@@ -681,10 +897,11 @@ impl ServiceUnavailable {
 ///
 /// Spec name: `Vapi.Std.Errors.TransientIndication`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `TransientIndication::new(TransientIndicationRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TransientIndication {
     /// Whether the error is transient: the operation may succeed if retried later.
@@ -695,11 +912,20 @@ pub struct TransientIndication {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`TransientIndication`], for [`TransientIndication::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TransientIndicationRequired {
+    /// Whether the error is transient: the operation may succeed if retried later.
+    pub is_transient: bool,
+}
+
 impl TransientIndication {
-    /// A value with the required properties (`is_transient`) and every optional one unset.
-    pub fn new(is_transient: impl ::std::convert::Into<bool>) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: TransientIndicationRequired) -> Self {
+        let TransientIndicationRequired { is_transient } = required;
         TransientIndication {
-            is_transient: is_transient.into(),
+            is_transient,
             additional_properties: ::std::default::Default::default(),
         }
     }
@@ -709,10 +935,11 @@ impl TransientIndication {
 ///
 /// Spec name: `Vapi.Std.Errors.UnableToAllocateResource`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `UnableToAllocateResource::new(UnableToAllocateResourceRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UnableToAllocateResource {
     /// Discriminator field to help API consumers identify the structure
@@ -746,19 +973,40 @@ pub struct UnableToAllocateResource {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`UnableToAllocateResource`], for [`UnableToAllocateResource::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnableToAllocateResourceRequired {
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
+    pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
+}
+
 impl UnableToAllocateResource {
-    /// A value with the required properties (`messages`) and every optional one unset.
-    pub fn new(
-        messages: impl ::std::convert::Into<
-            Vec<crate::types::vapi::std::LocalizableMessage>,
-        >,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: UnableToAllocateResourceRequired) -> Self {
+        let UnableToAllocateResourceRequired { messages } = required;
         UnableToAllocateResource {
             error_type: None,
-            messages: messages.into(),
+            messages,
             data: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `error_type`.
+    pub fn with_error_type(mut self, error_type: ErrorType) -> Self {
+        self.error_type = Some(error_type);
+        self
+    }
+
+    /// Sets the optional property `data`.
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
     }
 }
 
@@ -766,10 +1014,11 @@ impl UnableToAllocateResource {
 ///
 /// Spec name: `Vapi.Std.Errors.Unauthenticated`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `Unauthenticated::new(UnauthenticatedRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Unauthenticated {
     /// Discriminator field to help API consumers identify the structure
@@ -816,20 +1065,47 @@ pub struct Unauthenticated {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`Unauthenticated`], for [`Unauthenticated::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnauthenticatedRequired {
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
+    pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
+}
+
 impl Unauthenticated {
-    /// A value with the required properties (`messages`) and every optional one unset.
-    pub fn new(
-        messages: impl ::std::convert::Into<
-            Vec<crate::types::vapi::std::LocalizableMessage>,
-        >,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: UnauthenticatedRequired) -> Self {
+        let UnauthenticatedRequired { messages } = required;
         Unauthenticated {
             error_type: None,
-            messages: messages.into(),
+            messages,
             data: None,
             challenge: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `error_type`.
+    pub fn with_error_type(mut self, error_type: ErrorType) -> Self {
+        self.error_type = Some(error_type);
+        self
+    }
+
+    /// Sets the optional property `data`.
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
+    }
+
+    /// Sets the optional property `challenge`.
+    pub fn with_challenge(mut self, challenge: String) -> Self {
+        self.challenge = Some(challenge);
+        self
     }
 }
 
@@ -837,10 +1113,11 @@ impl Unauthenticated {
 ///
 /// Spec name: `Vapi.Std.Errors.Unauthorized`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `Unauthorized::new(UnauthorizedRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Unauthorized {
     /// Discriminator field to help API consumers identify the structure
@@ -874,19 +1151,40 @@ pub struct Unauthorized {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`Unauthorized`], for [`Unauthorized::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnauthorizedRequired {
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
+    pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
+}
+
 impl Unauthorized {
-    /// A value with the required properties (`messages`) and every optional one unset.
-    pub fn new(
-        messages: impl ::std::convert::Into<
-            Vec<crate::types::vapi::std::LocalizableMessage>,
-        >,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: UnauthorizedRequired) -> Self {
+        let UnauthorizedRequired { messages } = required;
         Unauthorized {
             error_type: None,
-            messages: messages.into(),
+            messages,
             data: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `error_type`.
+    pub fn with_error_type(mut self, error_type: ErrorType) -> Self {
+        self.error_type = Some(error_type);
+        self
+    }
+
+    /// Sets the optional property `data`.
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
     }
 }
 
@@ -894,10 +1192,11 @@ impl Unauthorized {
 ///
 /// Spec name: `Vapi.Std.Errors.Unsupported`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `Unsupported::new(UnsupportedRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Unsupported {
     /// Discriminator field to help API consumers identify the structure
@@ -931,19 +1230,40 @@ pub struct Unsupported {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`Unsupported`], for [`Unsupported::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnsupportedRequired {
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
+    pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
+}
+
 impl Unsupported {
-    /// A value with the required properties (`messages`) and every optional one unset.
-    pub fn new(
-        messages: impl ::std::convert::Into<
-            Vec<crate::types::vapi::std::LocalizableMessage>,
-        >,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: UnsupportedRequired) -> Self {
+        let UnsupportedRequired { messages } = required;
         Unsupported {
             error_type: None,
-            messages: messages.into(),
+            messages,
             data: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `error_type`.
+    pub fn with_error_type(mut self, error_type: ErrorType) -> Self {
+        self.error_type = Some(error_type);
+        self
+    }
+
+    /// Sets the optional property `data`.
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
     }
 }
 

@@ -9,9 +9,10 @@
 ///
 /// Spec name: `Vcenter.Vm.Guest.Credentials`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
+/// Build it with `Credentials::new(CredentialsRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Credentials {
@@ -44,20 +45,49 @@ pub struct Credentials {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`Credentials`], for [`Credentials::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CredentialsRequired {
+    /// If set, the operation will interact with the logged-in desktop
+    /// session in the guest. This requires that the logged-on user
+    /// matches the user specified by the credentials. This is currently
+    /// only supported for USERNAME_PASSWORD.
+    pub interactive_session: bool,
+    /// The kind of guest credentials.
+    pub type_: credentials::Type,
+}
+
 impl Credentials {
-    /// A value with the required properties (`interactive_session`, `type`) and every optional one unset.
-    pub fn new(
-        interactive_session: impl ::std::convert::Into<bool>,
-        type_: impl ::std::convert::Into<credentials::Type>,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: CredentialsRequired) -> Self {
+        let CredentialsRequired { interactive_session, type_ } = required;
         Credentials {
-            interactive_session: interactive_session.into(),
-            type_: type_.into(),
+            interactive_session,
+            type_,
             user_name: None,
             password: None,
             saml_token: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `user_name`.
+    pub fn with_user_name(mut self, user_name: String) -> Self {
+        self.user_name = Some(user_name);
+        self
+    }
+
+    /// Sets the optional property `password`.
+    pub fn with_password(mut self, password: crate::SecretString) -> Self {
+        self.password = Some(password);
+        self
+    }
+
+    /// Sets the optional property `saml_token`.
+    pub fn with_saml_token(mut self, saml_token: crate::SecretString) -> Self {
+        self.saml_token = Some(saml_token);
+        self
     }
 }
 

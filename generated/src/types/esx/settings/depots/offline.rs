@@ -30,9 +30,10 @@ crate::runtime::wire::open_enum!(AuthenticationMethod, Unknown,
 ///
 /// Spec name: `Esx.Settings.Depots.Offline.AuthenticationSpec`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
+/// Build it with `AuthenticationSpec::new(AuthenticationSpecRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthenticationSpec {
@@ -50,15 +51,39 @@ pub struct AuthenticationSpec {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`AuthenticationSpec`], for [`AuthenticationSpec::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuthenticationSpecRequired {
+    /// How the depot's server is authenticated to.
+    pub method: AuthenticationMethod,
+}
+
 impl AuthenticationSpec {
-    /// A value with the required properties (`method`) and every optional one unset.
-    pub fn new(method: impl ::std::convert::Into<AuthenticationMethod>) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: AuthenticationSpecRequired) -> Self {
+        let AuthenticationSpecRequired { method } = required;
         AuthenticationSpec {
-            method: method.into(),
+            method,
             authentication_key: None,
             authentication_value: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `authentication_key`.
+    pub fn with_authentication_key(mut self, authentication_key: String) -> Self {
+        self.authentication_key = Some(authentication_key);
+        self
+    }
+
+    /// Sets the optional property `authentication_value`.
+    pub fn with_authentication_value(
+        mut self,
+        authentication_value: crate::SecretString,
+    ) -> Self {
+        self.authentication_value = Some(authentication_value);
+        self
     }
 }
 
@@ -66,10 +91,11 @@ impl AuthenticationSpec {
 ///
 /// Spec name: `Esx.Settings.Depots.Offline.CreateAlreadyExists`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `CreateAlreadyExists::new(CreateAlreadyExistsRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateAlreadyExists {
     /// Discriminator field to help API consumers identify the structure
@@ -93,19 +119,43 @@ pub struct CreateAlreadyExists {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`CreateAlreadyExists`], for [`CreateAlreadyExists::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CreateAlreadyExistsRequired {
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
+    pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
+}
+
 impl CreateAlreadyExists {
-    /// A value with the required properties (`messages`) and every optional one unset.
-    pub fn new(
-        messages: impl ::std::convert::Into<
-            Vec<crate::types::vapi::std::LocalizableMessage>,
-        >,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: CreateAlreadyExistsRequired) -> Self {
+        let CreateAlreadyExistsRequired { messages } = required;
         CreateAlreadyExists {
             error_type: None,
-            messages: messages.into(),
+            messages,
             data: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `error_type`.
+    pub fn with_error_type(
+        mut self,
+        error_type: crate::types::vapi::std::errors::ErrorType,
+    ) -> Self {
+        self.error_type = Some(error_type);
+        self
+    }
+
+    /// Sets the optional property `data`.
+    pub fn with_data(mut self, data: CreateResult) -> Self {
+        self.data = Some(data);
+        self
     }
 }
 
@@ -115,10 +165,11 @@ impl CreateAlreadyExists {
 ///
 /// Spec name: `Esx.Settings.Depots.Offline.CreateResult`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `CreateResult::new(CreateResultRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateResult {
     /// Identifier of the depot (resource type `com.vmware.esx.settings.depots.offline`).
@@ -129,11 +180,20 @@ pub struct CreateResult {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`CreateResult`], for [`CreateResult::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CreateResultRequired {
+    /// Identifier of the depot (resource type `com.vmware.esx.settings.depots.offline`).
+    pub depot: String,
+}
+
 impl CreateResult {
-    /// A value with the required properties (`depot`) and every optional one unset.
-    pub fn new(depot: impl ::std::convert::Into<String>) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: CreateResultRequired) -> Self {
+        let CreateResultRequired { depot } = required;
         CreateResult {
-            depot: depot.into(),
+            depot,
             additional_properties: ::std::default::Default::default(),
         }
     }
@@ -145,9 +205,10 @@ impl CreateResult {
 ///
 /// Spec name: `Esx.Settings.Depots.Offline.CreateSpec`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
+/// Build it with `CreateSpec::new(CreateSpecRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateSpec {
@@ -186,18 +247,60 @@ pub struct CreateSpec {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`CreateSpec`], for [`CreateSpec::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CreateSpecRequired {
+    /// Type of the source from which the offline bundle is obtained.
+    pub source_type: SourceType,
+}
+
 impl CreateSpec {
-    /// A value with the required properties (`source_type`) and every optional one unset.
-    pub fn new(source_type: impl ::std::convert::Into<SourceType>) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: CreateSpecRequired) -> Self {
+        let CreateSpecRequired { source_type } = required;
         CreateSpec {
             description: None,
-            source_type: source_type.into(),
+            source_type,
             location: None,
             file_id: None,
             ownerdata: None,
             authentication_spec: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `description`.
+    pub fn with_description(mut self, description: String) -> Self {
+        self.description = Some(description);
+        self
+    }
+
+    /// Sets the optional property `location`.
+    pub fn with_location(mut self, location: String) -> Self {
+        self.location = Some(location);
+        self
+    }
+
+    /// Sets the optional property `file_id`.
+    pub fn with_file_id(mut self, file_id: String) -> Self {
+        self.file_id = Some(file_id);
+        self
+    }
+
+    /// Sets the optional property `ownerdata`.
+    pub fn with_ownerdata(mut self, ownerdata: String) -> Self {
+        self.ownerdata = Some(ownerdata);
+        self
+    }
+
+    /// Sets the optional property `authentication_spec`.
+    pub fn with_authentication_spec(
+        mut self,
+        authentication_spec: AuthenticationSpec,
+    ) -> Self {
+        self.authentication_spec = Some(authentication_spec);
+        self
     }
 }
 

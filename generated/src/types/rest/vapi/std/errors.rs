@@ -7,9 +7,10 @@
 ///
 /// Spec name: `Rest.Vapi.Std.Errors.InvalidArgument`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
+/// Build it with `InvalidArgument::new(InvalidArgumentRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct InvalidArgument {
@@ -24,17 +25,23 @@ pub struct InvalidArgument {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`InvalidArgument`], for [`InvalidArgument::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InvalidArgumentRequired {
+    /// The error's type name.
+    pub type_: InvalidArgumentType,
+    /// The `InvalidArgument` error indicates that a value passed to an operation is not valid (its `data` is often ArgumentLocations).
+    pub value: crate::types::vapi::std::errors::InvalidArgument,
+}
+
 impl InvalidArgument {
-    /// A value with the required properties (`type`, `value`) and every optional one unset.
-    pub fn new(
-        type_: impl ::std::convert::Into<InvalidArgumentType>,
-        value: impl ::std::convert::Into<
-            crate::types::vapi::std::errors::InvalidArgument,
-        >,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: InvalidArgumentRequired) -> Self {
+        let InvalidArgumentRequired { type_, value } = required;
         InvalidArgument {
-            type_: type_.into(),
-            value: value.into(),
+            type_,
+            value,
             additional_properties: ::std::default::Default::default(),
         }
     }
@@ -61,9 +68,10 @@ crate::runtime::wire::open_enum!(InvalidArgumentType, Unknown,
 ///
 /// Spec name: `Rest.Vapi.Std.Errors.InvalidElementType`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
+/// Build it with `InvalidElementType::new(InvalidElementTypeRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct InvalidElementType {
@@ -78,17 +86,23 @@ pub struct InvalidElementType {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`InvalidElementType`], for [`InvalidElementType::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InvalidElementTypeRequired {
+    /// The error's type name.
+    pub type_: InvalidElementTypeType,
+    /// The `InvalidElementType` error indicates that the server finds an element of the wrong type (for example an item of a subscribed library where a local one is needed).
+    pub value: crate::types::vapi::std::errors::InvalidElementType,
+}
+
 impl InvalidElementType {
-    /// A value with the required properties (`type`, `value`) and every optional one unset.
-    pub fn new(
-        type_: impl ::std::convert::Into<InvalidElementTypeType>,
-        value: impl ::std::convert::Into<
-            crate::types::vapi::std::errors::InvalidElementType,
-        >,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: InvalidElementTypeRequired) -> Self {
+        let InvalidElementTypeRequired { type_, value } = required;
         InvalidElementType {
-            type_: type_.into(),
-            value: value.into(),
+            type_,
+            value,
             additional_properties: ::std::default::Default::default(),
         }
     }
@@ -115,9 +129,10 @@ crate::runtime::wire::open_enum!(InvalidElementTypeType, Unknown,
 ///
 /// Spec name: `Rest.Vapi.Std.Errors.NotFound`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
+/// Build it with `NotFound::new(NotFoundRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct NotFound {
@@ -132,15 +147,23 @@ pub struct NotFound {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`NotFound`], for [`NotFound::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NotFoundRequired {
+    /// The error's type name.
+    pub type_: NotFoundType,
+    /// The `NotFound` error indicates that a specified element could not be found.
+    pub value: crate::types::vapi::std::errors::NotFound,
+}
+
 impl NotFound {
-    /// A value with the required properties (`type`, `value`) and every optional one unset.
-    pub fn new(
-        type_: impl ::std::convert::Into<NotFoundType>,
-        value: impl ::std::convert::Into<crate::types::vapi::std::errors::NotFound>,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: NotFoundRequired) -> Self {
+        let NotFoundRequired { type_, value } = required;
         NotFound {
-            type_: type_.into(),
-            value: value.into(),
+            type_,
+            value,
             additional_properties: ::std::default::Default::default(),
         }
     }
@@ -167,9 +190,10 @@ crate::runtime::wire::open_enum!(NotFoundType, Unknown,
 ///
 /// Spec name: `Rest.Vapi.Std.Errors.ResourceBusy`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
+/// Build it with `ResourceBusy::new(ResourceBusyRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResourceBusy {
@@ -184,15 +208,23 @@ pub struct ResourceBusy {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`ResourceBusy`], for [`ResourceBusy::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResourceBusyRequired {
+    /// The error's type name.
+    pub type_: ResourceBusyType,
+    /// The `ResourceBusy` error indicates that the operation cannot complete because a resource is busy.
+    pub value: crate::types::vapi::std::errors::ResourceBusy,
+}
+
 impl ResourceBusy {
-    /// A value with the required properties (`type`, `value`) and every optional one unset.
-    pub fn new(
-        type_: impl ::std::convert::Into<ResourceBusyType>,
-        value: impl ::std::convert::Into<crate::types::vapi::std::errors::ResourceBusy>,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: ResourceBusyRequired) -> Self {
+        let ResourceBusyRequired { type_, value } = required;
         ResourceBusy {
-            type_: type_.into(),
-            value: value.into(),
+            type_,
+            value,
             additional_properties: ::std::default::Default::default(),
         }
     }
@@ -219,9 +251,10 @@ crate::runtime::wire::open_enum!(ResourceBusyType, Unknown,
 ///
 /// Spec name: `Rest.Vapi.Std.Errors.Unauthenticated`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
+/// Build it with `Unauthenticated::new(UnauthenticatedRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Unauthenticated {
@@ -236,17 +269,23 @@ pub struct Unauthenticated {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`Unauthenticated`], for [`Unauthenticated::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnauthenticatedRequired {
+    /// The error's type name.
+    pub type_: UnauthenticatedType,
+    /// The `Unauthenticated` error indicates that the caller could not be authenticated (no or wrong credentials, or an expired session).
+    pub value: crate::types::vapi::std::errors::Unauthenticated,
+}
+
 impl Unauthenticated {
-    /// A value with the required properties (`type`, `value`) and every optional one unset.
-    pub fn new(
-        type_: impl ::std::convert::Into<UnauthenticatedType>,
-        value: impl ::std::convert::Into<
-            crate::types::vapi::std::errors::Unauthenticated,
-        >,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: UnauthenticatedRequired) -> Self {
+        let UnauthenticatedRequired { type_, value } = required;
         Unauthenticated {
-            type_: type_.into(),
-            value: value.into(),
+            type_,
+            value,
             additional_properties: ::std::default::Default::default(),
         }
     }
@@ -273,9 +312,10 @@ crate::runtime::wire::open_enum!(UnauthenticatedType, Unknown,
 ///
 /// Spec name: `Rest.Vapi.Std.Errors.Unauthorized`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
+/// Build it with `Unauthorized::new(UnauthorizedRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Unauthorized {
@@ -290,15 +330,23 @@ pub struct Unauthorized {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`Unauthorized`], for [`Unauthorized::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnauthorizedRequired {
+    /// The error's type name.
+    pub type_: UnauthorizedType,
+    /// The `Unauthorized` error indicates that the caller is not allowed to perform the operation (lacks a privilege).
+    pub value: crate::types::vapi::std::errors::Unauthorized,
+}
+
 impl Unauthorized {
-    /// A value with the required properties (`type`, `value`) and every optional one unset.
-    pub fn new(
-        type_: impl ::std::convert::Into<UnauthorizedType>,
-        value: impl ::std::convert::Into<crate::types::vapi::std::errors::Unauthorized>,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: UnauthorizedRequired) -> Self {
+        let UnauthorizedRequired { type_, value } = required;
         Unauthorized {
-            type_: type_.into(),
-            value: value.into(),
+            type_,
+            value,
             additional_properties: ::std::default::Default::default(),
         }
     }

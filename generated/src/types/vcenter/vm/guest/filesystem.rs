@@ -48,10 +48,11 @@ crate::runtime::wire::open_enum!(ErrorReason, Unknown,
 ///
 /// Spec name: `Vcenter.Vm.Guest.Filesystem.FileCreationAttributes`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `FileCreationAttributes::new(FileCreationAttributesRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FileCreationAttributes {
     /// The size in bytes of the file to be transferred into the guest.
@@ -77,11 +78,20 @@ pub struct FileCreationAttributes {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`FileCreationAttributes`], for [`FileCreationAttributes::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileCreationAttributesRequired {
+    /// The size in bytes of the file to be transferred into the guest.
+    pub size: i64,
+}
+
 impl FileCreationAttributes {
-    /// A value with the required properties (`size`) and every optional one unset.
-    pub fn new(size: impl ::std::convert::Into<i64>) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: FileCreationAttributesRequired) -> Self {
+        let FileCreationAttributesRequired { size } = required;
         FileCreationAttributes {
-            size: size.into(),
+            size,
             overwrite: None,
             last_modified: None,
             last_accessed: None,
@@ -89,6 +99,42 @@ impl FileCreationAttributes {
             posix: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `overwrite`.
+    pub fn with_overwrite(mut self, overwrite: bool) -> Self {
+        self.overwrite = Some(overwrite);
+        self
+    }
+
+    /// Sets the optional property `last_modified`.
+    pub fn with_last_modified(mut self, last_modified: String) -> Self {
+        self.last_modified = Some(last_modified);
+        self
+    }
+
+    /// Sets the optional property `last_accessed`.
+    pub fn with_last_accessed(mut self, last_accessed: String) -> Self {
+        self.last_accessed = Some(last_accessed);
+        self
+    }
+
+    /// Sets the optional property `windows`.
+    pub fn with_windows(
+        mut self,
+        windows: transfers::WindowsFileAttributesCreateSpec,
+    ) -> Self {
+        self.windows = Some(windows);
+        self
+    }
+
+    /// Sets the optional property `posix`.
+    pub fn with_posix(
+        mut self,
+        posix: transfers::PosixFileAttributesCreateSpec,
+    ) -> Self {
+        self.posix = Some(posix);
+        self
     }
 }
 
@@ -98,9 +144,10 @@ impl FileCreationAttributes {
 ///
 /// Spec name: `Vcenter.Vm.Guest.Filesystem.FileErrorDetails`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
+/// Build it with `FileErrorDetails::new(FileErrorDetailsRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FileErrorDetails {
@@ -114,49 +161,23 @@ pub struct FileErrorDetails {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`FileErrorDetails`], for [`FileErrorDetails::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileErrorDetailsRequired {
+    /// Why a guest file operation failed.
+    pub reason: ErrorReason,
+    /// The file path associated with the error.
+    pub file_path: String,
+}
+
 impl FileErrorDetails {
-    /// A value with the required properties (`reason`, `file_path`) and every optional one unset.
-    pub fn new(
-        reason: impl ::std::convert::Into<ErrorReason>,
-        file_path: impl ::std::convert::Into<String>,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: FileErrorDetailsRequired) -> Self {
+        let FileErrorDetailsRequired { reason, file_path } = required;
         FileErrorDetails {
-            reason: reason.into(),
-            file_path: file_path.into(),
-            additional_properties: ::std::default::Default::default(),
-        }
-    }
-}
-
-/// The `inline schema at /paths/~1api~1vcenter~1vm~1{vm}~1guest~1filesystem?action=create/post/requestBody/content/application~1json/schema` schema.
-///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct TransfersCreateBody {
-    /// The guest authentication credentials.
-    pub credentials: crate::types::vcenter::vm::guest::Credentials,
-    /// A specification for the transfer.
-    pub spec: transfers::CreateSpec,
-    /// Properties the spec does not list (for instance, added by a newer
-    /// server); kept so that they survive a round trip.
-    #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-impl TransfersCreateBody {
-    /// A value with the required properties (`credentials`, `spec`) and every optional one unset.
-    pub fn new(
-        credentials: impl ::std::convert::Into<
-            crate::types::vcenter::vm::guest::Credentials,
-        >,
-        spec: impl ::std::convert::Into<transfers::CreateSpec>,
-    ) -> Self {
-        TransfersCreateBody {
-            credentials: credentials.into(),
-            spec: spec.into(),
+            reason,
+            file_path,
             additional_properties: ::std::default::Default::default(),
         }
     }
@@ -206,27 +227,6 @@ for crate::types::vcenter::vm::guest::filesystem::FileErrorDetails {
         crate::runtime::server::Validate::validate(
             &self.reason,
             at.field("reason"),
-            violations,
-        );
-    }
-}
-
-#[cfg(feature = "server")]
-impl crate::runtime::server::Validate
-for crate::types::vcenter::vm::guest::filesystem::TransfersCreateBody {
-    fn validate(
-        &self,
-        at: crate::runtime::server::At<'_>,
-        violations: &mut crate::runtime::server::Violations,
-    ) {
-        crate::runtime::server::Validate::validate(
-            &self.credentials,
-            at.field("credentials"),
-            violations,
-        );
-        crate::runtime::server::Validate::validate(
-            &self.spec,
-            at.field("spec"),
             violations,
         );
     }

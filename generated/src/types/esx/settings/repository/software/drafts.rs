@@ -9,9 +9,9 @@
 ///
 /// Spec name: `Esx.Settings.Repository.Software.Drafts.CreateSpec`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
+/// Build it with `new()` (every property unset), then set properties with its
+/// `with_*` methods. It is `#[non_exhaustive]`: a property added by a later
+/// release is not a breaking change unless it is required.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateSpec {
@@ -28,6 +28,12 @@ impl CreateSpec {
     /// A value with every property unset.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Sets the optional property `delete_existing_draft`.
+    pub fn with_delete_existing_draft(mut self, delete_existing_draft: bool) -> Self {
+        self.delete_existing_draft = Some(delete_existing_draft);
+        self
     }
 }
 

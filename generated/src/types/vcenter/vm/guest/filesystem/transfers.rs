@@ -7,10 +7,11 @@
 ///
 /// Spec name: `Vcenter.Vm.Guest.Filesystem.Transfers.CreateAlreadyExists`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `CreateAlreadyExists::new(CreateAlreadyExistsRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateAlreadyExists {
     /// Discriminator field to help API consumers identify the structure
@@ -34,17 +35,85 @@ pub struct CreateAlreadyExists {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`CreateAlreadyExists`], for [`CreateAlreadyExists::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CreateAlreadyExistsRequired {
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
+    pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
+}
+
 impl CreateAlreadyExists {
-    /// A value with the required properties (`messages`) and every optional one unset.
-    pub fn new(
-        messages: impl ::std::convert::Into<
-            Vec<crate::types::vapi::std::LocalizableMessage>,
-        >,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: CreateAlreadyExistsRequired) -> Self {
+        let CreateAlreadyExistsRequired { messages } = required;
         CreateAlreadyExists {
             error_type: None,
-            messages: messages.into(),
+            messages,
             data: None,
+            additional_properties: ::std::default::Default::default(),
+        }
+    }
+
+    /// Sets the optional property `error_type`.
+    pub fn with_error_type(
+        mut self,
+        error_type: crate::types::vapi::std::errors::ErrorType,
+    ) -> Self {
+        self.error_type = Some(error_type);
+        self
+    }
+
+    /// Sets the optional property `data`.
+    pub fn with_data(
+        mut self,
+        data: crate::types::vcenter::vm::guest::filesystem::FileErrorDetails,
+    ) -> Self {
+        self.data = Some(data);
+        self
+    }
+}
+
+/// The `inline schema at /paths/~1api~1vcenter~1vm~1{vm}~1guest~1filesystem?action=create/post/requestBody/content/application~1json/schema` schema.
+///
+/// Build it with `CreateBody::new(CreateBodyRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CreateBody {
+    /// The guest authentication credentials.
+    pub credentials: crate::types::vcenter::vm::guest::Credentials,
+    /// A specification for the transfer.
+    pub spec: CreateSpec,
+    /// Properties the spec does not list (for instance, added by a newer
+    /// server); kept so that they survive a round trip.
+    #[serde(flatten)]
+    pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// The required properties of [`CreateBody`], for [`CreateBody::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CreateBodyRequired {
+    /// The guest authentication credentials.
+    pub credentials: crate::types::vcenter::vm::guest::Credentials,
+    /// A specification for the transfer.
+    pub spec: CreateSpec,
+}
+
+impl CreateBody {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: CreateBodyRequired) -> Self {
+        let CreateBodyRequired { credentials, spec } = required;
+        CreateBody {
+            credentials,
+            spec,
             additional_properties: ::std::default::Default::default(),
         }
     }
@@ -54,10 +123,11 @@ impl CreateAlreadyExists {
 ///
 /// Spec name: `Vcenter.Vm.Guest.Filesystem.Transfers.CreateInvalidArgument`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `CreateInvalidArgument::new(CreateInvalidArgumentRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateInvalidArgument {
     /// Discriminator field to help API consumers identify the structure
@@ -81,19 +151,46 @@ pub struct CreateInvalidArgument {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`CreateInvalidArgument`], for [`CreateInvalidArgument::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CreateInvalidArgumentRequired {
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
+    pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
+}
+
 impl CreateInvalidArgument {
-    /// A value with the required properties (`messages`) and every optional one unset.
-    pub fn new(
-        messages: impl ::std::convert::Into<
-            Vec<crate::types::vapi::std::LocalizableMessage>,
-        >,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: CreateInvalidArgumentRequired) -> Self {
+        let CreateInvalidArgumentRequired { messages } = required;
         CreateInvalidArgument {
             error_type: None,
-            messages: messages.into(),
+            messages,
             data: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `error_type`.
+    pub fn with_error_type(
+        mut self,
+        error_type: crate::types::vapi::std::errors::ErrorType,
+    ) -> Self {
+        self.error_type = Some(error_type);
+        self
+    }
+
+    /// Sets the optional property `data`.
+    pub fn with_data(
+        mut self,
+        data: crate::types::vcenter::vm::guest::filesystem::FileErrorDetails,
+    ) -> Self {
+        self.data = Some(data);
+        self
     }
 }
 
@@ -101,10 +198,11 @@ impl CreateInvalidArgument {
 ///
 /// Spec name: `Vcenter.Vm.Guest.Filesystem.Transfers.CreateNotFound`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `CreateNotFound::new(CreateNotFoundRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateNotFound {
     /// Discriminator field to help API consumers identify the structure
@@ -128,19 +226,46 @@ pub struct CreateNotFound {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`CreateNotFound`], for [`CreateNotFound::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CreateNotFoundRequired {
+    /// Stack of one or more localizable messages for human error
+    /// consumers. The message at the top of the stack (first in the
+    /// list) describes the error from the perspective of the operation
+    /// the client invoked. Each subsequent message in the stack
+    /// describes the "cause" of the prior message.
+    pub messages: Vec<crate::types::vapi::std::LocalizableMessage>,
+}
+
 impl CreateNotFound {
-    /// A value with the required properties (`messages`) and every optional one unset.
-    pub fn new(
-        messages: impl ::std::convert::Into<
-            Vec<crate::types::vapi::std::LocalizableMessage>,
-        >,
-    ) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: CreateNotFoundRequired) -> Self {
+        let CreateNotFoundRequired { messages } = required;
         CreateNotFound {
             error_type: None,
-            messages: messages.into(),
+            messages,
             data: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `error_type`.
+    pub fn with_error_type(
+        mut self,
+        error_type: crate::types::vapi::std::errors::ErrorType,
+    ) -> Self {
+        self.error_type = Some(error_type);
+        self
+    }
+
+    /// Sets the optional property `data`.
+    pub fn with_data(
+        mut self,
+        data: crate::types::vcenter::vm::guest::filesystem::FileErrorDetails,
+    ) -> Self {
+        self.data = Some(data);
+        self
     }
 }
 
@@ -150,10 +275,11 @@ impl CreateNotFound {
 ///
 /// Spec name: `Vcenter.Vm.Guest.Filesystem.Transfers.CreateSpec`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Build it with `CreateSpec::new(CreateSpecRequired { .. })`, which names every
+/// required property, then set optional ones with its `with_*` methods. It is
+/// `#[non_exhaustive]`: a property added by a later release is not a breaking
+/// change unless it is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateSpec {
     /// The complete destination path in the guest to transfer the file
@@ -173,14 +299,34 @@ pub struct CreateSpec {
     pub additional_properties: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required properties of [`CreateSpec`], for [`CreateSpec::new`]: each is given
+/// by name, so none can be left out or swapped with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CreateSpecRequired {
+    /// The complete destination path in the guest to transfer the file
+    /// to or from the client. It cannot be a path to a directory or a
+    /// symbolic link.
+    pub path: String,
+}
+
 impl CreateSpec {
-    /// A value with the required properties (`path`) and every optional one unset.
-    pub fn new(path: impl ::std::convert::Into<String>) -> Self {
+    /// A value with the required properties and every optional one unset.
+    pub fn new(required: CreateSpecRequired) -> Self {
+        let CreateSpecRequired { path } = required;
         CreateSpec {
-            path: path.into(),
+            path,
             attributes: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// Sets the optional property `attributes`.
+    pub fn with_attributes(
+        mut self,
+        attributes: crate::types::vcenter::vm::guest::filesystem::FileCreationAttributes,
+    ) -> Self {
+        self.attributes = Some(attributes);
+        self
     }
 }
 
@@ -190,9 +336,9 @@ impl CreateSpec {
 ///
 /// Spec name: `Vcenter.Vm.Guest.Filesystem.Transfers.PosixFileAttributesCreateSpec`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
+/// Build it with `new()` (every property unset), then set properties with its
+/// `with_*` methods. It is `#[non_exhaustive]`: a property added by a later
+/// release is not a breaking change unless it is required.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PosixFileAttributesCreateSpec {
@@ -216,6 +362,24 @@ impl PosixFileAttributesCreateSpec {
     pub fn new() -> Self {
         Self::default()
     }
+
+    /// Sets the optional property `owner_id`.
+    pub fn with_owner_id(mut self, owner_id: i64) -> Self {
+        self.owner_id = Some(owner_id);
+        self
+    }
+
+    /// Sets the optional property `group_id`.
+    pub fn with_group_id(mut self, group_id: i64) -> Self {
+        self.group_id = Some(group_id);
+        self
+    }
+
+    /// Sets the optional property `permissions`.
+    pub fn with_permissions(mut self, permissions: String) -> Self {
+        self.permissions = Some(permissions);
+        self
+    }
 }
 
 /// Windows file attributes.
@@ -224,9 +388,9 @@ impl PosixFileAttributesCreateSpec {
 ///
 /// Spec name: `Vcenter.Vm.Guest.Filesystem.Transfers.WindowsFileAttributesCreateSpec`.
 ///
-/// Build it with `new` (the required properties), then set optional ones:
-/// it is `#[non_exhaustive]`, so a property added by a later release is
-/// not a breaking change.
+/// Build it with `new()` (every property unset), then set properties with its
+/// `with_*` methods. It is `#[non_exhaustive]`: a property added by a later
+/// release is not a breaking change unless it is required.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WindowsFileAttributesCreateSpec {
@@ -246,6 +410,18 @@ impl WindowsFileAttributesCreateSpec {
     /// A value with every property unset.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Sets the optional property `hidden`.
+    pub fn with_hidden(mut self, hidden: bool) -> Self {
+        self.hidden = Some(hidden);
+        self
+    }
+
+    /// Sets the optional property `read_only`.
+    pub fn with_read_only(mut self, read_only: bool) -> Self {
+        self.read_only = Some(read_only);
+        self
     }
 }
 
@@ -270,6 +446,27 @@ for crate::types::vcenter::vm::guest::filesystem::transfers::CreateAlreadyExists
         crate::runtime::server::Validate::validate(
             &self.data,
             at.field("data"),
+            violations,
+        );
+    }
+}
+
+#[cfg(feature = "server")]
+impl crate::runtime::server::Validate
+for crate::types::vcenter::vm::guest::filesystem::transfers::CreateBody {
+    fn validate(
+        &self,
+        at: crate::runtime::server::At<'_>,
+        violations: &mut crate::runtime::server::Violations,
+    ) {
+        crate::runtime::server::Validate::validate(
+            &self.credentials,
+            at.field("credentials"),
+            violations,
+        );
+        crate::runtime::server::Validate::validate(
+            &self.spec,
+            at.field("spec"),
             violations,
         );
     }
