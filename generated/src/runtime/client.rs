@@ -324,12 +324,12 @@ impl Client {
             status = tracing::field::Empty,
             error_type = tracing::field::Empty,
         );
-        self.call_traced::<O>(request, &span)
+        self.call_with_retries::<O>(request, &span)
             .instrument(span.clone())
             .await
     }
 
-    async fn call_traced<O: Operation>(
+    async fn call_with_retries<O: Operation>(
         &self,
         request: &O::Request,
         span: &tracing::Span,
@@ -399,7 +399,7 @@ impl Client {
             {
                 // The server did not carry out the call: repeating it is safe.
                 renewed = true;
-                match self.renew(login, session).await {
+                match self.log_in_again(login, session).await {
                     Ok(()) => {
                         attempts_allowed = attempts_allowed.saturating_add(1);
                         continue;
@@ -462,7 +462,11 @@ impl Client {
 
     /// Logs in again with the kept password, unless a clone already did
     /// since `stale` was sent; the new session serves every clone.
-    async fn renew(&self, login: &Login, stale: Option<SecretString>) -> Result<(), Unexpected> {
+    async fn log_in_again(
+        &self,
+        login: &Login,
+        stale: Option<SecretString>,
+    ) -> Result<(), Unexpected> {
         let _one_at_a_time = login.relogin.lock().await;
         if Some(login.session()) != stale {
             return Ok(());
