@@ -282,8 +282,8 @@ async fn the_deadline_holds() {
     // A generous margin for a busy machine: what matters is that it ends.
     assert!(elapsed < deadline + Duration::from_secs(10), "{elapsed:?}");
     let calls = server.simulator.seen_calls(&cis_tasks_get::OPERATION).len();
-    // Each delay is below 20 ms, so a 300 ms deadline cannot fit 1000 attempts.
-    assert!((2..1000).contains(&calls), "{calls} attempts");
+    // The delays average 10 ms: a thousand of them cannot fit in 300 ms.
+    assert!((1..1000).contains(&calls), "{calls} attempts");
 }
 
 #[tokio::test]
