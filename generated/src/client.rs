@@ -14,7 +14,7 @@
 #![allow(deprecated)]
 pub use crate::runtime::client::{
     BuildError, Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
-    MAX_RESPONSE_BYTES, RawRequest, RawResponse,
+    MAX_RESPONSE_BYTES, RawRequest, RawResponse, RetryPolicy,
 };
 
 pub use crate::runtime::task::{TaskError, TaskOperation, WaitOptions};
@@ -24,6 +24,10 @@ impl Client {
     /// authentication) and returns a client that sends the new session id in
     /// `vmware-api-session-id`. A session id that cannot be sent in that header
     /// is an `Unexpected` error.
+    ///
+    /// A client built with [`ClientBuilder::renew_session`] keeps the password
+    /// (as a `SecretString`) and logs in again, once per call, when the
+    /// session has expired (401 UNAUTHENTICATED).
     ///
     /// When the server has no `/api/session` (it answers 404, as vCenter
     /// 6.5 and 6.7 and govmomi's vcsim do), the legacy
@@ -45,7 +49,8 @@ impl Client {
             .await
         {
             Ok(session) => {
-                self.with_checked_session(session, crate::wire::WireForm::Api)
+                basic
+                    .with_checked_session(session, crate::wire::WireForm::Api)
                     .map_err(
                         <crate::operations::cis_session_create::Error as crate::wire::OperationError>::unexpected,
                     )
@@ -62,7 +67,8 @@ impl Client {
                             crate::operations::cis_session_create::Error,
                         >,
                     )?;
-                self.with_checked_session(session, crate::wire::WireForm::LegacyRest)
+                basic
+                    .with_checked_session(session, crate::wire::WireForm::LegacyRest)
                     .map_err(
                         <crate::operations::cis_session_create::Error as crate::wire::OperationError>::unexpected,
                     )

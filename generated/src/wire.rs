@@ -6,5 +6,6 @@
 //! the client and the server are generic over.
 
 pub use crate::runtime::wire::{
-    Credentials, Operation, OperationError, OperationInfo, TaskId, Unexpected, WireForm,
+    ClientTokenField, Credentials, Operation, OperationError, OperationInfo, TaskId,
+    Unexpected, WireForm,
 };

@@ -12,6 +12,8 @@
 pub mod client;
 #[cfg(feature = "server")]
 pub mod listener;
+#[cfg(feature = "client")]
+pub mod retry;
 pub mod secret;
 #[cfg(feature = "server")]
 pub mod server;
@@ -25,6 +27,8 @@ pub mod runtime {
     pub use crate::client;
     #[cfg(feature = "server")]
     pub use crate::listener;
+    #[cfg(feature = "client")]
+    pub use crate::retry;
     pub use crate::secret;
     #[cfg(feature = "server")]
     pub use crate::server;

@@ -1462,6 +1462,7 @@ mod tests {
             privilege_scope: Some(scope),
             security: &[],
             wire: WireForm::Api,
+            client_token: None,
         };
         let request = incoming(
             &[("q", "from-query")],

@@ -47,6 +47,18 @@ pub struct OperationInfo {
     pub security: &'static [&'static str],
     /// How its bodies travel.
     pub wire: WireForm,
+    /// Where it takes a `Client-Token` (an idempotency key), if it does: a
+    /// call the client retries carries the same token on every attempt.
+    pub client_token: Option<ClientTokenField>,
+}
+
+/// Where an operation takes its `Client-Token`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientTokenField {
+    /// A header (`Client-Token`), in the `/api` form.
+    Header(&'static str),
+    /// A named argument of the legacy `/rest` body (`client_token`).
+    Argument(&'static str),
 }
 
 /// The credentials of a call: what a client sends, what a server received.

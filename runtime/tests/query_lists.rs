@@ -75,6 +75,7 @@ impl Operation for Things {
         privilege_scope: None,
         security: &[],
         wire: WireForm::Api,
+        client_token: None,
     };
 
     fn encode_request(request: &ThingsRequest, outgoing: &mut Outgoing) {

@@ -3,7 +3,11 @@
 //! [`Simulator`] implements [`vsphere_api::server::Api`] for the curated
 //! spec's operations, with demo data ([`Simulator::with_demo_data`]), seeding
 //! ([`Simulator::add_library`] and the like), fault injection
-//! ([`Simulator::inject_fault`]), depot imports as tasks whose phases last a
+//! ([`Simulator::inject_fault`], and transient faults such as 503s and
+//! dropped connections for the next N calls:
+//! [`Simulator::inject_transient_faults`]), a log of the requests received
+//! ([`Simulator::seen_requests`]), session expiry on demand
+//! ([`Simulator::expire_sessions`]), depot imports as tasks whose phases last a
 //! set number of reads ([`TaskTiming`]), and a vCenter 6.7 mode
 //! ([`Simulator::legacy_only`]). Routing, parsing, validation,
 //! authentication checks and the wire forms all come from the generated
@@ -27,8 +31,10 @@
 //! address (`--listen`, by default `127.0.0.1:8089`).
 #![deny(missing_docs)]
 
+mod network;
 mod sim;
 
+pub use network::{SEEN_REQUESTS_KEPT, SeenRequest, TransientFault};
 pub use sim::{
     ALL_PRIVILEGES, Caller, DEMO_TASK, Library, Session, Simulator, State, Task, TaskOutcome,
     TaskTiming, User, Vm,
@@ -139,7 +145,12 @@ impl Simulator {
     /// [`Simulator::legacy_only`], every `/api` path answers 404 as vCenter
     /// 6.7 (which has only `/rest`) does.
     pub fn router(&self) -> axum::Router {
-        let router = vsphere_api::server::router(self.clone());
+        let network = self.clone();
+        let router = vsphere_api::server::router(self.clone()).layer(axum::middleware::from_fn(
+            move |request: axum::extract::Request, next: axum::middleware::Next| {
+                network::network(network.clone(), request, next)
+            },
+        ));
         if !self.legacy_only {
             return router;
         }

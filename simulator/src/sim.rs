@@ -192,6 +192,11 @@ pub struct Simulator {
     /// for situations a test cannot bring about (a 503, an internal error, an
     /// error type a newer server might send).
     pub faults: Arc<Mutex<BTreeMap<String, (u16, serde_json::Value)>>>,
+    /// Transient faults for the next calls of operations, at the HTTP layer:
+    /// see [`Simulator::inject_transient_faults`].
+    pub(crate) transient_faults: Arc<Mutex<Vec<crate::network::PendingFault>>>,
+    /// The latest requests received: see [`Simulator::seen_requests`].
+    pub(crate) seen: Arc<Mutex<std::collections::VecDeque<crate::network::SeenRequest>>>,
     /// A session unused for this long is no longer accepted (vCenter's
     /// default is 30 minutes).
     pub session_idle_timeout: Duration,
@@ -207,6 +212,8 @@ impl Default for Simulator {
         Simulator {
             state: Arc::default(),
             faults: Arc::default(),
+            transient_faults: Arc::default(),
+            seen: Arc::default(),
             session_idle_timeout: Duration::from_secs(30 * 60),
             task_timing: TaskTiming::default(),
             legacy_only: false,
@@ -395,7 +402,10 @@ impl Simulator {
         self.lock().vms.insert(id.to_owned(), vm);
     }
 
-    /// Makes the next call of `operation_id` fail with `status` and the vapi error `body`.
+    /// Makes the next call of `operation_id` fail with `status` and the vapi
+    /// error `body`, without carrying it out (for the operations whose
+    /// handler checks; [`Simulator::inject_transient_faults`] works for any
+    /// operation, at the HTTP layer).
     pub fn inject_fault(&self, operation_id: &str, status: u16, body: serde_json::Value) {
         let mut faults = self
             .faults

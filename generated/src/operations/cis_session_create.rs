@@ -24,6 +24,7 @@ pub const OPERATION: wire::OperationInfo = wire::OperationInfo {
     privilege_scope: None,
     security: &["basic_auth"],
     wire: wire::WireForm::Api,
+    client_token: None,
 };
 
 /// The arguments of a call. Build it with `new()` (every argument

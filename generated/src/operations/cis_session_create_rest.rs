@@ -25,6 +25,7 @@ pub const OPERATION: wire::OperationInfo = wire::OperationInfo {
     privilege_scope: None,
     security: &["basic_auth"],
     wire: wire::WireForm::LegacyRest,
+    client_token: None,
 };
 
 /// The arguments of a call. Build it with `new()` (every argument

@@ -23,6 +23,7 @@ pub const OPERATION: wire::OperationInfo = wire::OperationInfo {
     privilege_scope: None,
     security: &["session_id"],
     wire: wire::WireForm::Api,
+    client_token: None,
 };
 
 /// The arguments of a call. Build it with `new()` (every argument

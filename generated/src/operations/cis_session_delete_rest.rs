@@ -22,6 +22,7 @@ pub const OPERATION: wire::OperationInfo = wire::OperationInfo {
     privilege_scope: None,
     security: &["session_id"],
     wire: wire::WireForm::LegacyRest,
+    client_token: None,
 };
 
 /// The arguments of a call. Build it with `new()` (every argument

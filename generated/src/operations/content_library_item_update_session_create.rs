@@ -24,6 +24,7 @@ pub const OPERATION: wire::OperationInfo = wire::OperationInfo {
     privilege_scope: Some("library_item_id"),
     security: &["session_id", "basic_auth", "bearer_auth"],
     wire: wire::WireForm::Api,
+    client_token: Some(wire::ClientTokenField::Header("Client-Token")),
 };
 
 /// The arguments of a call. Build it with

@@ -27,6 +27,7 @@ pub const OPERATION: wire::OperationInfo = wire::OperationInfo {
     privilege_scope: Some("create_spec.library_item_id"),
     security: &["session_id", "basic_auth", "bearer_auth"],
     wire: wire::WireForm::LegacyRest,
+    client_token: Some(wire::ClientTokenField::Argument("client_token")),
 };
 
 /// The arguments of a call. Build it with

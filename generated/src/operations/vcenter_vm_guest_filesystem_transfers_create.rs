@@ -37,6 +37,7 @@ pub const OPERATION: wire::OperationInfo = wire::OperationInfo {
     privilege_scope: Some("vm"),
     security: &["session_id", "basic_auth", "bearer_auth"],
     wire: wire::WireForm::Api,
+    client_token: None,
 };
 
 /// The arguments of a call. Build it with

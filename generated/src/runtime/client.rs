@@ -5,12 +5,17 @@
 //! sending any operation. Each operation's method is a one-line call of
 //! [`Client::call`] with that operation's type.
 
+pub use crate::runtime::retry::RetryPolicy;
+use crate::runtime::retry::{self, Failure};
 use crate::runtime::secret::SecretString;
 use crate::runtime::wire::{
-    self, Credentials, ErrorView, Operation, OperationError, Outgoing, Unexpected, WireForm,
+    self, ClientTokenField, Credentials, ErrorView, Operation, OperationError, Outgoing,
+    Unexpected, WireForm,
 };
 use std::fmt;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
+use tracing::Instrument;
 
 /// How long a call may take, unless [`ClientBuilder::timeout`] says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -38,6 +43,8 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     credentials: Credentials,
     accept_invalid_certs: bool,
+    retry: RetryPolicy,
+    renew_session: bool,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -48,6 +55,8 @@ impl fmt::Debug for ClientBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("credentials", &self.credentials)
             .field("accept_invalid_certs", &self.accept_invalid_certs)
+            .field("retry", &self.retry)
+            .field("renew_session", &self.renew_session)
             .finish()
     }
 }
@@ -78,6 +87,23 @@ impl ClientBuilder {
         self
     }
 
+    /// When to try a call again after a transient failure (by default
+    /// [`RetryPolicy::none`]: never). See [`RetryPolicy`] for what is safe to retry.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Whether a client that logs in with a password keeps it (as a
+    /// [`SecretString`]) to log in again, once per call, when a call is
+    /// answered 401 UNAUTHENTICATED (its session expired), and then repeats
+    /// the call. The new session is shared by all clones of the client.
+    /// Off by default.
+    pub fn renew_session(mut self, renew: bool) -> Self {
+        self.renew_session = renew;
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
         let shown = without_password(&self.base_url);
@@ -101,6 +127,9 @@ impl ClientBuilder {
             base,
             credentials: self.credentials,
             session_form: WireForm::Api,
+            retry: self.retry,
+            renew_session: self.renew_session,
+            login: None,
         })
     }
 }
@@ -114,6 +143,31 @@ pub struct Client {
     credentials: Credentials,
     /// Which login form issued the session id: logout uses the same one.
     session_form: WireForm,
+    retry: RetryPolicy,
+    renew_session: bool,
+    /// The password login of a client that renews its session.
+    login: Option<Arc<Login>>,
+}
+
+/// What a client that renews its session keeps: the password it logged in
+/// with and the current session, shared by its clones so that one
+/// re-login serves them all.
+struct Login {
+    user: String,
+    password: SecretString,
+    form: WireForm,
+    session: RwLock<SecretString>,
+    /// Held while logging in again, so that clones do it once.
+    relogin: tokio::sync::Mutex<()>,
+}
+
+impl Login {
+    fn session(&self) -> SecretString {
+        self.session
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
 }
 
 impl fmt::Debug for Client {
@@ -121,6 +175,8 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base", &without_password(self.base.as_str()))
             .field("credentials", &self.credentials)
+            .field("retry", &self.retry)
+            .field("renews_session", &self.login.is_some())
             .finish()
     }
 }
@@ -134,6 +190,8 @@ impl Client {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             credentials: Credentials::None,
             accept_invalid_certs: false,
+            retry: RetryPolicy::none(),
+            renew_session: false,
         }
     }
 
@@ -146,6 +204,7 @@ impl Client {
     pub fn with_credentials(&self, credentials: Credentials) -> Self {
         Client {
             credentials,
+            login: None,
             ..Clone::clone(self)
         }
     }
@@ -158,10 +217,26 @@ impl Client {
     /// The same client, sending the session id `session` that the login of
     /// wire form `form` issued (`/api/session` or the legacy
     /// `/rest/com/vmware/cis/session`), so that logout uses the same form.
+    ///
+    /// When this client has basic credentials (it is the one that logged in)
+    /// and was built with [`ClientBuilder::renew_session`], the new client
+    /// keeps them to log in again when the session expires.
     pub fn with_session_from(&self, session: impl Into<SecretString>, form: WireForm) -> Self {
+        let session = session.into();
+        let login = match &self.credentials {
+            Credentials::Basic { user, password } if self.renew_session => Some(Arc::new(Login {
+                user: user.clone(),
+                password: password.clone(),
+                form,
+                session: RwLock::new(session.clone()),
+                relogin: tokio::sync::Mutex::new(()),
+            })),
+            _ => None,
+        };
         Client {
             session_form: form,
-            ..self.with_credentials(Credentials::SessionId(session.into()))
+            login,
+            ..self.with_credentials(Credentials::SessionId(session))
         }
     }
 
@@ -232,10 +307,42 @@ impl Client {
     /// Sends `request` as operation `O` and decodes the answer: the success,
     /// one of the operation's documented errors, another vapi error, or an
     /// [`Unexpected`] response. Each operation's method calls this.
+    ///
+    /// A transient failure is retried as the client's [`RetryPolicy`]
+    /// allows; an expired session is renewed once when the client
+    /// [renews sessions](ClientBuilder::renew_session). The call is traced
+    /// as a `tracing` span `vsphere_call` (operation id, method, path
+    /// template, attempt, status, error type), with an event per retry.
     pub async fn call<O: Operation>(&self, request: &O::Request) -> Result<O::Response, O::Error> {
+        let info = O::INFO;
+        let span = tracing::info_span!(
+            "vsphere_call",
+            operation_id = info.operation_id,
+            method = info.method,
+            path = info.path,
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+            error_type = tracing::field::Empty,
+        );
+        self.call_with_retries::<O>(request, &span)
+            .instrument(span.clone())
+            .await
+    }
+
+    async fn call_with_retries<O: Operation>(
+        &self,
+        request: &O::Request,
+        span: &tracing::Span,
+    ) -> Result<O::Response, O::Error> {
         let info = O::INFO;
         let mut outgoing = Outgoing::new(info.wire);
         O::encode_request(request, &mut outgoing);
+        let may_retry = self.retry.max_attempts() > 1;
+        if let (Some(field), true) = (info.client_token, may_retry) {
+            // Made once: every attempt carries the same token, so the server creates once.
+            give_client_token(&mut outgoing, field);
+        }
+        let repeatable = retry::idempotent(info.method) || info.client_token.is_some();
         let mut url = self
             .url(info.path, &outgoing.path)
             .map_err(|message| O::Error::unexpected(Unexpected::transport(message)))?;
@@ -248,20 +355,89 @@ impl Client {
                 pairs.append_pair(name, value);
             }
         }
-        let mut builder = self.request(info.method, url);
-        for (name, value, cookie) in &outgoing.headers {
-            builder = if *cookie {
-                builder.header("Cookie", format!("{name}={value}"))
-            } else {
-                builder.header(*name, value)
+        let body = outgoing.body.as_ref().map(ToString::to_string);
+        let deadline = self
+            .retry
+            .deadline()
+            .map(|limit| tokio::time::Instant::now() + limit);
+        let mut attempts_allowed = self.retry.max_attempts();
+        let mut renewed = false;
+        let mut attempt = 0;
+        let answer = loop {
+            attempt += 1;
+            let session = self.login.as_ref().map(|login| login.session());
+            let mut builder = self.request(info.method, url.clone());
+            for (name, value, cookie) in &outgoing.headers {
+                builder = if *cookie {
+                    builder.header("Cookie", format!("{name}={value}"))
+                } else {
+                    builder.header(*name, value)
+                };
+            }
+            if let Some(body) = &body {
+                builder = builder
+                    .header("Content-Type", "application/json")
+                    .body(body.clone());
+            }
+            let sent = match deadline {
+                Some(deadline) => tokio::time::timeout_at(deadline, self.send_classified(builder))
+                    .await
+                    .unwrap_or_else(|_| {
+                        Err((
+                            Unexpected::transport("the retry policy's deadline passed"),
+                            Failure::Timeout,
+                        ))
+                    }),
+                None => self.send_classified(builder).await,
             };
+            let failure = match &sent {
+                Ok((status, _, _)) if (200..300).contains(status) => Failure::Final,
+                Ok((status, _, body)) => Failure::of_answer(*status, body),
+                Err((_, failure)) => *failure,
+            };
+            if let (Failure::Unauthenticated, false, Some(login)) = (failure, renewed, &self.login)
+            {
+                // The server did not carry out the call: repeating it is safe.
+                renewed = true;
+                match self.log_in_again(login, session).await {
+                    Ok(()) => {
+                        attempts_allowed = attempts_allowed.saturating_add(1);
+                        continue;
+                    }
+                    Err(reason) => tracing::warn!(%reason, "could not log in again"),
+                }
+            }
+            if failure.retryable(repeatable) && attempt < attempts_allowed {
+                let delay = self.retry.backoff(attempt + 1);
+                let in_time =
+                    deadline.is_none_or(|deadline| tokio::time::Instant::now() + delay < deadline);
+                if in_time {
+                    tracing::warn!(
+                        attempt,
+                        failure = failure.name(),
+                        delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                        "retrying",
+                    );
+                    tokio::time::sleep(delay).await;
+                    continue;
+                }
+            }
+            break sent;
+        };
+        span.record("attempt", attempt);
+        let (status, headers, body) = match answer {
+            Ok(answer) => answer,
+            Err((unexpected, failure)) => {
+                span.record("error_type", failure.name());
+                return Err(O::Error::unexpected(unexpected));
+            }
+        };
+        span.record("status", status);
+        if !(200..300).contains(&status)
+            && let Some(error_type) = retry::error_type(&body)
+        {
+            span.record("error_type", error_type.as_str());
         }
-        if let Some(body) = &outgoing.body {
-            builder = builder
-                .header("Content-Type", "application/json")
-                .body(body.to_string());
-        }
-        let (status, headers, body) = self.send(builder).await.map_err(O::Error::unexpected)?;
         match O::decode_response(status, &body) {
             Some(Ok(response)) => Ok(response),
             Some(Err(message)) => Err(O::Error::unexpected(if O::RETURNS_SECRET {
@@ -282,6 +458,58 @@ impl Client {
             })),
             None => Err(wire::decode_error(status, headers, body)),
         }
+    }
+
+    /// Logs in again with the kept password, unless a clone already did
+    /// since `stale` was sent; the new session serves every clone.
+    async fn log_in_again(
+        &self,
+        login: &Login,
+        stale: Option<SecretString>,
+    ) -> Result<(), Unexpected> {
+        let _one_at_a_time = login.relogin.lock().await;
+        if Some(login.session()) != stale {
+            return Ok(());
+        }
+        let path = match login.form {
+            WireForm::Api => "/api/session",
+            WireForm::LegacyRest => "/rest/com/vmware/cis/session",
+        };
+        let mut url = self.base.clone();
+        let base_path = url.path().trim_end_matches('/').to_owned();
+        url.set_path(&format!("{base_path}{path}"));
+        url.set_query(None);
+        let builder = self
+            .http
+            .post(url)
+            .header("Accept", "application/json")
+            .basic_auth(&login.user, Some(login.password.expose_secret()));
+        let (status, _, body) = self.send(builder).await?;
+        if !(200..300).contains(&status) {
+            return Err(Unexpected::transport(format!(
+                "logging in again was answered {status}"
+            )));
+        }
+        let answer: serde_json::Value = serde_json::from_slice(&body)
+            .map_err(|_| Unexpected::transport("logging in again: the answer is not JSON"))?;
+        let session = match login.form {
+            WireForm::Api => answer.as_str(),
+            WireForm::LegacyRest => answer.get("value").and_then(serde_json::Value::as_str),
+        };
+        let session = session
+            .filter(|session| {
+                !session.is_empty() && reqwest::header::HeaderValue::from_str(session).is_ok()
+            })
+            .ok_or_else(|| {
+                // The answer itself may be a secret: it is not kept.
+                Unexpected::transport("logging in again: the answer holds no usable session id")
+            })?;
+        *login
+            .session
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = SecretString::new(session);
+        tracing::info!("logged in again: the session had expired");
+        Ok(())
     }
 
     /// A URL whose host is exactly `*` (as vCenter answers for guest
@@ -352,9 +580,13 @@ impl Client {
             .header("Accept", "application/json");
         match &self.credentials {
             Credentials::None => builder,
-            Credentials::SessionId(session) => {
-                builder.header("vmware-api-session-id", session.expose_secret())
-            }
+            Credentials::SessionId(session) => match &self.login {
+                // A renewing client sends the session its clones share.
+                Some(login) => {
+                    builder.header("vmware-api-session-id", login.session().expose_secret())
+                }
+                None => builder.header("vmware-api-session-id", session.expose_secret()),
+            },
             Credentials::Basic { user, password } => {
                 builder.basic_auth(user, Some(password.expose_secret()))
             }
@@ -367,10 +599,26 @@ impl Client {
         &self,
         builder: reqwest::RequestBuilder,
     ) -> Result<(u16, Vec<(String, String)>, Vec<u8>), Unexpected> {
-        let mut response = builder
-            .send()
+        self.send_classified(builder)
             .await
-            .map_err(|error| Unexpected::transport(error_chain(&error)))?;
+            .map_err(|(unexpected, _)| unexpected)
+    }
+
+    /// [`Client::send`], telling a failure to get an answer apart for retrying.
+    async fn send_classified(
+        &self,
+        builder: reqwest::RequestBuilder,
+    ) -> Result<(u16, Vec<(String, String)>, Vec<u8>), (Unexpected, Failure)> {
+        let mut response = builder.send().await.map_err(|error| {
+            let failure = if error.is_connect() {
+                Failure::Connect
+            } else if error.is_timeout() {
+                Failure::Timeout
+            } else {
+                Failure::Transport
+            };
+            (Unexpected::transport(error_chain(&error)), failure)
+        })?;
         let status = response.status().as_u16();
         let headers: Vec<(String, String)> = response
             .headers()
@@ -387,36 +635,80 @@ impl Client {
             .content_length()
             .filter(|length| *length > MAX_RESPONSE_BYTES as u64)
         {
-            return Err(Unexpected {
-                status: Some(status),
-                headers,
-                body: Vec::new(),
-                message: format!(
-                    "response body larger than {MAX_RESPONSE_BYTES} bytes (Content-Length {length})"
-                ),
-            });
+            return Err((
+                Unexpected {
+                    status: Some(status),
+                    headers,
+                    body: Vec::new(),
+                    message: format!(
+                        "response body larger than {MAX_RESPONSE_BYTES} bytes (Content-Length {length})"
+                    ),
+                },
+                Failure::Final,
+            ));
         }
         let mut body = Vec::new();
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) if body.len() + chunk.len() > MAX_RESPONSE_BYTES => {
-                    return Err(Unexpected {
-                        status: Some(status),
-                        headers,
-                        body,
-                        message: format!("response body larger than {MAX_RESPONSE_BYTES} bytes"),
-                    });
+                    return Err((
+                        Unexpected {
+                            status: Some(status),
+                            headers,
+                            body,
+                            message: format!(
+                                "response body larger than {MAX_RESPONSE_BYTES} bytes"
+                            ),
+                        },
+                        Failure::Final,
+                    ));
                 }
                 Ok(Some(chunk)) => body.extend_from_slice(&chunk),
                 Ok(None) => return Ok((status, headers, body)),
                 Err(error) => {
-                    return Err(Unexpected {
-                        status: Some(status),
-                        headers,
-                        body,
-                        message: error_chain(&error),
-                    });
+                    let failure = if error.is_timeout() {
+                        Failure::Timeout
+                    } else {
+                        Failure::Transport
+                    };
+                    return Err((
+                        Unexpected {
+                            status: Some(status),
+                            headers,
+                            body,
+                            message: error_chain(&error),
+                        },
+                        failure,
+                    ));
                 }
+            }
+        }
+    }
+}
+
+/// Puts a fresh `Client-Token` where the operation takes it, unless the
+/// caller gave one.
+fn give_client_token(outgoing: &mut Outgoing, field: ClientTokenField) {
+    match field {
+        ClientTokenField::Header(name) => {
+            if !outgoing
+                .headers
+                .iter()
+                .any(|(given, _, _)| given.eq_ignore_ascii_case(name))
+            {
+                outgoing
+                    .headers
+                    .push((name, Client::new_client_token(), false));
+            }
+        }
+        ClientTokenField::Argument(name) => {
+            let envelope = outgoing
+                .body
+                .get_or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+            if let serde_json::Value::Object(arguments) = envelope {
+                arguments
+                    .entry(name)
+                    .or_insert_with(|| serde_json::Value::String(Client::new_client_token()));
             }
         }
     }

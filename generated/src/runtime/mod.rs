@@ -9,6 +9,8 @@ pub mod secret;
 pub mod wire;
 #[cfg(feature = "client")]
 pub mod client;
+#[cfg(feature = "client")]
+pub mod retry;
 #[cfg(feature = "server")]
 pub mod listener;
 #[cfg(feature = "client")]

@@ -43,7 +43,7 @@ pub fn client_module(api: &Api, crate_name: &str) -> Vec<TokenStream> {
 
             pub use crate::runtime::client::{
                 BuildError, Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
-                MAX_RESPONSE_BYTES, RawRequest, RawResponse,
+                MAX_RESPONSE_BYTES, RawRequest, RawResponse, RetryPolicy,
             };
             pub use crate::runtime::task::{TaskError, TaskOperation, WaitOptions};
         },
@@ -114,7 +114,7 @@ fn login(api: &Api) -> Option<TokenStream> {
                             .#legacy_method(crate::operations::#legacy_op::Request::new())
                             .await
                             .map_err(crate::runtime::client::convert_error::<_, crate::operations::#op::Error>)?;
-                        self.with_checked_session(session, crate::wire::WireForm::LegacyRest)
+                        basic.with_checked_session(session, crate::wire::WireForm::LegacyRest)
                             .map_err(<crate::operations::#op::Error as crate::wire::OperationError>::unexpected)
                     }
                 },
@@ -135,6 +135,10 @@ fn login(api: &Api) -> Option<TokenStream> {
         " authentication) and returns a client that sends the new session id in",
         " `vmware-api-session-id`. A session id that cannot be sent in that header",
         " is an `Unexpected` error.",
+        "",
+        " A client built with [`ClientBuilder::renew_session`] keeps the password",
+        " (as a `SecretString`) and logs in again, once per call, when the",
+        " session has expired (401 UNAUTHENTICATED).",
     ]
     .iter()
     .chain(doc);
@@ -150,7 +154,8 @@ fn login(api: &Api) -> Option<TokenStream> {
                 let basic = self.with_credentials(crate::wire::Credentials::Basic { user: user.into(), password: password.into() });
                 match basic.#method(crate::operations::#op::Request::new()).await {
                     // A session id that cannot travel in a header is refused here, not on every later call.
-                    Ok(session) => self
+                    // From `basic`: a client built with `renew_session` keeps the password to log in again.
+                    Ok(session) => basic
                         .with_checked_session(session, crate::wire::WireForm::Api)
                         .map_err(<crate::operations::#op::Error as crate::wire::OperationError>::unexpected),
                     #fallback

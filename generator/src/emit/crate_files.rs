@@ -143,7 +143,8 @@ pub fn wire_items() -> Vec<TokenStream> {
         //! the client and the server are generic over.
 
         pub use crate::runtime::wire::{
-            Credentials, Operation, OperationError, OperationInfo, TaskId, Unexpected, WireForm,
+            ClientTokenField, Credentials, Operation, OperationError, OperationInfo, TaskId, Unexpected,
+            WireForm,
         };
     }]
 }

@@ -195,6 +195,18 @@ fn operation_info(operation: &Operation) -> TokenStream {
     };
     let security = &operation.security;
     let wire = wire_form(operation);
+    let client_token = match client_token_field(operation) {
+        Some(field) => {
+            let name = &field.wire_name;
+            match field.source {
+                RequestFieldSource::BodyArgument => {
+                    quote! { Some(wire::ClientTokenField::Argument(#name)) }
+                }
+                _ => quote! { Some(wire::ClientTokenField::Header(#name)) },
+            }
+        }
+        None => quote! { None },
+    };
     quote! {
         wire::OperationInfo {
             operation_id: #operation_id,
@@ -205,8 +217,25 @@ fn operation_info(operation: &Operation) -> TokenStream {
             privilege_scope: #scope,
             security: &[#(#security),*],
             wire: #wire,
+            client_token: #client_token,
         }
     }
+}
+
+/// The request field that is the operation's idempotency key: the
+/// `Client-Token` header, or the legacy `/rest` body argument `client_token`.
+fn client_token_field(operation: &Operation) -> Option<&RequestField> {
+    operation
+        .shape
+        .request_fields
+        .iter()
+        .find(|field| match field.source {
+            RequestFieldSource::Parameter(ParameterLocation::Header) => {
+                field.wire_name.eq_ignore_ascii_case("Client-Token")
+            }
+            RequestFieldSource::BodyArgument => field.wire_name == "client_token",
+            _ => false,
+        })
 }
 
 fn wire_form(operation: &Operation) -> TokenStream {

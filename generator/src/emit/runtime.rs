@@ -33,6 +33,11 @@ const FILES: &[RuntimeFile] = &[
         text: include_str!("../../../runtime/src/client.rs"),
     },
     RuntimeFile {
+        name: "retry.rs",
+        feature: Some("client"),
+        text: include_str!("../../../runtime/src/retry.rs"),
+    },
+    RuntimeFile {
         name: "listener.rs",
         feature: Some("server"),
         text: include_str!("../../../runtime/src/listener.rs"),
@@ -96,6 +101,7 @@ mod tests {
                 "src/runtime/client.rs",
                 "src/runtime/listener.rs",
                 "src/runtime/mod.rs",
+                "src/runtime/retry.rs",
                 "src/runtime/secret.rs",
                 "src/runtime/server.rs",
                 "src/runtime/task.rs",
