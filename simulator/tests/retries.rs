@@ -46,7 +46,7 @@ fn depot_import() -> depots::Request {
         json!({"source_type": "PULL", "location": "https://depot.example.com/new.zip"}),
     )
     .expect("a CreateSpec");
-    depots::Request::new(spec)
+    depots::Request::new(depots::RequestRequired { body: spec })
 }
 
 /// How many update sessions are open on `item`.
@@ -74,9 +74,11 @@ async fn transient_failures_then_success_create_once_with_one_client_token() {
             .simulator
             .inject_transient_faults(&update_session::OPERATION, fault, 2);
         let session = client
-            .content_library_item_update_session_create(update_session::Request::new(model(
-                "item-1",
-            )))
+            .content_library_item_update_session_create(update_session::Request::new(
+                update_session::RequestRequired {
+                    body: model("item-1"),
+                },
+            ))
             .await
             .unwrap_or_else(|error| panic!("{fault:?}: {error:?}"));
 
@@ -109,7 +111,9 @@ async fn a_token_the_caller_gave_is_the_one_every_attempt_sends() {
         TransientFault::ServiceUnavailable,
         1,
     );
-    let mut request = update_session::Request::new(model("item-1"));
+    let mut request = update_session::Request::new(update_session::RequestRequired {
+        body: model("item-1"),
+    });
     request.client_token = Some("3f1c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b".into());
     client
         .content_library_item_update_session_create(request)
@@ -135,9 +139,11 @@ async fn the_legacy_form_retries_with_one_client_token_argument() {
         2,
     );
     client
-        .content_library_item_update_session_create_rest(update_session_rest::Request::new(model(
-            "item-1",
-        )))
+        .content_library_item_update_session_create_rest(update_session_rest::Request::new(
+            update_session_rest::RequestRequired {
+                create_spec: model("item-1"),
+            },
+        ))
         .await
         .expect("created on the third attempt");
     assert_eq!(update_sessions_on(&server, "item-1"), 1);
@@ -196,7 +202,11 @@ async fn an_idempotent_read_is_retried_after_a_dropped_connection() {
         1,
     );
     client
-        .cis_tasks_get(cis_tasks_get::Request::new(DEMO_TASK.to_owned()))
+        .cis_tasks_get(cis_tasks_get::Request::new(
+            cis_tasks_get::RequestRequired {
+                task: DEMO_TASK.to_owned(),
+            },
+        ))
         .await
         .expect("read on the second attempt");
     assert_eq!(
@@ -215,7 +225,11 @@ async fn a_client_without_a_policy_sends_once() {
         1,
     );
     let error = client
-        .cis_tasks_get(cis_tasks_get::Request::new(DEMO_TASK.to_owned()))
+        .cis_tasks_get(cis_tasks_get::Request::new(
+            cis_tasks_get::RequestRequired {
+                task: DEMO_TASK.to_owned(),
+            },
+        ))
         .await
         .expect_err("503");
     assert!(
@@ -238,7 +252,11 @@ async fn the_attempt_budget_holds() {
         10,
     );
     let error = client
-        .cis_tasks_get(cis_tasks_get::Request::new(DEMO_TASK.to_owned()))
+        .cis_tasks_get(cis_tasks_get::Request::new(
+            cis_tasks_get::RequestRequired {
+                task: DEMO_TASK.to_owned(),
+            },
+        ))
         .await
         .expect_err("every attempt failed");
     // 504 is not documented for this operation: an `Other` error.
@@ -268,7 +286,11 @@ async fn the_deadline_holds() {
     );
     let started = Instant::now();
     let error = client
-        .cis_tasks_get(cis_tasks_get::Request::new(DEMO_TASK.to_owned()))
+        .cis_tasks_get(cis_tasks_get::Request::new(
+            cis_tasks_get::RequestRequired {
+                task: DEMO_TASK.to_owned(),
+            },
+        ))
         .await
         .expect_err("every attempt failed");
     let elapsed = started.elapsed();
@@ -293,11 +315,19 @@ async fn an_expired_session_is_renewed_once_and_shared_by_clones() {
     let clone = client.clone();
     server.simulator.expire_sessions();
     client
-        .cis_tasks_get(cis_tasks_get::Request::new(DEMO_TASK.to_owned()))
+        .cis_tasks_get(cis_tasks_get::Request::new(
+            cis_tasks_get::RequestRequired {
+                task: DEMO_TASK.to_owned(),
+            },
+        ))
         .await
         .expect("renewed, then read");
     clone
-        .cis_tasks_get(cis_tasks_get::Request::new(DEMO_TASK.to_owned()))
+        .cis_tasks_get(cis_tasks_get::Request::new(
+            cis_tasks_get::RequestRequired {
+                task: DEMO_TASK.to_owned(),
+            },
+        ))
         .await
         .expect("the clone uses the renewed session");
     // The first login and one re-login.
@@ -317,7 +347,11 @@ async fn without_renewal_an_expired_session_is_unauthenticated() {
     let client = login(&server, quick_retries(), false).await;
     server.simulator.expire_sessions();
     let error = client
-        .cis_tasks_get(cis_tasks_get::Request::new(DEMO_TASK.to_owned()))
+        .cis_tasks_get(cis_tasks_get::Request::new(
+            cis_tasks_get::RequestRequired {
+                task: DEMO_TASK.to_owned(),
+            },
+        ))
         .await
         .expect_err("the session expired");
     assert!(
@@ -349,7 +383,11 @@ async fn renewal_is_tried_once_per_call() {
         5,
     );
     let error = client
-        .cis_tasks_get(cis_tasks_get::Request::new(DEMO_TASK.to_owned()))
+        .cis_tasks_get(cis_tasks_get::Request::new(
+            cis_tasks_get::RequestRequired {
+                task: DEMO_TASK.to_owned(),
+            },
+        ))
         .await
         .expect_err("no session");
     assert!(

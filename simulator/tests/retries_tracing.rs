@@ -75,11 +75,17 @@ async fn calls_are_traced_without_secrets() {
         1,
     );
     client
-        .content_library_item_update_session_create(update_session::Request::new(item_one()))
+        .content_library_item_update_session_create(update_session::Request::new(
+            update_session::RequestRequired { body: item_one() },
+        ))
         .await
         .expect("renewed, retried, created");
     let missing = client
-        .cis_tasks_get(cis_tasks_get::Request::new("no-such-task".to_owned()))
+        .cis_tasks_get(cis_tasks_get::Request::new(
+            cis_tasks_get::RequestRequired {
+                task: "no-such-task".to_owned(),
+            },
+        ))
         .await;
     assert!(missing.is_err());
 
