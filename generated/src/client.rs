@@ -40,7 +40,7 @@ impl Client {
         password: impl Into<crate::SecretString>,
     ) -> Result<Client, crate::operations::cis_session_create::Error> {
         let basic = self
-            .with_credentials(crate::wire::Credentials::Basic {
+            .with_credentials(crate::wire::Auth::Basic {
                 user: user.into(),
                 password: password.into(),
             });

@@ -13,7 +13,7 @@
 //! # Credentials
 //!
 //! A request's `vmware-api-session-id` header, `Authorization: Basic` or
-//! `Authorization: Bearer` arrive as a [`crate::wire::Credentials`]. A session id
+//! `Authorization: Bearer` arrive as a [`crate::wire::Auth`]. A session id
 //! the router itself issued is accepted without calling [`Api::authenticate`];
 //! anything else goes to [`Api::authenticate_request`], which by default calls
 //! [`Api::authenticate`] with the credentials (override it to read other headers
@@ -34,7 +34,7 @@
 //! use std::sync::Arc;
 //! use std::time::Duration;
 //! use vsphere_api::server::{Api, Server, router};
-//! use vsphere_api::wire::{Credentials, OperationInfo};
+//! use vsphere_api::wire::{Auth, OperationInfo};
 //!
 //! /// A fake vCenter: one password, every privilege.
 //! struct Fake;
@@ -42,9 +42,9 @@
 //! impl Api for Fake {
 //!     type Principal = String;
 //!
-//!     async fn authenticate(&self, credentials: &Credentials, _: &OperationInfo) -> Option<String> {
+//!     async fn authenticate(&self, credentials: &Auth, _: &OperationInfo) -> Option<String> {
 //!         match credentials {
-//!             Credentials::Basic { user, password } if password.expose_secret() == "VMware1!" => {
+//!             Auth::Basic { user, password } if password.expose_secret() == "VMware1!" => {
 //!                 Some(user.clone())
 //!             }
 //!             _ => None,
@@ -100,7 +100,7 @@ pub trait Api: Send + Sync + 'static {
     /// the schemes it accepts). `None` answers 401 Unauthenticated.
     fn authenticate(
         &self,
-        credentials: &crate::wire::Credentials,
+        credentials: &crate::wire::Auth,
         operation: &crate::wire::OperationInfo,
     ) -> impl Future<Output = Option<Self::Principal>> + Send;
 
@@ -334,7 +334,7 @@ impl<A: Api> crate::runtime::server::Gate for A {
     type Principal = A::Principal;
     fn authenticate(
         &self,
-        credentials: &crate::wire::Credentials,
+        credentials: &crate::wire::Auth,
         operation: &crate::wire::OperationInfo,
     ) -> impl Future<Output = Option<A::Principal>> + Send {
         Api::authenticate(self, credentials, operation)
@@ -367,7 +367,7 @@ impl<T: Api> Api for Arc<T> {
     type Principal = T::Principal;
     fn authenticate(
         &self,
-        credentials: &crate::wire::Credentials,
+        credentials: &crate::wire::Auth,
         operation: &crate::wire::OperationInfo,
     ) -> impl Future<Output = Option<Self::Principal>> + Send {
         T::authenticate(self, credentials, operation)

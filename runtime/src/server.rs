@@ -6,7 +6,7 @@
 //! own method call.
 
 use crate::runtime::secret::SecretString;
-use crate::runtime::wire::{self, Credentials, Operation, OperationInfo, WireForm};
+use crate::runtime::wire::{self, Auth, Operation, OperationInfo, WireForm};
 use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::de::{DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
@@ -306,7 +306,7 @@ pub trait Gate: Send + Sync + 'static {
     /// Checks a caller's credentials for `operation`; `None` answers 401.
     fn authenticate(
         &self,
-        credentials: &Credentials,
+        credentials: &Auth,
         operation: &OperationInfo,
     ) -> impl Future<Output = Option<Self::Principal>> + Send;
 
@@ -363,7 +363,7 @@ impl<S: Gate> Served<S> {
         operation: &OperationInfo,
     ) -> Option<Arc<S::Principal>> {
         let credentials = incoming.credentials();
-        if let Credentials::SessionId(session) = &credentials
+        if let Auth::SessionId(session) = &credentials
             && accepts_sessions(operation)
             && let Some(principal) = self.sessions.find(session.expose_secret())
         {
@@ -571,18 +571,14 @@ pub fn issue_session<R: From<String> + Send, E: wire::OperationError + Send>()
 /// headers (also those the spec does not name) and axum's extensions (what
 /// middleware put there, such as `ConnectInfo`).
 pub struct RequestContext<'a> {
-    credentials: Credentials,
+    credentials: Auth,
     headers: &'a HeaderMap,
     extensions: &'a Extensions,
 }
 
 impl<'a> RequestContext<'a> {
     /// A context of these parts (for tests of an `authenticate_request`).
-    pub fn new(
-        credentials: Credentials,
-        headers: &'a HeaderMap,
-        extensions: &'a Extensions,
-    ) -> Self {
+    pub fn new(credentials: Auth, headers: &'a HeaderMap, extensions: &'a Extensions) -> Self {
         RequestContext {
             credentials,
             headers,
@@ -591,7 +587,7 @@ impl<'a> RequestContext<'a> {
     }
 
     /// The credentials the request carries.
-    pub fn credentials(&self) -> &Credentials {
+    pub fn credentials(&self) -> &Auth {
         &self.credentials
     }
 
@@ -723,16 +719,16 @@ impl Incoming {
     }
 
     /// The credentials the request carries.
-    pub fn credentials(&self) -> Credentials {
+    pub fn credentials(&self) -> Auth {
         if let Some(session) = self.header_value("vmware-api-session-id") {
-            return Credentials::SessionId(session.into());
+            return Auth::SessionId(session.into());
         }
         let Some(authorization) = self.header_value("authorization") else {
-            return Credentials::None;
+            return Auth::None;
         };
         let (scheme, value) = authorization.split_once(' ').unwrap_or((authorization, ""));
         if scheme.eq_ignore_ascii_case("bearer") {
-            return Credentials::Bearer(value.trim().into());
+            return Auth::Bearer(value.trim().into());
         }
         if scheme.eq_ignore_ascii_case("basic") {
             use base64::Engine;
@@ -741,13 +737,13 @@ impl Incoming {
                 .ok();
             let text = decoded.and_then(|bytes| String::from_utf8(bytes).ok());
             if let Some((user, password)) = text.as_deref().and_then(|t| t.split_once(':')) {
-                return Credentials::Basic {
+                return Auth::Basic {
                     user: user.to_owned(),
                     password: password.into(),
                 };
             }
         }
-        Credentials::None
+        Auth::None
     }
 
     /// Parses and validates the request as operation `O`; a request that does

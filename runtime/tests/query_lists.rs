@@ -16,7 +16,7 @@ use vapigen_runtime::server::{
     Server, serve,
 };
 use vapigen_runtime::wire::{
-    self, Credentials, ErrorCase, ErrorView, Operation, OperationError, OperationInfo, Outgoing,
+    self, Auth, ErrorCase, ErrorView, Operation, OperationError, OperationInfo, Outgoing,
     Unexpected, WireForm,
 };
 
@@ -106,7 +106,7 @@ struct Open;
 impl Gate for Open {
     type Principal = ();
 
-    async fn authenticate(&self, _: &Credentials, _: &OperationInfo) -> Option<()> {
+    async fn authenticate(&self, _: &Auth, _: &OperationInfo) -> Option<()> {
         Some(())
     }
 

@@ -28,7 +28,7 @@ use vsphere_api::operations::content_library_subscriptions_create as op;
 use vsphere_api::types::content::library::storage_backing::Type as StorageType;
 use vsphere_api::types::content::library::subscriptions::create_spec_subscribed_library::Target;
 use vsphere_api::types::content::library::subscriptions::{CreateSpec, Location};
-use vsphere_api::wire::{Credentials, OperationInfo};
+use vsphere_api::wire::{Auth, OperationInfo};
 
 /// The session id the load generator sends.
 const SESSION: &str = "bench-session";
@@ -80,13 +80,9 @@ struct BenchApi;
 impl vsphere_api::server::Api for BenchApi {
     type Principal = ();
 
-    async fn authenticate(
-        &self,
-        credentials: &Credentials,
-        _operation: &OperationInfo,
-    ) -> Option<()> {
+    async fn authenticate(&self, credentials: &Auth, _operation: &OperationInfo) -> Option<()> {
         match credentials {
-            Credentials::SessionId(session) if session.expose_secret() == SESSION => Some(()),
+            Auth::SessionId(session) if session.expose_secret() == SESSION => Some(()),
             _ => None,
         }
     }

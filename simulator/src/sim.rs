@@ -32,7 +32,7 @@ use vsphere_api::types::vcenter::vm::guest::filesystem::{
     ErrorReason, FileErrorDetails, FileErrorDetailsRequired,
 };
 use vsphere_api::wire::OperationError;
-use vsphere_api::wire::{Credentials, OperationInfo, TaskId};
+use vsphere_api::wire::{Auth, OperationInfo, TaskId};
 
 /// A user of the simulator and the privileges it holds.
 #[derive(Clone, Debug)]
@@ -473,26 +473,22 @@ const MAX_GUEST_PATH: usize = 255;
 impl vsphere_api::server::Api for Simulator {
     type Principal = Caller;
 
-    async fn authenticate(
-        &self,
-        credentials: &Credentials,
-        operation: &OperationInfo,
-    ) -> Option<Caller> {
+    async fn authenticate(&self, credentials: &Auth, operation: &OperationInfo) -> Option<Caller> {
         let accepts = |scheme: &str| operation.security.contains(&scheme);
         match credentials {
-            Credentials::SessionId(session) if accepts("session_id") => {
+            Auth::SessionId(session) if accepts("session_id") => {
                 self.session_user(session).map(|user| Caller {
                     user,
                     session: Some(session.clone()),
                 })
             }
-            Credentials::Bearer(token) if accepts("bearer_auth") => {
+            Auth::Bearer(token) if accepts("bearer_auth") => {
                 self.session_user(token).map(|user| Caller {
                     user,
                     session: Some(token.clone()),
                 })
             }
-            Credentials::Basic { user, password } if accepts("basic_auth") => self
+            Auth::Basic { user, password } if accepts("basic_auth") => self
                 .lock()
                 .users
                 .get(user)

@@ -96,9 +96,7 @@ async fn session_login_and_its_errors() {
     // The same session works as a bearer token.
     let bearer = server
         .anonymous()
-        .with_credentials(vsphere_api::wire::Credentials::Bearer(
-            session.as_str().into(),
-        ));
+        .with_credentials(vsphere_api::wire::Auth::Bearer(session.as_str().into()));
     bearer
         .esx_settings_repository_software_drafts_create(drafts::Request::new(
             drafts::RequestRequired {
@@ -497,7 +495,7 @@ async fn legacy_rest_form_authentication_errors_are_typed() {
     };
     let error = server
         .anonymous()
-        .with_credentials(vsphere_api::wire::Credentials::SessionId(
+        .with_credentials(vsphere_api::wire::Auth::SessionId(
             vsphere_api::SecretString::new("forged"),
         ))
         .content_library_item_update_session_create_rest(request())

@@ -579,7 +579,7 @@ async fn a_redirect_is_not_followed_with_the_session_id() {
     .await;
     let redirect = format!("Location: {elsewhere}/steal");
     let url = canned(http("307 Temporary Redirect", &[&redirect], b"")).await;
-    let client = client(&url).with_credentials(vsphere_api::wire::Credentials::SessionId(
+    let client = client(&url).with_credentials(vsphere_api::wire::Auth::SessionId(
         vsphere_api::SecretString::new("secret-session"),
     ));
     let result = client

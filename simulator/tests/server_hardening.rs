@@ -22,7 +22,7 @@ use vsphere_api::server::{
     router_with_sessions,
 };
 use vsphere_api::types::vapi::std::errors::ErrorType;
-use vsphere_api::wire::{Credentials, OperationInfo};
+use vsphere_api::wire::{Auth, OperationInfo};
 use vsphere_simulator::{ADMIN, PASSWORD, READONLY};
 
 const SUBSCRIPTIONS: &str = "/api/content/library/lib-published/subscriptions";
@@ -200,10 +200,10 @@ struct PasswordsOnly {
 impl Api for PasswordsOnly {
     type Principal = String;
 
-    async fn authenticate(&self, credentials: &Credentials, _: &OperationInfo) -> Option<String> {
+    async fn authenticate(&self, credentials: &Auth, _: &OperationInfo) -> Option<String> {
         self.authentications.fetch_add(1, Ordering::SeqCst);
         match credentials {
-            Credentials::Basic { user, password } if password.expose_secret() == PASSWORD => {
+            Auth::Basic { user, password } if password.expose_secret() == PASSWORD => {
                 Some(user.clone())
             }
             _ => None,
@@ -257,7 +257,7 @@ async fn the_router_issues_and_accepts_sessions_for_a_fake_that_only_checks_pass
     );
 
     // Each session create issues another random 128-bit id.
-    let basic = anonymous.with_credentials(Credentials::Basic {
+    let basic = anonymous.with_credentials(Auth::Basic {
         user: ADMIN.into(),
         password: PASSWORD.into(),
     });
@@ -300,7 +300,7 @@ async fn a_replaced_session_store_is_the_one_used() {
     );
     let base_url = serve(app, |server| server).await;
     let anonymous = Client::new(&base_url).expect("client");
-    let basic = anonymous.with_credentials(Credentials::Basic {
+    let basic = anonymous.with_credentials(Auth::Basic {
         user: ADMIN.into(),
         password: PASSWORD.into(),
     });
@@ -339,7 +339,7 @@ struct Tenants;
 impl Api for Tenants {
     type Principal = String;
 
-    async fn authenticate(&self, _: &Credentials, _: &OperationInfo) -> Option<String> {
+    async fn authenticate(&self, _: &Auth, _: &OperationInfo) -> Option<String> {
         None
     }
 
@@ -350,7 +350,7 @@ impl Api for Tenants {
     ) -> Option<String> {
         let tenant = request.header("x-tenant")?;
         let region = request.extensions().get::<Region>()?;
-        matches!(request.credentials(), Credentials::Basic { .. })
+        matches!(request.credentials(), Auth::Basic { .. })
             .then(|| format!("{tenant}@{}", region.0))
     }
 

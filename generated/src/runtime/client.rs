@@ -9,7 +9,7 @@ pub use crate::runtime::retry::RetryPolicy;
 use crate::runtime::retry::{self, Failure};
 use crate::runtime::secret::SecretString;
 use crate::runtime::wire::{
-    self, ClientTokenField, Credentials, ErrorView, Operation, OperationError, Outgoing,
+    self, ClientTokenField, Auth, ErrorView, Operation, OperationError, Outgoing,
     Unexpected, WireForm,
 };
 use std::fmt;
@@ -41,7 +41,7 @@ pub struct ClientBuilder {
     base_url: String,
     timeout: Duration,
     connect_timeout: Duration,
-    credentials: Credentials,
+    credentials: Auth,
     accept_invalid_certs: bool,
     retry: RetryPolicy,
     renew_session: bool,
@@ -75,7 +75,7 @@ impl ClientBuilder {
     }
 
     /// The credentials sent with every call.
-    pub fn credentials(mut self, credentials: Credentials) -> Self {
+    pub fn credentials(mut self, credentials: Auth) -> Self {
         self.credentials = credentials;
         self
     }
@@ -140,7 +140,7 @@ impl ClientBuilder {
 pub struct Client {
     http: reqwest::Client,
     base: reqwest::Url,
-    credentials: Credentials,
+    credentials: Auth,
     /// Which login form issued the session id: logout uses the same one.
     session_form: WireForm,
     retry: RetryPolicy,
@@ -188,7 +188,7 @@ impl Client {
             base_url: base_url.into(),
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            credentials: Credentials::None,
+            credentials: Auth::None,
             accept_invalid_certs: false,
             retry: RetryPolicy::none(),
             renew_session: false,
@@ -201,7 +201,7 @@ impl Client {
     }
 
     /// The same client (sharing its connections) with other credentials.
-    pub fn with_credentials(&self, credentials: Credentials) -> Self {
+    pub fn with_credentials(&self, credentials: Auth) -> Self {
         Client {
             credentials,
             login: None,
@@ -224,7 +224,7 @@ impl Client {
     pub fn with_session_from(&self, session: impl Into<SecretString>, form: WireForm) -> Self {
         let session = session.into();
         let login = match &self.credentials {
-            Credentials::Basic { user, password } if self.renew_session => Some(Arc::new(Login {
+            Auth::Basic { user, password } if self.renew_session => Some(Arc::new(Login {
                 user: user.clone(),
                 password: password.clone(),
                 form,
@@ -236,7 +236,7 @@ impl Client {
         Client {
             session_form: form,
             login,
-            ..self.with_credentials(Credentials::SessionId(session))
+            ..self.with_credentials(Auth::SessionId(session))
         }
     }
 
@@ -579,18 +579,18 @@ impl Client {
             .request(method, url)
             .header("Accept", "application/json");
         match &self.credentials {
-            Credentials::None => builder,
-            Credentials::SessionId(session) => match &self.login {
+            Auth::None => builder,
+            Auth::SessionId(session) => match &self.login {
                 // A renewing client sends the session its clones share.
                 Some(login) => {
                     builder.header("vmware-api-session-id", login.session().expose_secret())
                 }
                 None => builder.header("vmware-api-session-id", session.expose_secret()),
             },
-            Credentials::Basic { user, password } => {
+            Auth::Basic { user, password } => {
                 builder.basic_auth(user, Some(password.expose_secret()))
             }
-            Credentials::Bearer(token) => builder.bearer_auth(token.expose_secret()),
+            Auth::Bearer(token) => builder.bearer_auth(token.expose_secret()),
         }
     }
 

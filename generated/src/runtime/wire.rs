@@ -64,10 +64,12 @@ pub enum ClientTokenField {
     Argument(&'static str),
 }
 
-/// The credentials of a call: what a client sends, what a server received.
-/// Secrets are [`SecretString`]s, so `Debug` never shows them.
+/// How a call authenticates: what a client sends, what a server received.
+/// Secrets are [`SecretString`]s, so `Debug` never shows them. (Named `Auth`,
+/// not `Credentials`, to stay apart from the guest operations' `Credentials`
+/// type of the API itself.)
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub enum Credentials {
+pub enum Auth {
     /// No credentials.
     #[default]
     None,

@@ -151,7 +151,7 @@ fn login(api: &Api) -> Option<TokenStream> {
                 user: impl Into<String>,
                 password: impl Into<crate::SecretString>,
             ) -> Result<Client, crate::operations::#op::Error> {
-                let basic = self.with_credentials(crate::wire::Credentials::Basic { user: user.into(), password: password.into() });
+                let basic = self.with_credentials(crate::wire::Auth::Basic { user: user.into(), password: password.into() });
                 match basic.#method(crate::operations::#op::Request::new()).await {
                     // A session id that cannot travel in a header is refused here, not on every later call.
                     // From `basic`: a client built with `renew_session` keeps the password to log in again.

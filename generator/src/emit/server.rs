@@ -49,7 +49,7 @@ pub fn server_module(api: &Api, crate_name: &str) -> Vec<TokenStream> {
 
                 fn authenticate(
                     &self,
-                    credentials: &crate::wire::Credentials,
+                    credentials: &crate::wire::Auth,
                     operation: &crate::wire::OperationInfo,
                 ) -> impl Future<Output = Option<A::Principal>> + Send {
                     Api::authenticate(self, credentials, operation)
@@ -108,7 +108,7 @@ fn module_docs(api: &Api, crate_name: &str) -> Vec<String> {
         "# Credentials".to_owned(),
         String::new(),
         "A request's `vmware-api-session-id` header, `Authorization: Basic` or".to_owned(),
-        "`Authorization: Bearer` arrive as a [`crate::wire::Credentials`]. A session id".to_owned(),
+        "`Authorization: Bearer` arrive as a [`crate::wire::Auth`]. A session id".to_owned(),
         "the router itself issued is accepted without calling [`Api::authenticate`];".to_owned(),
         "anything else goes to [`Api::authenticate_request`], which by default calls".to_owned(),
         "[`Api::authenticate`] with the credentials (override it to read other headers".to_owned(),
@@ -131,7 +131,7 @@ fn module_docs(api: &Api, crate_name: &str) -> Vec<String> {
             "use std::sync::Arc;",
             "use std::time::Duration;",
             &format!("use {krate}::server::{{Api, Server, router}};"),
-            &format!("use {krate}::wire::{{Credentials, OperationInfo}};"),
+            &format!("use {krate}::wire::{{Auth, OperationInfo}};"),
             "",
             "/// A fake vCenter: one password, every privilege.",
             "struct Fake;",
@@ -139,9 +139,9 @@ fn module_docs(api: &Api, crate_name: &str) -> Vec<String> {
             "impl Api for Fake {",
             "    type Principal = String;",
             "",
-            "    async fn authenticate(&self, credentials: &Credentials, _: &OperationInfo) -> Option<String> {",
+            "    async fn authenticate(&self, credentials: &Auth, _: &OperationInfo) -> Option<String> {",
             "        match credentials {",
-            "            Credentials::Basic { user, password } if password.expose_secret() == \"VMware1!\" => {",
+            "            Auth::Basic { user, password } if password.expose_secret() == \"VMware1!\" => {",
             "                Some(user.clone())",
             "            }",
             "            _ => None,",
@@ -244,7 +244,7 @@ fn api_trait(api: &Api) -> TokenStream {
             /// the schemes it accepts). `None` answers 401 Unauthenticated.
             fn authenticate(
                 &self,
-                credentials: &crate::wire::Credentials,
+                credentials: &crate::wire::Auth,
                 operation: &crate::wire::OperationInfo,
             ) -> impl Future<Output = Option<Self::Principal>> + Send;
 
@@ -302,7 +302,7 @@ fn arc_impl(api: &Api) -> TokenStream {
 
             fn authenticate(
                 &self,
-                credentials: &crate::wire::Credentials,
+                credentials: &crate::wire::Auth,
                 operation: &crate::wire::OperationInfo,
             ) -> impl Future<Output = Option<Self::Principal>> + Send {
                 T::authenticate(self, credentials, operation)
