@@ -6,6 +6,6 @@
 //! the client and the server are generic over.
 
 pub use crate::runtime::wire::{
-    ClientTokenField, Auth, Operation, OperationError, OperationInfo, TaskId, Unexpected,
+    Auth, ClientTokenField, Operation, OperationError, OperationInfo, TaskId, Unexpected,
     WireForm,
 };

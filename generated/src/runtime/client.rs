@@ -9,8 +9,8 @@ pub use crate::runtime::retry::RetryPolicy;
 use crate::runtime::retry::{self, Failure};
 use crate::runtime::secret::SecretString;
 use crate::runtime::wire::{
-    self, ClientTokenField, Auth, ErrorView, Operation, OperationError, Outgoing,
-    Unexpected, WireForm,
+    self, Auth, ClientTokenField, ErrorView, Operation, OperationError, Outgoing, Unexpected,
+    WireForm,
 };
 use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};

@@ -581,11 +581,7 @@ pub struct RequestContext<'a> {
 
 impl<'a> RequestContext<'a> {
     /// A context of these parts (for tests of an `authenticate_request`).
-    pub fn new(
-        credentials: Auth,
-        headers: &'a HeaderMap,
-        extensions: &'a Extensions,
-    ) -> Self {
+    pub fn new(credentials: Auth, headers: &'a HeaderMap, extensions: &'a Extensions) -> Self {
         RequestContext {
             credentials,
             headers,

@@ -143,7 +143,7 @@ pub fn wire_items() -> Vec<TokenStream> {
         //! the client and the server are generic over.
 
         pub use crate::runtime::wire::{
-            ClientTokenField, Auth, Operation, OperationError, OperationInfo, TaskId, Unexpected,
+            Auth, ClientTokenField, Operation, OperationError, OperationInfo, TaskId, Unexpected,
             WireForm,
         };
     }]
