@@ -8,7 +8,7 @@ use serde_json::json;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use vsphere_api::client::{Client, MAX_RESPONSE_BYTES};
 use vsphere_api::operations::{
@@ -19,36 +19,10 @@ use vsphere_api::types::vapi::std::errors::ErrorType;
 use vsphere_api::types::vcenter::vm::guest::filesystem::ErrorReason;
 use vsphere_api::wire::Unexpected;
 
-/// Reads one request (headers and a `Content-Length` body) and returns its head.
-async fn read_request(stream: &mut TcpStream) -> String {
-    let mut data = Vec::new();
-    let mut buffer = [0u8; 4096];
-    let head_end = loop {
-        if let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") {
-            break end + 4;
-        }
-        match stream.read(&mut buffer).await {
-            Ok(0) | Err(_) => return String::from_utf8_lossy(&data).into_owned(),
-            Ok(n) => data.extend_from_slice(&buffer[..n]),
-        }
-    };
-    let head = String::from_utf8_lossy(&data[..head_end]).into_owned();
-    let length: usize = head
-        .lines()
-        .find_map(|line| {
-            let (name, value) = line.split_once(':')?;
-            name.eq_ignore_ascii_case("content-length")
-                .then(|| value.trim().parse().ok())?
-        })
-        .unwrap_or(0);
-    while data.len() < head_end + length {
-        match stream.read(&mut buffer).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => data.extend_from_slice(&buffer[..n]),
-        }
-    }
-    head
-}
+#[path = "common/canned.rs"]
+mod canned;
+
+use canned::read_request;
 
 /// A server that answers every connection with `handler`; returns its base URL.
 async fn serve<F, Fut>(handler: F) -> String

@@ -81,7 +81,7 @@ pub fn http(status_line: &str, headers: &[&str], body: &[u8]) -> Vec<u8> {
 pub const JSON: &str = "Content-Type: application/json";
 
 /// Reads one request (headers and a `Content-Length` body); returns its head.
-async fn read_request(stream: &mut TcpStream) -> String {
+pub async fn read_request(stream: &mut TcpStream) -> String {
     let mut data = Vec::new();
     let mut buffer = [0u8; 4096];
     let head_end = loop {
