@@ -819,19 +819,7 @@ fn a_sample_of_accepted_inputs_compiles() {
     }
     assert_eq!(accepted.len(), COMPILED_SAMPLE, "too few inputs generate");
     scratch.finish();
-    let (success, output) = scratch.cargo(
-        "clippy",
-        &[
-            "--workspace",
-            "--all-features",
-            "--all-targets",
-            "--keep-going",
-            "--quiet",
-            "--message-format",
-            "short",
-        ],
-        "-D warnings",
-    );
+    let (success, output) = scratch.clippy_all();
     let inputs: String = accepted
         .iter()
         .map(|(name, text)| format!("--- {name} ---\n{text}\n"))

@@ -604,19 +604,7 @@ fn accepted_specs_give_crates_that_compile() {
         include_str!("fixtures/hardening/behaviour.rs"),
     );
     scratch.finish();
-    let (success, output) = scratch.cargo(
-        "clippy",
-        &[
-            "--workspace",
-            "--all-features",
-            "--all-targets",
-            "--keep-going",
-            "--quiet",
-            "--message-format",
-            "short",
-        ],
-        "-D warnings",
-    );
+    let (success, output) = scratch.clippy_all();
     assert!(success, "generated crates do not pass clippy:\n{output}");
     let (success, output) = scratch.cargo(
         "doc",

@@ -165,6 +165,24 @@ impl Scratch {
         self.cargo("check", &args, rustflags)
     }
 
+    /// `cargo clippy` on every crate, target and feature with `-D warnings`,
+    /// going on past a failing crate: success and output.
+    pub fn clippy_all(&self) -> (bool, String) {
+        self.cargo(
+            "clippy",
+            &[
+                "--workspace",
+                "--all-features",
+                "--all-targets",
+                "--keep-going",
+                "--quiet",
+                "--message-format",
+                "short",
+            ],
+            "-D warnings",
+        )
+    }
+
     /// `cargo <subcommand>` with the given arguments in the workspace: success
     /// and stderr (with stdout after it).
     pub fn cargo(&self, subcommand: &str, args: &[&str], rustflags: &str) -> (bool, String) {
