@@ -31,8 +31,8 @@ use vsphere_api::types::vcenter::vm::guest::filesystem::transfers as transfer_er
 use vsphere_api::types::vcenter::vm::guest::filesystem::{
     ErrorReason, FileErrorDetails, FileErrorDetailsRequired,
 };
-use vsphere_api::wire::OperationError;
 use vsphere_api::wire::{Auth, OperationInfo, TaskId};
+use vsphere_api::wire::{Operation, OperationError};
 
 /// A user of the simulator and the privileges it holds.
 #[derive(Clone, Debug)]
@@ -415,6 +415,15 @@ impl Simulator {
     }
 
     /// The fault injected for `operation`, if any (taken: it happens once).
+    /// The fault injected for operation `O`, if any (taken: it fires once),
+    /// as that operation's error.
+    fn injected_fault<O: Operation>(&self) -> Result<(), O::Error> {
+        match self.take_fault(&O::INFO) {
+            Some((status, body)) => Err(O::Error::decode(status, Vec::new(), body)),
+            None => Ok(()),
+        }
+    }
+
     fn take_fault(&self, operation: &OperationInfo) -> Option<(u16, Vec<u8>)> {
         let mut faults = self
             .faults
@@ -522,13 +531,7 @@ impl vsphere_api::server::Api for Simulator {
         principal: &Caller,
         _request: ops::cis_session_create::Request,
     ) -> Result<SecretString, ops::cis_session_create::Error> {
-        if let Some((status, body)) = self.take_fault(&ops::cis_session_create::OPERATION) {
-            return Err(ops::cis_session_create::Error::decode(
-                status,
-                Vec::new(),
-                body,
-            ));
-        }
+        self.injected_fault::<ops::cis_session_create::Endpoint>()?;
         self.new_session(&principal.user)
             .ok_or_else(|| ops::cis_session_create::Error::Unexpected(no_randomness()))
     }
@@ -538,13 +541,7 @@ impl vsphere_api::server::Api for Simulator {
         principal: &Caller,
         _request: ops::cis_session_create_rest::Request,
     ) -> Result<SecretString, ops::cis_session_create_rest::Error> {
-        if let Some((status, body)) = self.take_fault(&ops::cis_session_create_rest::OPERATION) {
-            return Err(ops::cis_session_create_rest::Error::decode(
-                status,
-                Vec::new(),
-                body,
-            ));
-        }
+        self.injected_fault::<ops::cis_session_create_rest::Endpoint>()?;
         self.new_session(&principal.user)
             .ok_or_else(|| ops::cis_session_create_rest::Error::Unexpected(no_randomness()))
     }
@@ -554,13 +551,7 @@ impl vsphere_api::server::Api for Simulator {
         principal: &Caller,
         _request: ops::cis_session_delete::Request,
     ) -> Result<(), ops::cis_session_delete::Error> {
-        if let Some((status, body)) = self.take_fault(&ops::cis_session_delete::OPERATION) {
-            return Err(ops::cis_session_delete::Error::decode(
-                status,
-                Vec::new(),
-                body,
-            ));
-        }
+        self.injected_fault::<ops::cis_session_delete::Endpoint>()?;
         self.end_session(principal);
         Ok(())
     }
@@ -570,13 +561,7 @@ impl vsphere_api::server::Api for Simulator {
         principal: &Caller,
         _request: ops::cis_session_delete_rest::Request,
     ) -> Result<(), ops::cis_session_delete_rest::Error> {
-        if let Some((status, body)) = self.take_fault(&ops::cis_session_delete_rest::OPERATION) {
-            return Err(ops::cis_session_delete_rest::Error::decode(
-                status,
-                Vec::new(),
-                body,
-            ));
-        }
+        self.injected_fault::<ops::cis_session_delete_rest::Endpoint>()?;
         self.end_session(principal);
         Ok(())
     }
@@ -586,9 +571,7 @@ impl vsphere_api::server::Api for Simulator {
         principal: &Caller,
         request: ops::cis_tasks_get::Request,
     ) -> Result<TaskInfo, ops::cis_tasks_get::Error> {
-        if let Some((status, body)) = self.take_fault(&ops::cis_tasks_get::OPERATION) {
-            return Err(ops::cis_tasks_get::Error::decode(status, Vec::new(), body));
-        }
+        self.injected_fault::<ops::cis_tasks_get::Endpoint>()?;
         use ops::cis_tasks_get::Error;
         let timing = self.task_timing;
         let mut state = self.lock();
@@ -689,15 +672,7 @@ impl vsphere_api::server::Api for Simulator {
         principal: &Caller,
         request: ops::esx_settings_depots_offline_create_task::Request,
     ) -> Result<TaskId, ops::esx_settings_depots_offline_create_task::Error> {
-        if let Some((status, body)) =
-            self.take_fault(&ops::esx_settings_depots_offline_create_task::OPERATION)
-        {
-            return Err(ops::esx_settings_depots_offline_create_task::Error::decode(
-                status,
-                Vec::new(),
-                body,
-            ));
-        }
+        self.injected_fault::<ops::esx_settings_depots_offline_create_task::Endpoint>()?;
         use ops::esx_settings_depots_offline_create_task::Error;
         let spec = request.body;
         let key = match (&spec.source_type, &spec.location, &spec.file_id) {
@@ -767,17 +742,7 @@ impl vsphere_api::server::Api for Simulator {
         _principal: &Caller,
         request: ops::esx_settings_repository_software_drafts_create::Request,
     ) -> Result<String, ops::esx_settings_repository_software_drafts_create::Error> {
-        if let Some((status, body)) =
-            self.take_fault(&ops::esx_settings_repository_software_drafts_create::OPERATION)
-        {
-            return Err(
-                ops::esx_settings_repository_software_drafts_create::Error::decode(
-                    status,
-                    Vec::new(),
-                    body,
-                ),
-            );
-        }
+        self.injected_fault::<ops::esx_settings_repository_software_drafts_create::Endpoint>()?;
         use ops::esx_settings_repository_software_drafts_create::Error;
         let mut state = self.lock();
         if state.draft.is_some() && request.body.delete_existing_draft != Some(true) {
@@ -798,17 +763,7 @@ impl vsphere_api::server::Api for Simulator {
         principal: &Caller,
         request: ops::content_library_item_update_session_create::Request,
     ) -> Result<String, ops::content_library_item_update_session_create::Error> {
-        if let Some((status, body)) =
-            self.take_fault(&ops::content_library_item_update_session_create::OPERATION)
-        {
-            return Err(
-                ops::content_library_item_update_session_create::Error::decode(
-                    status,
-                    Vec::new(),
-                    body,
-                ),
-            );
-        }
+        self.injected_fault::<ops::content_library_item_update_session_create::Endpoint>()?;
         use ops::content_library_item_update_session_create::Error;
         let item = request.body.library_item_id.clone();
         let token = request.client_token.map(|token| {
@@ -843,17 +798,7 @@ impl vsphere_api::server::Api for Simulator {
         principal: &Caller,
         request: ops::content_library_item_update_session_create_rest::Request,
     ) -> Result<String, ops::content_library_item_update_session_create_rest::Error> {
-        if let Some((status, body)) =
-            self.take_fault(&ops::content_library_item_update_session_create_rest::OPERATION)
-        {
-            return Err(
-                ops::content_library_item_update_session_create_rest::Error::decode(
-                    status,
-                    Vec::new(),
-                    body,
-                ),
-            );
-        }
+        self.injected_fault::<ops::content_library_item_update_session_create_rest::Endpoint>()?;
         use ops::content_library_item_update_session_create_rest::Error;
         let item = request.create_spec.library_item_id.clone();
         let token = request.client_token.map(|token| {
@@ -888,15 +833,7 @@ impl vsphere_api::server::Api for Simulator {
         _principal: &Caller,
         request: ops::content_library_subscriptions_create::Request,
     ) -> Result<String, ops::content_library_subscriptions_create::Error> {
-        if let Some((status, body)) =
-            self.take_fault(&ops::content_library_subscriptions_create::OPERATION)
-        {
-            return Err(ops::content_library_subscriptions_create::Error::decode(
-                status,
-                Vec::new(),
-                body,
-            ));
-        }
+        self.injected_fault::<ops::content_library_subscriptions_create::Endpoint>()?;
         use ops::content_library_subscriptions_create::Error;
         let mut state = self.lock();
         let Some(library) = state.libraries.get(&request.library).cloned() else {
@@ -997,17 +934,7 @@ impl vsphere_api::server::Api for Simulator {
         _principal: &Caller,
         request: ops::vcenter_vm_guest_filesystem_transfers_create::Request,
     ) -> Result<String, ops::vcenter_vm_guest_filesystem_transfers_create::Error> {
-        if let Some((status, body)) =
-            self.take_fault(&ops::vcenter_vm_guest_filesystem_transfers_create::OPERATION)
-        {
-            return Err(
-                ops::vcenter_vm_guest_filesystem_transfers_create::Error::decode(
-                    status,
-                    Vec::new(),
-                    body,
-                ),
-            );
-        }
+        self.injected_fault::<ops::vcenter_vm_guest_filesystem_transfers_create::Endpoint>()?;
         use ops::vcenter_vm_guest_filesystem_transfers_create::Error;
         let mut state = self.lock();
         let Some(vm) = state.vms.get(&request.vm).cloned() else {
